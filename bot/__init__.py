@@ -1,0 +1,1 @@
+"""nhacviec: a Telegram bot that keeps a Vietnamese organisation on schedule."""

@@ -1,0 +1,194 @@
+"""The data model: units (a tree), members and roles, invites, milestones, assignments, reminders, events.
+
+Table models do not validate input: plan files and commands are validated before they reach these.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.db import UTCDateTime
+
+
+class UnitKind(str, enum.Enum):
+    province_committee = "province_committee"  # Tỉnh ủy / Ban Chấp hành Đảng bộ tỉnh
+    standing_committee = "standing_committee"  # Ban Thường vụ
+    party_board = "party_board"  # Ban Tổ chức, Ban Tuyên giáo, Văn phòng Tỉnh ủy ...
+    advisory_board = "advisory_board"  # cơ quan tham mưu, giúp việc
+    sub_committee = "sub_committee"  # tiểu ban đại hội
+    district_committee = "district_committee"  # đảng bộ cấp huyện và tương đương
+    grassroots = "grassroots"  # tổ chức cơ sở đảng
+    other = "other"
+
+
+class Role(str, enum.Enum):
+    secretary = "secretary"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class AssignmentState(str, enum.Enum):
+    open = "open"
+    reported = "reported"  # done, waiting for a supervisor's acceptance
+    done = "done"
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def bigint_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(BigInteger(), nullable=nullable, index=index)
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=255)
+    short_name: str | None = Field(default=None, max_length=120)
+    kind: UnitKind = Field(default=UnitKind.other, index=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    # Materialised path of ids ("/1/4/17/"): a subtree is one indexed prefix query at any depth.
+    path: str = Field(default="/", index=True, max_length=1024)
+    depth: int = 0
+    sort_order: int = 0
+    # Other names the plan text uses for this unit, one per line (for plan intake).
+    aliases: str | None = Field(default=None, sa_type=Text)
+    active: bool = True
+
+
+class Member(SQLModel, table=True):
+    """A Telegram user (and the chat the bot writes to)."""
+
+    __tablename__ = "member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_column=bigint_column(nullable=False, index=True))
+    chat_id: int = Field(sa_column=bigint_column(nullable=False, index=True))
+    full_name: str = Field(default="", max_length=255)
+    username: str | None = Field(default=None, max_length=64)
+    language: str = Field(default="vi", max_length=8)
+    # False once the user blocked the bot: nothing more is sent until they write again.
+    active: bool = True
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+    __table_args__ = (UniqueConstraint("telegram_user_id", "chat_id", name="uq_member_user_chat"),)
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "membership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: Role
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+    __table_args__ = (UniqueConstraint("member_id", "unit_id", "role", name="uq_membership"),)
+
+
+class Invite(SQLModel, table=True):
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: Role
+    created_by: int | None = Field(default=None, sa_column=bigint_column())
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=utc_column(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=utc_column())
+    used_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class Milestone(SQLModel, table=True):
+    __tablename__ = "milestone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    title: str = Field(sa_type=Text)
+    phase: str | None = Field(default=None, max_length=255)
+    source_text: str | None = Field(default=None, sa_type=Text)
+    start_date: date | None = None
+    due_date: date = Field(index=True)
+    due_time: time | None = None
+    # Two steps: the unit reports done, a supervisor accepts ("chờ xác nhận" -> "đã hoàn thành").
+    requires_acceptance: bool = False
+    # Per-milestone reminder ladder ("7,3,1,0"); empty means the global setting.
+    reminder_days: str | None = Field(default=None, max_length=64)
+    sort_order: int = 0
+    # False once the milestone left the plan: kept for history, never reminded again.
+    active: bool = True
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class Assignment(SQLModel, table=True):
+    """One milestone for one unit: progress, confirmation and reminders are all per assignment."""
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: int = Field(foreign_key="milestone.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    state: AssignmentState = Field(default=AssignmentState.open, index=True)
+    reported_at: datetime | None = Field(default=None, sa_column=utc_column())
+    reported_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    confirmed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    confirmed_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    note: str | None = Field(default=None, sa_type=Text)
+    evidence_file_id: str | None = Field(default=None, max_length=255)
+    # False once the plan no longer assigns this unit: history stays, progress ignores it.
+    active: bool = True
+
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "unit_id", name="uq_assignment_milestone_unit"),
+        Index("ix_assignment_unit_state", "unit_id", "state"),
+    )
+
+
+class Reminder(SQLModel, table=True):
+    """One planned message of the ladder; the database, not the scheduler, is the source of truth."""
+
+    __tablename__ = "reminder"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    step: str = Field(max_length=32)  # "d7", "d3", "d1", "d0", "late:2020-09-01", "esc:2020-09-01"
+    fire_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # pending / sent / superseded / cancelled / failed
+    status: str = Field(default="pending", max_length=16, index=True)
+    chat_id: int | None = Field(default=None, sa_column=bigint_column())
+    message_id: int | None = Field(default=None, sa_column=bigint_column())
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "step", name="uq_reminder_assignment_step"),
+        Index("ix_reminder_status_fire_at", "status", "fire_at"),
+    )
+
+
+class Event(SQLModel, table=True):
+    """Append-only log of everything people and imports did. Nothing is deleted."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    kind: str = Field(max_length=32, index=True)  # confirm, undo, accept, return, import, urge, invite ...
+    actor_member_id: int | None = Field(default=None, foreign_key="member.id")
+    actor_label: str | None = Field(default=None, max_length=255)  # "cli", a user's name ...
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    milestone_id: int | None = Field(default=None, foreign_key="milestone.id")
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    file_id: str | None = Field(default=None, max_length=255)
+    details: str | None = Field(default=None, sa_type=Text)  # JSON

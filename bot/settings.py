@@ -1,0 +1,71 @@
+"""Settings from the environment and `.env` (see `.env.example` for every one)."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'nhacviec.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = DEFAULT_SQLITE_URL
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Reminders go out at this local hour; a deadline without its own time ends at workday_end.
+    reminder_hour: int = Field(8, ge=0, le=23)
+    workday_end: time = time(17, 0)
+    # Days before the due date at which secretaries are reminded (0 = on the due day).
+    reminder_days: Annotated[list[int], NoDecode] = [7, 3, 1, 0]
+    admin_ids: Annotated[list[int], NoDecode] = []
+    default_language: str = "vi"
+    invite_ttl_days: int = Field(7, ge=1)
+    undo_minutes: int = Field(10, ge=1)
+    due_soon_days: int = Field(3, ge=0)
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", "reminder_days", mode="before")
+    @classmethod
+    def _split_int_list(cls, value: object) -> object:
+        # Environment variables hold "1,2,3"; code and tests may pass real lists.
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _sorted_days(cls, value: list[int]) -> list[int]:
+        if any(day < 0 for day in value):
+            raise ValueError("reminder_days must be >= 0")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises on an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

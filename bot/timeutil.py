@@ -1,0 +1,55 @@
+"""Time helpers: UTC storage, local dates for people, and an injectable clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+UTC = timezone.utc
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock tests move by hand: whole months of a plan run in milliseconds."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = as_utc(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        self._now = as_utc(instant)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+def as_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: give it a time zone")
+    return instant.astimezone(UTC)
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time on a local day."""
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def local_today(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def days_between(start: date, end: date) -> int:
+    """Calendar days from start to end (negative when end is earlier); month ends count right."""
+    return (end - start).days
