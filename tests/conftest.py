@@ -13,10 +13,17 @@ from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import make_engine, make_sessionmaker
+from bot.i18n import compile_catalogs
 from bot.settings import Settings
 from bot.timeutil import FixedClock
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """Messages are read from compiled .mo files, as in production (`make install` compiles them too)."""
+    compile_catalogs()
 
 
 @pytest.fixture

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.i18n import compile_catalogs
 from bot.settings import PROJECT_ROOT
 
 SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def vietnamese_catalog() -> Iterator[None]:
-    compile_catalogs()
-    yield
 
 
 @pytest.fixture

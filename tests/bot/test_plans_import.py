@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from textwrap import dedent
 
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 from bot.db import make_engine, make_sessionmaker
-from bot.i18n import compile_catalogs, translator
+from bot.i18n import translator
 from bot.models import Assignment, AssignmentState, Event, Milestone, Unit
 from bot.plans.importer import import_plan, run_import
 from bot.plans.plan import Plan
@@ -26,12 +25,6 @@ SAMPLE_TEXT = (PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").read_text(encodin
 FIRST = datetime(2019, 8, 20, 2, 0, tzinfo=timezone.utc)
 LATER = datetime(2020, 5, 4, 2, 0, tzinfo=timezone.utc)
 Factory = async_sessionmaker[AsyncSession]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def vietnamese_catalog() -> Iterator[None]:
-    compile_catalogs()
-    yield
 
 
 def parse(text: str) -> Plan:

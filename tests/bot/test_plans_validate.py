@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
-from bot.i18n import compile_catalogs, translator
+from bot.i18n import translator
 from bot.plans.validate import check_plan_text, read_plan
 
 UNITS = """\
@@ -28,12 +27,6 @@ units:
 PLAN = """\
 plan: {code: KH-THU, title: Kế hoạch thử}
 """
-
-
-@pytest.fixture(scope="module", autouse=True)
-def vietnamese_catalog() -> Iterator[None]:
-    compile_catalogs()
-    yield
 
 
 def problems(text: str) -> list[str]:

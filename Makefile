@@ -1,0 +1,34 @@
+# The two commands a newcomer runs: `make run` (bot on SQLite with the sample plan) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLAN ?= plans/dien-bien-2019.yaml
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test sandbox bench catalogs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) catalogs
+
+catalogs: $(STAMP)
+	$(BIN)/python -m bot.i18n compile >/dev/null
+
+run: install
+	$(BIN)/nhacviec run --plan $(PLAN)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+sandbox: install
+	$(BIN)/python -m sandbox.play --plan $(PLAN)
+
+bench: install
+	$(BIN)/python bench/bench_reminders.py
+
+clean:
+	rm -rf $(VENV) data/*.db
