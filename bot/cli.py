@@ -122,3 +122,104 @@ def units_command(
         return render_unit_tree(lines, state.t)
 
     typer.echo(run_async(state.settings, body))
+
+
+@app.command("invite")
+def invite_command(
+    ctx: typer.Context,
+    unit_code: Annotated[str, typer.Argument(metavar="UNIT", help="Mã đơn vị, ví dụ HU-DIENBIEN.")],
+    role: Annotated[str, typer.Option("--role", help="secretary (thư ký) hoặc supervisor (giám sát).")] = "secretary",
+) -> None:
+    """Tạo liên kết mời dùng một lần cho thư ký hoặc người giám sát của một đơn vị."""
+    from bot.invites import create_invite, deep_link
+    from bot.models import Role
+    from bot.units import get_unit_by_code
+
+    state: CliState = ctx.obj
+    if role not in (Role.secretary.value, Role.supervisor.value):
+        typer.echo("Vai trò phải là secretary hoặc supervisor.", err=True)
+        raise typer.Exit(code=2)
+    username = state.settings.telegram_bot_username
+    if not username:
+        typer.echo("Chưa đặt TELEGRAM_BOT_USERNAME (tên @ của bot) trong .env.", err=True)
+        raise typer.Exit(code=2)
+
+    async def body(session_factory: SessionFactory) -> str | None:
+        async with session_factory() as session:
+            unit = await get_unit_by_code(session=session, code=unit_code)
+            if unit is None:
+                return None
+            invite = await create_invite(session=session, unit=unit, role=Role(role), now=SystemClock().now(),
+                                         ttl_days=state.settings.invite_ttl_days)
+            await session.commit()
+            return deep_link(username, invite.code)
+
+    link = run_async(state.settings, body)
+    if link is None:
+        typer.echo(f"Không có đơn vị mã {unit_code}.", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(link)
+
+
+@app.command("milestones")
+def milestones_command(
+    ctx: typer.Context,
+    unit_code: Annotated[str | None, typer.Option("--unit", help="Chỉ trong cây của đơn vị này.")] = None,
+) -> None:
+    """In tiến độ từng mốc: số đơn vị đã hoàn thành / được giao và các đơn vị quá hạn."""
+    from bot.progress import StatusRules, rates_of, root_units, subtree_progress
+    from bot.units import get_unit_by_code
+
+    state: CliState = ctx.obj
+    t = state.t
+
+    async def body(session_factory: SessionFactory) -> list[str]:
+        async with session_factory() as session:
+            roots = ([await get_unit_by_code(session=session, code=unit_code)] if unit_code
+                     else await root_units(session=session))
+            lines: list[str] = []
+            for root in roots:
+                if root is None:
+                    return [f"Không có đơn vị mã {unit_code}."]
+                progress = await subtree_progress(session=session, root=root, now=SystemClock().now(),
+                                                  rules=StatusRules.from_settings(state.settings))
+                rates = rates_of(progress)
+                lines.append(f"{root.code}: {rates.done}/{rates.total} ({t.percent(rates.ratio)}); "
+                             f"đến hạn {rates.due_done}/{rates.due_total} ({t.percent(rates.due_ratio)})")
+                for p in progress:
+                    late = f"  quá hạn: {', '.join(p.late_units)}" if p.late_units else ""
+                    lines.append(f"  {p.code:<5} {t.short_date(p.due_date)}  {p.done:>3}/{p.total:<3} "
+                                 f"{t.percent(p.ratio):>5}{late}")
+            return lines or ["Chưa có mốc nào."]
+
+    typer.echo("\n".join(run_async(state.settings, body)))
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan", help="Nhập tệp kế hoạch này trước khi chạy bot.")] = None,
+) -> None:
+    """Chạy bot (long polling); với --plan thì nhập kế hoạch trước."""
+    from bot.app import NO_TOKEN_MESSAGE, run
+
+    state: CliState = ctx.obj
+    if not state.settings.token():
+        typer.echo(NO_TOKEN_MESSAGE, err=True)
+        raise typer.Exit(code=2)
+    if plan_file is not None:
+        check = read_plan(plan_file)
+        for line in check.render(state.t):
+            typer.echo(line, err=True)
+        plan = check.plan
+        if plan is None:
+            raise typer.Exit(code=1)
+        clock = state.settings.fake_now or SystemClock().now()
+        report = run_async(state.settings, lambda session_factory: run_import(
+            session_factory=session_factory, plan=plan, now=clock))
+        typer.echo(render_report(report, state.t), err=True)
+    else:
+        run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
+    engine = make_engine(state.settings.database_url)
+    run(state.settings, session_factory=make_sessionmaker(engine), engine=engine)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     undo_minutes: int = Field(10, ge=1)
     due_soon_days: int = Field(3, ge=0)
     log_level: str = "INFO"
+    # The bot's @username, for invite deep links printed by the CLI (the bot itself asks Telegram).
+    telegram_bot_username: str | None = None
+    # For tests and the offline sandbox only: the bot's clock stands still at this instant (ISO, with offset).
+    fake_now: datetime | None = None
+    # How often python-telegram-bot's rate limiter retries a 429 before giving up.
+    rate_limit_retries: int = Field(3, ge=0)
 
     @field_validator("admin_ids", "reminder_days", mode="before")
     @classmethod
@@ -51,6 +57,13 @@ class Settings(BaseSettings):
         if any(day < 0 for day in value):
             raise ValueError("reminder_days must be >= 0")
         return sorted(set(value), reverse=True)
+
+    @field_validator("fake_now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("FAKE_NOW needs a UTC offset, e.g. 2020-05-12T09:00:00+07:00")
+        return value
 
     @field_validator("timezone")
     @classmethod

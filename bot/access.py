@@ -1,0 +1,51 @@
+"""Who may see and act on what: members see their units, supervisors their whole subtree, admins everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.members import UnitRole, find_member, roles_of
+from bot.models import Member, Role, Unit
+
+
+@dataclass(frozen=True)
+class Access:
+    """One user's rights, loaded afresh for every update (never trusted from an old message)."""
+
+    telegram_user_id: int
+    member: Member | None
+    roles: list[UnitRole] = field(default_factory=list)
+    is_admin: bool = False
+
+    @property
+    def registered(self) -> bool:
+        return self.member is not None and bool(self.roles)
+
+    def units_with(self, role: Role) -> list[Unit]:
+        return [held.unit for held in self.roles if held.role == role]
+
+    def is_secretary_of(self, unit: Unit) -> bool:
+        return any(held.role == Role.secretary and held.unit.id == unit.id for held in self.roles)
+
+    def supervises(self, unit: Unit) -> bool:
+        """A supervisor of the unit itself or of any unit above it."""
+        return any(held.role in (Role.supervisor, Role.admin) and unit.path.startswith(held.unit.path)
+                   for held in self.roles)
+
+    def can_view(self, unit: Unit) -> bool:
+        return self.is_admin or self.supervises(unit) or any(held.unit.id == unit.id for held in self.roles)
+
+    def can_confirm(self, unit: Unit) -> bool:
+        return self.is_secretary_of(unit) or self.supervises(unit)
+
+    def can_accept(self, unit: Unit) -> bool:
+        return self.supervises(unit)
+
+
+async def load_access(*, session: AsyncSession, telegram_user_id: int, admin_ids: list[int]) -> Access:
+    member = await find_member(session=session, telegram_user_id=telegram_user_id)
+    roles = await roles_of(session=session, telegram_user_id=telegram_user_id) if member else []
+    return Access(telegram_user_id=telegram_user_id, member=member, roles=roles,
+                  is_admin=telegram_user_id in admin_ids)

@@ -1,0 +1,143 @@
+"""The one place the Telegram application is wired: builder, context type, commands menu, start and stop.
+
+    python -m bot run --plan plans/dien-bien-2019.yaml   # import a plan, then poll Telegram
+
+Handlers get a `BotContext`: the session factory, the settings and the clock, never globals.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTypes, ExtBot
+
+from bot.progress import StatusRules
+from bot.settings import Settings
+from bot.timeutil import Clock, FixedClock, SystemClock
+
+log = logging.getLogger(__name__)
+
+PostInitHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+
+# (command, Vietnamese description, English description): the menu users see.
+COMMANDS = (
+    ("tiendo", "Xem tiến độ công việc", "Show progress"),
+    ("xong", "Báo cáo đã hoàn thành: /xong M05", "Report done: /xong M05"),
+    ("moi", "Tạo liên kết mời (quản trị)", "Create an invite link (admins)"),
+    ("ngonngu", "Đổi ngôn ngữ: /ngonngu vi|en", "Change language: /ngonngu vi|en"),
+    ("help", "Hướng dẫn sử dụng", "How to use the bot"),
+)
+
+NO_TOKEN_MESSAGE = (
+    "Chưa có mã bot Telegram. Hãy đặt TELEGRAM_BOT_TOKEN trong tệp .env (lấy mã từ @BotFather), "
+    "hoặc chạy `make sandbox` để thử bot ngoại tuyến.\n"
+    "No Telegram bot token. Set TELEGRAM_BOT_TOKEN in .env (get one from @BotFather), "
+    "or run `make sandbox` to try the bot offline."
+)
+
+
+@dataclass(frozen=True)
+class Services:
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine | None = None
+
+    @property
+    def rules(self) -> StatusRules:
+        return StatusRules.from_settings(self.settings)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of every handler: typed access to the services in bot_data."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        return self.services.session_factory
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+
+def clock_from(settings: Settings) -> Clock:
+    """FAKE_NOW (tests and the sandbox only) freezes the bot's clock; otherwise the system clock."""
+    return FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
+
+
+async def set_command_menu(application: Application) -> None:  # type: ignore[type-arg]
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(c, vi) for c, vi, _ in COMMANDS], scope=BotCommandScopeDefault())
+    await bot.set_my_commands([BotCommand(c, en) for c, _, en in COMMANDS], scope=BotCommandScopeDefault(),
+                              language_code="en")
+
+
+def build_application(*, settings: Settings, session_factory: async_sessionmaker[AsyncSession],
+                      clock: Clock | None = None, engine: AsyncEngine | None = None,
+                      extra_post_init: Sequence[PostInitHook] = ()) -> Application:  # type: ignore[type-arg]
+    """`extra_post_init` hooks run after the command menu is set (e.g. starting the reminder engine)."""
+    from handlers import register_handlers
+
+    token = settings.token()
+    if not token:
+        raise RuntimeError(NO_TOKEN_MESSAGE)
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        await set_command_menu(application)
+        for hook in extra_post_init:
+            await hook(application)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        if engine is not None:
+            await engine.dispose()
+
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=settings.rate_limit_retries))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = Services(session_factory=session_factory, settings=settings,
+                                                clock=clock or clock_from(settings), engine=engine)
+    register_handlers(application)
+    return application
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def run(settings: Settings, *, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine | None = None,
+        extra_post_init: Sequence[PostInitHook] = ()) -> None:
+    """Polls Telegram until SIGINT/SIGTERM. Exits with a clear message when there is no token."""
+    configure_logging(settings)
+    if not settings.token():
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        raise SystemExit(2)
+    application = build_application(settings=settings, session_factory=session_factory, engine=engine,
+                                    extra_post_init=extra_post_init)
+    log.info("bot starting (clock: %s)", "fixed" if settings.fake_now else "system")
+    application.run_polling(allowed_updates=["message", "callback_query"])

@@ -1,0 +1,180 @@
+"""Confirming an assignment done, undoing it, and the two-step accept / return of reported work.
+
+Every action writes an Event; confirming cancels the assignment's pending reminders. Authorisation is
+checked here too, whatever the caller checked: a service never trusts an old button.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from bot.access import Access
+from bot.models import Assignment, AssignmentState, Event, Milestone, Reminder, Unit
+
+
+class Outcome(str, enum.Enum):
+    done = "done"  # confirmed, finished
+    reported = "reported"  # confirmed, waiting for a supervisor's acceptance
+    already = "already"  # nothing to do: it was already confirmed
+    undone = "undone"
+    accepted = "accepted"
+    returned = "returned"
+    not_found = "not_found"  # unknown, inactive, or not visible to this user (never says which)
+    not_allowed = "not_allowed"  # visible but this user may not do this
+    too_late = "too_late"  # the undo window has passed
+    wrong_state = "wrong_state"  # e.g. accepting what was not reported
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    assignment: Assignment | None = None
+    milestone: Milestone | None = None
+    unit: Unit | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome in (Outcome.done, Outcome.reported, Outcome.undone, Outcome.accepted, Outcome.returned)
+
+
+async def _load(session: AsyncSession, assignment_id: int) -> tuple[Assignment, Milestone, Unit] | None:
+    statement = (select(Assignment, Milestone, Unit)
+                 .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                 .join(Unit, col(Unit.id) == Assignment.unit_id)
+                 .where(Assignment.id == assignment_id, col(Assignment.active).is_(True),
+                        col(Milestone.active).is_(True)))
+    row = (await session.execute(statement)).first()
+    return tuple(row) if row else None  # type: ignore[return-value]
+
+
+def _event(kind: str, actor: Access, assignment: Assignment, now: datetime, *, file_id: str | None = None,
+           details: dict[str, str] | None = None) -> Event:
+    member = actor.member
+    return Event(at=now, kind=kind, actor_member_id=member.id if member else None,
+                 actor_label=member.full_name if member else str(actor.telegram_user_id),
+                 unit_id=assignment.unit_id, milestone_id=assignment.milestone_id, assignment_id=assignment.id,
+                 file_id=file_id, details=json.dumps(details, ensure_ascii=False) if details else None)
+
+
+async def cancel_pending_reminders(*, session: AsyncSession, assignment_id: int) -> None:
+    await session.execute(update(Reminder).where(col(Reminder.assignment_id) == assignment_id,
+                                                 col(Reminder.status) == "pending").values(status="cancelled"))
+
+
+async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
+                             note: str | None = None, file_id: str | None = None) -> Result:
+    """open → done (or → reported when the milestone asks for acceptance). Twice is harmless: `already`."""
+    loaded = await _load(session, assignment_id)
+    if loaded is None or not actor.can_view(loaded[2]):
+        return Result(Outcome.not_found)
+    assignment, milestone, unit = loaded
+    if not actor.can_confirm(unit):
+        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    if assignment.state != AssignmentState.open:
+        if file_id and assignment.evidence_file_id is None:
+            assignment.evidence_file_id = file_id
+            session.add(_event("evidence", actor, assignment, now, file_id=file_id))
+            await session.flush()
+        return Result(Outcome.already, assignment, milestone, unit)
+    member_id = actor.member.id if actor.member else None
+    assignment.reported_at = now
+    assignment.reported_by_member_id = member_id
+    if note:
+        assignment.note = note
+    if file_id:
+        assignment.evidence_file_id = file_id
+    if milestone.requires_acceptance:
+        assignment.state = AssignmentState.reported
+        outcome = Outcome.reported
+    else:
+        assignment.state = AssignmentState.done
+        assignment.confirmed_at = now
+        assignment.confirmed_by_member_id = member_id
+        outcome = Outcome.done
+    session.add(assignment)
+    session.add(_event("confirm", actor, assignment, now, file_id=file_id,
+                       details={"note": note} if note else None))
+    await cancel_pending_reminders(session=session, assignment_id=assignment_id)
+    await session.flush()
+    return Result(outcome, assignment, milestone, unit)
+
+
+async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
+                            undo_minutes: int) -> Result:
+    """Back to open, within `undo_minutes` of the report. Accepted work is not undone here."""
+    loaded = await _load(session, assignment_id)
+    if loaded is None or not actor.can_view(loaded[2]):
+        return Result(Outcome.not_found)
+    assignment, milestone, unit = loaded
+    if not actor.can_confirm(unit):
+        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    if assignment.state == AssignmentState.open:
+        return Result(Outcome.wrong_state, assignment, milestone, unit)
+    reported_at = assignment.reported_at or assignment.confirmed_at
+    accepted = milestone.requires_acceptance and assignment.state == AssignmentState.done
+    if accepted or reported_at is None or now - reported_at > timedelta(minutes=undo_minutes):
+        return Result(Outcome.too_late, assignment, milestone, unit)
+    assignment.state = AssignmentState.open
+    assignment.reported_at = assignment.confirmed_at = None
+    assignment.reported_by_member_id = assignment.confirmed_by_member_id = None
+    session.add(assignment)
+    session.add(_event("undo", actor, assignment, now))
+    await session.flush()
+    return Result(Outcome.undone, assignment, milestone, unit)
+
+
+async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime) -> Result:
+    """reported → done, by a supervisor at or above the unit."""
+    loaded = await _load(session, assignment_id)
+    if loaded is None or not actor.can_view(loaded[2]):
+        return Result(Outcome.not_found)
+    assignment, milestone, unit = loaded
+    if not actor.can_accept(unit):
+        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    if assignment.state == AssignmentState.done:
+        return Result(Outcome.already, assignment, milestone, unit)
+    if assignment.state != AssignmentState.reported:
+        return Result(Outcome.wrong_state, assignment, milestone, unit)
+    assignment.state = AssignmentState.done
+    assignment.confirmed_at = now
+    assignment.confirmed_by_member_id = actor.member.id if actor.member else None
+    session.add(assignment)
+    session.add(_event("accept", actor, assignment, now))
+    await session.flush()
+    return Result(Outcome.accepted, assignment, milestone, unit)
+
+
+async def return_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
+                            reason: str) -> Result:
+    """reported → open with the supervisor's reason: the unit has more to do."""
+    loaded = await _load(session, assignment_id)
+    if loaded is None or not actor.can_view(loaded[2]):
+        return Result(Outcome.not_found)
+    assignment, milestone, unit = loaded
+    if not actor.can_accept(unit):
+        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    if assignment.state != AssignmentState.reported:
+        return Result(Outcome.wrong_state, assignment, milestone, unit)
+    assignment.state = AssignmentState.open
+    assignment.reported_at = None
+    assignment.reported_by_member_id = None
+    session.add(assignment)
+    session.add(_event("return", actor, assignment, now, details={"reason": reason}))
+    await session.flush()
+    return Result(Outcome.returned, assignment, milestone, unit)
+
+
+async def find_unit_assignment(*, session: AsyncSession, unit_ids: list[int], milestone_code: str) -> Assignment | None:
+    """The assignment of a milestone (by code) for the first of these units that has it."""
+    statement = (select(Assignment).join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                 .where(col(Assignment.unit_id).in_(unit_ids), Milestone.code == milestone_code.strip().upper(),
+                        col(Assignment.active).is_(True), col(Milestone.active).is_(True)))
+    found = {a.unit_id: a for a in (await session.execute(statement)).scalars().all()}
+    return next((found[u] for u in unit_ids if u in found), None)

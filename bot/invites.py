@@ -1,0 +1,100 @@
+"""One-time invites: a random code in a deep link binds a Telegram user to a unit with a role."""
+
+from __future__ import annotations
+
+import enum
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from bot.i18n import N_
+from bot.models import Event, Invite, Member, Membership, Role, Unit
+
+
+class InviteFailure(str, enum.Enum):
+    unknown = "unknown"
+    used = "used"
+    expired = "expired"
+    revoked = "revoked"
+
+    @property
+    def label(self) -> str:
+        return _FAILURE_LABELS[self]
+
+
+_FAILURE_LABELS = {
+    InviteFailure.unknown: N_("This invite code is not valid."),
+    InviteFailure.used: N_("This invite has already been used."),
+    InviteFailure.expired: N_("This invite has expired."),
+    InviteFailure.revoked: N_("This invite has been revoked."),
+}
+
+
+@dataclass(frozen=True)
+class Redemption:
+    failure: InviteFailure | None
+    unit: Unit | None = None
+    role: Role | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def new_code() -> str:
+    """URL-safe, fits Telegram's deep-link limit (64 chars of [A-Za-z0-9_-])."""
+    return secrets.token_urlsafe(16)
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+
+
+async def create_invite(*, session: AsyncSession, unit: Unit, role: Role, now: datetime, ttl_days: int,
+                        created_by: int | None = None) -> Invite:
+    invite = Invite(code=new_code(), unit_id=unit.id, role=role, created_by=created_by, created_at=now,  # type: ignore[arg-type]
+                    expires_at=now + timedelta(days=ttl_days))
+    session.add(invite)
+    session.add(Event(at=now, kind="invite", unit_id=unit.id, actor_label=str(created_by or "cli"),
+                      details=json.dumps({"role": role.value})))
+    await session.flush()
+    return invite
+
+
+async def revoke_invite(*, session: AsyncSession, code: str, now: datetime) -> bool:
+    invite = (await session.execute(select(Invite).where(Invite.code == code))).scalars().first()
+    if invite is None or invite.used_at is not None or invite.revoked_at is not None:
+        return False
+    invite.revoked_at = now
+    await session.flush()
+    return True
+
+
+async def redeem_invite(*, session: AsyncSession, code: str, member: Member, now: datetime) -> Redemption:
+    """Single use: binds `member` to the invite's unit and role, or says why not (changing nothing)."""
+    invite = (await session.execute(select(Invite).where(Invite.code == code.strip()))).scalars().first()
+    if invite is None:
+        return Redemption(InviteFailure.unknown)
+    if invite.revoked_at is not None:
+        return Redemption(InviteFailure.revoked)
+    if invite.used_at is not None:
+        return Redemption(InviteFailure.used)
+    if now >= invite.expires_at:
+        return Redemption(InviteFailure.expired)
+    unit = await session.get(Unit, invite.unit_id)
+    if unit is None or not unit.active:
+        return Redemption(InviteFailure.unknown)
+    invite.used_at = now
+    invite.used_by_member_id = member.id
+    existing = (await session.execute(select(Membership).where(
+        Membership.member_id == member.id, Membership.unit_id == unit.id, Membership.role == invite.role))).scalars().first()
+    if existing is None:
+        session.add(Membership(member_id=member.id, unit_id=unit.id, role=invite.role, created_at=now))  # type: ignore[arg-type]
+    session.add(Event(at=now, kind="join", actor_member_id=member.id, actor_label=member.full_name,
+                      unit_id=unit.id, details=json.dumps({"role": invite.role.value, "invite_id": invite.id})))
+    await session.flush()
+    return Redemption(None, unit=unit, role=invite.role)

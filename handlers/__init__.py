@@ -1,0 +1,21 @@
+"""Telegram handlers: thin adapters (parse → service → localized message), one module per conversation."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import admin, confirm, errors, language, progress, start
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start.start))
+    application.add_handler(CommandHandler(["help", "trogiup"], start.help_command))
+    application.add_handler(CommandHandler("tiendo", progress.tiendo))
+    application.add_handler(CommandHandler("xong", confirm.xong))
+    application.add_handler(MessageHandler(
+        (filters.Document.ALL | filters.PHOTO) & filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"), confirm.xong))
+    application.add_handler(CommandHandler("moi", admin.moi))
+    application.add_handler(CommandHandler("ngonngu", language.ngonngu))
+    application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
+    application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
+    application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]

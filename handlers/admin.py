@@ -1,0 +1,46 @@
+"""/moi <unit code> [thu_ky|giam_sat]: an admin creates a one-time invite deep link."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from telegram import Update
+
+from bot.invites import create_invite, deep_link
+from bot.models import Role
+from bot.units import get_unit_by_code
+from handlers.common import not_found, reply, request
+
+if TYPE_CHECKING:
+    from bot.app import BotContext
+
+ROLE_WORDS = {"thu_ky": Role.secretary, "thuky": Role.secretary, "secretary": Role.secretary,
+              "giam_sat": Role.supervisor, "giamsat": Role.supervisor, "supervisor": Role.supervisor}
+
+
+async def moi(update: Update, context: BotContext) -> None:
+    async with request(update, context) as req:
+        _ = req.t.gettext
+        if not req.access.is_admin:
+            await reply(update, _("Only administrators can create invites."))
+            return
+        args = context.args or []
+        role = ROLE_WORDS.get(args[1].lower()) if len(args) > 1 else Role.secretary
+        if not args or role is None:
+            await reply(update, _("Usage: /moi HU-DIENBIEN thu_ky (or giam_sat)"))
+            return
+        unit = await get_unit_by_code(session=req.session, code=args[0])
+        if unit is None:
+            await reply(update, not_found(req.t))
+            return
+        invite = await create_invite(session=req.session, unit=unit, role=role, now=context.clock.now(),
+                                     ttl_days=context.settings.invite_ttl_days, created_by=req.access.telegram_user_id)
+        link = deep_link(context.bot.username, invite.code)
+        role_name = _("secretary") if role == Role.secretary else _("supervisor")
+        text = _("Invite for the {role} of {unit}, valid {days} days, single use:").format(
+            role=role_name, unit=f"<b>{escape(unit.name)}</b>", days=context.settings.invite_ttl_days)
+        await reply(update, f"{text}\n{escape(link)}")
+
+
+

@@ -1,0 +1,171 @@
+"""Confirming work: the ✅ button (done:<id>), /xong <milestone> [note] (a file with that caption is evidence),
+↩️ undo (undo:<id>) within settings.undo_minutes, and a supervisor's accept / return (acc:<id>, ret:<id>)."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assignment, find_unit_assignment,
+                               return_assignment, undo_confirmation)
+from bot.i18n import translator
+from bot.members import members_with_role
+from bot.models import Role
+from bot.progress import get_item
+from handlers.common import Request, not_found, not_registered, reply, request
+from handlers.keyboards import done_keyboard, parse_callback, review_keyboard, undo_keyboard
+from handlers.render import Actor, confirmed_card, item_card
+
+if TYPE_CHECKING:
+    from bot.app import BotContext
+
+log = logging.getLogger(__name__)
+
+
+def _refusal(req: Request, result: Result) -> str:
+    _ = req.t.gettext
+    return {
+        Outcome.already: _("Already confirmed: nothing changed."),
+        Outcome.not_allowed: _("Only the unit's secretary or a supervisor above it can do this."),
+        Outcome.too_late: _("It is too late to undo this."),
+        Outcome.wrong_state: _("Nothing to do: the item is not in that state."),
+    }.get(result.outcome, not_found(req.t))
+
+
+async def _card(req: Request, context: BotContext, result: Result) -> tuple[str, object]:
+    """The message after an action: who did what when, and the buttons that still make sense."""
+    assert result.assignment is not None and result.unit is not None
+    item = await get_item(session=req.session, assignment_id=result.assignment.id,  # type: ignore[arg-type]
+                          now=context.clock.now(), rules=context.services.rules)
+    assert item is not None
+    name = req.access.member.full_name if req.access.member else ""
+    if result.outcome in (Outcome.done, Outcome.reported, Outcome.accepted):
+        text = confirmed_card(req.t, item, result.unit.name, Actor(name, context.clock.now()), context.settings.tz)
+        keyboard = undo_keyboard(req.t, item.assignment_id) if result.outcome != Outcome.accepted else None
+        return text, keyboard
+    return item_card(req.t, item, result.unit.name), done_keyboard(req.t, item.assignment_id)
+
+
+async def _notify_supervisors(req: Request, context: BotContext, result: Result) -> None:
+    """One short message to the supervisors of the parent unit (with accept / return for two-step items)."""
+    unit, milestone, assignment = result.unit, result.milestone, result.assignment
+    assert unit is not None and milestone is not None and assignment is not None
+    if unit.parent_id is None:
+        return
+    recipients = await members_with_role(session=req.session, unit_id=unit.parent_id, role=Role.supervisor)
+    for member in recipients:
+        if req.access.member and member.telegram_user_id == req.access.telegram_user_id:
+            continue
+        t = translator(member.language)
+        _ = t.gettext
+        if result.outcome == Outcome.reported:
+            text = _("🕓 {unit} reported {code} done; please accept or return it.")
+            keyboard = review_keyboard(t, assignment.id)  # type: ignore[arg-type]
+        else:
+            text, keyboard = _("✅ {unit} completed {code}."), None
+        text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=f"<b>{escape(milestone.code)}</b>")
+        try:
+            await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        except TelegramError as error:  # one unreachable supervisor must not undo the confirmation
+            log.warning("could not notify member %s: %s", member.id, error)
+
+
+async def button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    kind, args = parse_callback(query.data)
+    try:
+        assignment_id = int(args[0])
+    except (IndexError, ValueError):
+        await query.answer()
+        return
+    async with request(update, context) as req:
+        if not req.access.registered:
+            await query.answer(not_registered(req.t), show_alert=True)
+            return
+        now, _ = context.clock.now(), req.t.gettext
+        if kind == "done":
+            result = await confirm_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
+                                              now=now)
+        elif kind == "undo":
+            result = await undo_confirmation(session=req.session, actor=req.access, assignment_id=assignment_id,
+                                             now=now, undo_minutes=context.settings.undo_minutes)
+        elif kind == "acc":
+            result = await accept_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
+                                             now=now)
+        else:
+            result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
+                                             now=now, reason=_("returned from Telegram"))
+        if not result.changed:
+            await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
+            return
+        text, keyboard = await _card(req, context, result)
+        await req.session.commit()
+        await query.answer({Outcome.done: _("Confirmed."), Outcome.reported: _("Reported, awaiting acceptance."),
+                            Outcome.undone: _("Undone."), Outcome.accepted: _("Accepted."),
+                            Outcome.returned: _("Returned to the unit.")}[result.outcome])
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
+        if kind == "done":
+            await _notify_supervisors(req, context, result)
+        if kind in ("acc", "ret") and result.assignment is not None:
+            await _tell_unit(req, context, result)
+
+
+async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
+    assert result.unit is not None and result.milestone is not None
+    for member in await members_with_role(session=req.session, unit_id=result.unit.id, role=Role.secretary):
+        _ = translator(member.language).gettext
+        text = (_("✅ {code} was accepted.") if result.outcome == Outcome.accepted
+                else _("↩️ {code} was returned: please complete it and report again."))
+        try:
+            await context.bot.send_message(member.chat_id, text.format(code=f"<b>{escape(result.milestone.code)}</b>"),
+                                           parse_mode=ParseMode.HTML)
+        except TelegramError as error:
+            log.warning("could not notify member %s: %s", member.id, error)
+
+
+def _evidence(update: Update) -> str | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.document is not None:
+        return message.document.file_id
+    if message.photo:
+        return message.photo[-1].file_id
+    return None
+
+
+async def xong(update: Update, context: BotContext) -> None:
+    """/xong <milestone code> [note], as text or as the caption of a document or photo (kept as evidence)."""
+    message = update.effective_message
+    assert message is not None
+    words = (message.text or message.caption or "").split()[1:]
+    async with request(update, context) as req:
+        _ = req.t.gettext
+        if not req.access.registered:
+            await reply(update, not_registered(req.t))
+            return
+        if not words:
+            await reply(update, _("Write the milestone code, e.g. /xong M05 minutes sent"))
+            return
+        units = req.access.units_with(Role.secretary)
+        assignment = await find_unit_assignment(session=req.session, unit_ids=[u.id for u in units],  # type: ignore[misc]
+                                                milestone_code=words[0])
+        if assignment is None:
+            await reply(update, not_found(req.t))
+            return
+        result = await confirm_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
+                                          now=context.clock.now(), note=" ".join(words[1:]) or None,
+                                          file_id=_evidence(update))
+        if not result.changed:
+            await reply(update, _refusal(req, result))
+            return
+        text, keyboard = await _card(req, context, result)
+        await req.session.commit()
+        await reply(update, text, reply_markup=keyboard)
+        await _notify_supervisors(req, context, result)

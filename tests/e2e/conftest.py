@@ -1,0 +1,105 @@
+"""The real bot process (`python -m bot run`) against the Bot API emulator, one per test module.
+
+The bot's clock is frozen with FAKE_NOW so statuses are deterministic: 2020-05-12 09:00 in Hà Nội time,
+three days before M16 (due Friday 15/05/2020) and after M15 (31/03/2020).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
+
+from bot import models  # noqa: F401
+from bot.db import make_engine, make_sessionmaker
+from bot.invites import create_invite
+from bot.models import Role
+from bot.plans.importer import import_plan
+from bot.plans.validate import read_plan
+from bot.settings import PROJECT_ROOT
+from bot.units import get_unit_by_code
+from sandbox import EmulatorClient, EmulatorServer, TgUser
+
+NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+SECRETARY = TgUser(1001, "Lan", username="lan_hu")
+SUPERVISOR = TgUser(1002, "Hùng", username="hung_tu")
+OTHER = TgUser(1003, "Minh", username="minh_tg")
+ADMIN = TgUser(900001, "Quản trị")
+STRANGER = TgUser(1009, "Khách")
+
+
+@dataclass
+class BotRun:
+    emu: EmulatorServer
+    client: EmulatorClient
+    session_factory: async_sessionmaker[AsyncSession]
+    invites: dict[str, str]  # name -> invite code
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+async def _prepare_database(url: str) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
+    engine = make_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+    factory = make_sessionmaker(engine)
+    plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
+    assert plan is not None
+    invites: dict[str, str] = {}
+    async with factory() as session:
+        await import_plan(session=session, plan=plan, now=NOW)
+        for name, code, role in [("secretary", "HU-DIENBIEN", Role.secretary), ("supervisor", "TU", Role.supervisor),
+                                 ("other", "HU-TUANGIAO", Role.secretary)]:
+            unit = await get_unit_by_code(session=session, code=code)
+            assert unit is not None
+            invites[name] = (await create_invite(session=session, unit=unit, role=role, now=NOW, ttl_days=7)).code
+        await session.commit()
+    return factory, invites
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot_run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotRun]:
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+    factory, invites = await _prepare_database(url)
+    async with EmulatorServer(port=0) as emu:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "12345:sandbox-token", "TELEGRAM_API_BASE_URL": emu.api_base_url,
+               "TELEGRAM_API_FILE_URL": emu.file_base_url, "DATABASE_URL": url, "ADMIN_IDS": str(ADMIN.id),
+               "FAKE_NOW": NOW.isoformat(), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+        log_path = folder / "bot.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
+                                       stdout=log_file, stderr=subprocess.STDOUT)
+        run = BotRun(emu=emu, client=emu.client, session_factory=factory, invites=invites, process=process,
+                     log_path=log_path)
+        try:
+            async def menu_set() -> bool:
+                assert process.poll() is None, run.log()
+                return bool(await emu.client.commands())
+
+            await emu.client.wait_for(menu_set, timeout=30, message="the bot never set its command menu")
+            yield run
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(process.wait, 15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            await factory.kw["bind"].dispose()
+
