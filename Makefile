@@ -25,7 +25,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 sandbox: install
-	$(BIN)/python -m sandbox.play --plan $(PLAN)
+	$(BIN)/python -m sandbox.play --plan $(PLAN) $(ARGS)
 
 bench: install
 	$(BIN)/python bench/bench_reminders.py
