@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.db import UTCDateTime
@@ -155,17 +155,25 @@ class Assignment(SQLModel, table=True):
 
 
 class Reminder(SQLModel, table=True):
-    """One planned message of the ladder; the database, not the scheduler, is the source of truth."""
+    """One planned message of the ladder; the database, not the scheduler, is the source of truth.
+
+    Lifecycle (scheduler/): pending → queued (folded into a digest, `digest_id` set) → sent / failed;
+    or pending → superseded (a newer step of the same assignment went out instead) / cancelled (confirmed,
+    removed from the plan, or no longer in the ladder after an edit).
+    """
 
     __tablename__ = "reminder"
 
     id: int | None = Field(default=None, primary_key=True)
-    assignment_id: int = Field(foreign_key="assignment.id", index=True)
-    step: str = Field(max_length=32)  # "d7", "d3", "d1", "d0", "late:2020-09-01", "esc:2020-09-01"
-    fire_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    # Indexed by the (assignment_id, step) unique key; a separate index would only slow bulk planning.
+    assignment_id: int = Field(foreign_key="assignment.id")
+    step: str = Field(max_length=32)  # "d7:2020-05-15", "d0:2020-05-15", "late:2020-05-18", "esc:2020-05-18"
+    fire_at: datetime = Field(sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
-    # pending / sent / superseded / cancelled / failed
-    status: str = Field(default="pending", max_length=16, index=True)
+    # pending / queued / sent / superseded / cancelled / failed
+    status: str = Field(default="pending", max_length=16)
+    digest_id: int | None = Field(default=None, foreign_key="reminder_digest.id")
+    # The first recipient's copy (every recipient's copy is a ReminderDelivery row).
     chat_id: int | None = Field(default=None, sa_column=bigint_column())
     message_id: int | None = Field(default=None, sa_column=bigint_column())
     attempts: int = 0
@@ -173,7 +181,22 @@ class Reminder(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("assignment_id", "step", name="uq_reminder_assignment_step"),
-        Index("ix_reminder_status_fire_at", "status", "fire_at"),
+        # The sweep ("pending and due") and the next wake-up ("earliest pending"). Partial: sent history
+        # stays out of it, and SQLite's planner does not pick it over (assignment_id, step) for per-assignment
+        # queries, which a (status, fire_at) index made it do — a scan of every pending row per assignment.
+        Index(
+            "ix_reminder_pending_fire_at",
+            "fire_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # Partial: millions of pending rows have no digest and cost nothing here.
+        Index(
+            "ix_reminder_digest_id",
+            "digest_id",
+            sqlite_where=text("digest_id IS NOT NULL"),
+            postgresql_where=text("digest_id IS NOT NULL"),
+        ),
     )
 
 
@@ -192,3 +215,53 @@ class Event(SQLModel, table=True):
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
     file_id: str | None = Field(default=None, max_length=255)
     details: str | None = Field(default=None, sa_type=Text)  # JSON
+
+
+class ReminderDigest(SQLModel, table=True):
+    """One message's content for one audience: a unit's due items, a parent's late children, a notice.
+
+    The items are the Reminder rows pointing here; every recipient's copy is a ReminderDelivery.
+    """
+
+    __tablename__ = "reminder_digest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # reminder / escalation / blocked
+    # reminder: the assigned unit; escalation: the parent unit; blocked: the unit of the blocked member.
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    # blocked: the member who blocked the bot.
+    subject_member_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class ReminderDelivery(SQLModel, table=True):
+    """One copy of a digest to one chat: claimed before it is sent, so nothing is lost or sent twice.
+
+    status: pending → sending (claimed_by, claimed_at) → sent / failed / cancelled; a claim older than a few
+    minutes (a process that died mid-send) is taken back. A failed row keeps its reason for the admins.
+    """
+
+    __tablename__ = "reminder_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="reminder_digest.id", index=True)
+    # Null only for a failure record with nobody to send to (reason "no_recipient").
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    chat_id: int | None = Field(default=None, sa_column=bigint_column())
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=utc_column(nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())
+    message_id: int | None = Field(default=None, sa_column=bigint_column())
+    # blocked / chat_not_found / bad_request / no_recipient / retries_exhausted / inactive
+    reason: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    finished_at: datetime | None = Field(default=None, sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+    __table_args__ = (
+        Index("ix_reminder_delivery_status_next", "status", "next_attempt_at"),
+        Index("ix_reminder_delivery_failed", "status", "finished_at"),
+    )

@@ -1,0 +1,394 @@
+"""Benchmark of the reminder engine at national scale (prints numbers; not a test).
+
+    .venv/bin/python bench/bench_reminders.py              # everything (several minutes)
+    .venv/bin/python bench/bench_reminders.py plan memory  # only some parts
+    .venv/bin/python bench/bench_reminders.py delivery --messages 2000
+
+Parts:
+* plan     — 60,000 units, 20 milestones each assigned to every grassroots unit (≈ 1.2 M assignments,
+             generated with bulk inserts), then `plan_all` timed. Target: ≤ 60 s.
+* memory   — the bot's resident memory (RSS, psutil) after start-up (plan_all + a sweep + the next wake-up)
+             with all of that pending, against the same with ~1,000 pending; each case in a fresh
+             subprocess. Target: ≤ 1.5 ×.
+* delivery — 10,000 reminders (one per unit, one secretary each) composed and sent to the Bot API
+             emulator (`sandbox`), first with Telegram's limits off (messages/s), then with the bot's
+             TelegramRateLimiter and the emulator's flood limits on. Target: ≥ 27 messages/s sustained,
+             never above 30 in any one-second window (emulator's clock), zero 429s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from sandbox import EmulatorClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TOKEN = "12345:bench-token"
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))  # messages in flight
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PLAN_NOW = datetime(2020, 5, 4, 6, 0, tzinfo=VN)  # before every step of the generated plan: all pending
+EPOCH = "2020-01-01 00:00:00.000000"
+
+
+# -- data --------------------------------------------------------------------------------------------
+
+
+def create_schema(path: Path) -> None:
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    from bot import models  # noqa: F401  (registers the tables)
+
+    engine = create_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+
+
+def generate_tree(
+    path: Path, *, provinces: int, districts_per_province: int, grassroots: int, milestones: int
+) -> dict[str, int]:
+    """A national tree (root → provinces → districts → grassroots) and milestones for the grassroots level."""
+    path.unlink(missing_ok=True)
+    create_schema(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")  # generation only; the planner runs with the normal settings
+    units: list[tuple[object, ...]] = [(1, "VN", "Trung ương", None, "/1/", 0)]
+    next_id = 2
+    districts: list[tuple[int, str]] = []
+    for p in range(provinces):
+        province_id, province_path = next_id, f"/1/{next_id}/"
+        units.append((province_id, f"T{p:02d}", f"Tỉnh ủy {p:02d}", 1, province_path, 1))
+        next_id += 1
+        for d in range(districts_per_province):
+            units.append(
+                (
+                    next_id,
+                    f"T{p:02d}-H{d:02d}",
+                    f"Huyện ủy {p:02d}-{d:02d}",
+                    province_id,
+                    f"{province_path}{next_id}/",
+                    2,
+                )
+            )
+            districts.append((next_id, f"{province_path}{next_id}/"))
+            next_id += 1
+    grassroots_ids = []
+    for g in range(grassroots):
+        district_id, district_path = districts[g % len(districts)]
+        units.append((next_id, f"CS{g:05d}", f"Đảng bộ cơ sở {g:05d}", district_id, f"{district_path}{next_id}/", 3))
+        grassroots_ids.append(next_id)
+        next_id += 1
+    db.executemany(
+        "INSERT INTO unit (id, code, name, parent_id, path, depth, kind, sort_order, active) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'grassroots', 0, 1)",
+        units,
+    )
+    first_due = date(2020, 5, 18)
+    db.executemany(
+        "INSERT INTO milestone (id, code, title, due_date, requires_acceptance, sort_order, active, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0, 1, ?, ?)",
+        [
+            (
+                m + 1,
+                f"M{m + 1:02d}",
+                f"Nhiệm vụ số {m + 1}",
+                (first_due + timedelta(days=3 * m)).isoformat(),
+                EPOCH,
+                EPOCH,
+            )
+            for m in range(milestones)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO assignment (milestone_id, unit_id, state, active) VALUES (?, ?, 'open', 1)",
+        ((m + 1, unit_id) for m in range(milestones) for unit_id in grassroots_ids),
+    )
+    db.commit()
+    db.close()
+    return {"units": len(units), "assignments": milestones * len(grassroots_ids)}
+
+
+# -- cases (each run in its own subprocess) -----------------------------------------------------------
+
+
+def _settings(path: Path):  # type: ignore[no-untyped-def]
+    from bot.settings import Settings
+
+    return Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{path}")
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    gc.collect()
+    return psutil.Process().memory_info().rss / 2**20
+
+
+async def case_plan(path: Path) -> dict[str, object]:
+    from bot.db import make_engine, make_sessionmaker, session_scope
+    from bot.timeutil import FixedClock
+    from scheduler.planner import plan_all
+
+    settings = _settings(path)
+    engine = make_engine(settings.database_url)
+    started = time.perf_counter()
+    async with session_scope(make_sessionmaker(engine)) as session:
+        result = await plan_all(session, settings=settings, clock=FixedClock(PLAN_NOW))
+    seconds = time.perf_counter() - started
+    await engine.dispose()
+    return {"seconds": round(seconds, 1), "rows": result.rows_written, "milestones": result.milestones}
+
+
+async def case_resident(path: Path) -> dict[str, object]:
+    """Start-up as the bot does it (plan_all, a sweep, the next wake-up), then the resident memory."""
+    from telegram import Bot
+
+    from bot.db import make_engine, make_sessionmaker
+    from bot.timeutil import FixedClock
+    from scheduler.engine import ReminderEngine
+
+    settings = _settings(path)
+    engine = make_engine(settings.database_url)
+    clock = FixedClock(PLAN_NOW.replace(hour=9))  # in the send window, nothing due yet
+    reminders = ReminderEngine(
+        session_factory=make_sessionmaker(engine), bot=Bot(TOKEN), settings=settings, clock=clock
+    )
+    baseline = _rss_mb()
+    started = time.perf_counter()
+    await reminders.plan_all()
+    report = await reminders.sweep()
+    seconds = time.perf_counter() - started
+    pending = await _count_pending(path)
+    return {
+        "pending": pending,
+        "rss_mb": round(_rss_mb(), 1),
+        "rss_before_mb": round(baseline, 1),
+        "startup_seconds": round(seconds, 1),
+        "sent": report.dispatched.sent,
+        "next_wake": report.next_wake.isoformat() if report.next_wake else None,
+    }
+
+
+async def _count_pending(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT count(*) FROM reminder WHERE status = 'pending'").fetchone()[0]
+    finally:
+        db.close()
+
+
+async def case_delivery(path: Path, *, messages: int, limits: bool) -> dict[str, object]:
+    """`messages` units with one secretary each and one due item; the engine sends them to the emulator."""
+    from telegram.ext import ExtBot
+    from telegram.request import HTTPXRequest
+
+    from bot.db import make_engine, make_sessionmaker, session_scope
+    from bot.timeutil import FixedClock
+    from scheduler.engine import EngineConfig, ReminderEngine
+    from scheduler.planner import plan_all
+    from scheduler.ratelimit import TelegramRateLimiter
+
+    settings = _settings(path)
+    engine = make_engine(settings.database_url)
+    factory = make_sessionmaker(engine)
+    async with emulator_process() as emu:
+        chat_ids = await _open_chats(emu, messages)
+        _add_secretaries(path, chat_ids)
+        async with session_scope(factory) as session:
+            await plan_all(session, settings=settings, clock=FixedClock(PLAN_NOW))
+        await emu.set_rate_limit(limits)
+        request = HTTPXRequest(connection_pool_size=CONCURRENCY)
+        bot = ExtBot(
+            TOKEN,
+            base_url=f"{emu.base_url}/bot",
+            request=request,
+            rate_limiter=TelegramRateLimiter() if limits else None,
+        )
+        await bot.initialize()
+        clock = FixedClock(datetime(2020, 5, 11, 8, 0, tzinfo=VN))  # the d7 step of M01 for every unit
+        reminders = ReminderEngine(
+            session_factory=factory,
+            bot=bot,
+            settings=settings,
+            clock=clock,
+            config=EngineConfig(concurrency=CONCURRENCY),
+        )
+        started = time.perf_counter()
+        report = await reminders.sweep()
+        seconds = time.perf_counter() - started
+        await bot.shutdown()
+        calls = await emu.calls("sendMessage")
+    await engine.dispose()
+    accepted = sorted(call["time"] for call in calls if call["ok"])
+    return {
+        "limits": limits,
+        "messages": report.dispatched.sent,
+        "seconds": round(seconds, 1),
+        "messages_per_second": round(report.dispatched.sent / seconds, 1),
+        "sustained_per_second": round(_sustained_rate(accepted), 1),
+        "max_in_any_second": _max_in_window(accepted, 1.0),
+        "http_429": sum(1 for call in calls if call["status"] == 429),
+    }
+
+
+@contextlib.asynccontextmanager
+async def emulator_process() -> AsyncIterator[EmulatorClient]:
+    """The Bot API emulator in its own process, as a real Bot API server would be (not sharing our CPU)."""
+    from sandbox import EmulatorClient
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sandbox.emulator",
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode().strip()
+        async with EmulatorClient(url) as client:
+            yield client
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def _open_chats(emu, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    semaphore = asyncio.Semaphore(32)
+
+    async def one(number: int) -> int:
+        async with semaphore:
+            chat = await emu.open_private_chat({"id": 500000 + number, "first_name": f"Bí thư {number}"})
+            return int(chat["id"])
+
+    return list(await asyncio.gather(*(one(number) for number in range(count))))
+
+
+def _add_secretaries(path: Path, chat_ids: list[int]) -> None:
+    db = sqlite3.connect(path)
+    units = [row[0] for row in db.execute("SELECT id FROM unit WHERE depth = 3 ORDER BY id LIMIT ?", (len(chat_ids),))]
+    db.executemany(
+        "INSERT INTO member (id, telegram_user_id, chat_id, full_name, language, active, created_at) "
+        "VALUES (?, ?, ?, ?, 'vi', 1, ?)",
+        [(n + 1, chat_id, chat_id, f"Bí thư {n}", EPOCH) for n, chat_id in enumerate(chat_ids)],
+    )
+    db.executemany(
+        "INSERT INTO membership (member_id, unit_id, role, created_at) VALUES (?, ?, 'secretary', ?)",
+        [(n + 1, unit_id, EPOCH) for n, unit_id in enumerate(units)],
+    )
+    db.commit()
+    db.close()
+
+
+def _sustained_rate(stamps: list[float]) -> float:
+    """Messages per second between the first and the last accepted send."""
+    if len(stamps) < 2:
+        return float(len(stamps))
+    return (len(stamps) - 1) / (stamps[-1] - stamps[0])
+
+
+def _max_in_window(stamps: list[float], window: float) -> int:
+    best = start = 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+# -- driver -------------------------------------------------------------------------------------------
+
+
+def run_case(*args: str) -> dict[str, object]:
+    """Runs one case in a fresh interpreter: memory figures do not leak from one case into another."""
+    output = subprocess.run(
+        [sys.executable, __file__, "_case", *args], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("parts", nargs="*", default=["plan", "memory", "delivery"])
+    parser.add_argument("--grassroots", type=int, default=59_243, help="grassroots units (60,000 units in all)")
+    parser.add_argument("--milestones", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--keep", help="folder to keep the databases in (default: a temporary one)")
+    options = parser.parse_args()
+    folder = Path(options.keep or tempfile.mkdtemp(prefix="bench-reminders-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}")
+
+    if {"plan", "memory"} & set(options.parts):
+        big = folder / "national.db"
+        started = time.perf_counter()
+        sizes = generate_tree(
+            big, provinces=63, districts_per_province=11, grassroots=options.grassroots, milestones=options.milestones
+        )
+        generated = time.perf_counter() - started
+        print(f"data: {sizes['units']:,} units, {sizes['assignments']:,} assignments, generated in {generated:.1f} s")
+        planned = run_case("plan", str(big))
+        print(
+            f"plan: {planned['rows']:,} reminder rows for {planned['milestones']} milestones "
+            f"in {planned['seconds']} s (target ≤ 60 s)"
+        )
+        if "memory" in options.parts:
+            small = folder / "small.db"
+            generate_tree(small, provinces=1, districts_per_province=1, grassroots=40, milestones=4)
+            run_case("plan", str(small))
+            few = run_case("resident", str(small))
+            many = run_case("resident", str(big))
+            ratio = many["rss_mb"] / few["rss_mb"]  # type: ignore[operator]
+            print(
+                f"memory: {few['pending']:,} pending → {few['rss_mb']} MB; "
+                f"{many['pending']:,} pending → {many['rss_mb']} MB "
+                f"(× {ratio:.2f}, target ≤ 1.5; start-up with all pending took {many['startup_seconds']} s)"
+            )
+    if "delivery" in options.parts:
+        for limits in (False, True):
+            path = folder / f"delivery-{'limited' if limits else 'free'}.db"
+            generate_tree(path, provinces=10, districts_per_province=10, grassroots=options.messages, milestones=1)
+            sent = run_case("delivery", str(path), str(options.messages), "1" if limits else "0")
+            print(f"delivery ({'Telegram limits on' if limits else 'limits off'}): {sent}")
+    return 0
+
+
+def _case(argv: list[str]) -> None:
+    kind, path = argv[0], Path(argv[1])
+    if kind == "plan":
+        result = asyncio.run(case_plan(path))
+    elif kind == "resident":
+        result = asyncio.run(case_resident(path))
+    else:
+        result = asyncio.run(case_delivery(path, messages=int(argv[2]), limits=argv[3] == "1"))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_case":
+        _case(sys.argv[2:])
+    else:
+        sys.exit(main())

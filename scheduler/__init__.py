@@ -1,0 +1,31 @@
+"""The reminder engine: plans the ladder as database rows, sends digests, retries, reports failures.
+
+See `scheduler.engine` for the flow. The public API:
+
+    await start_reminders(application, session_factory=..., settings=..., clock=...)   # post_init
+    await replan_milestones(session, milestone_ids=..., settings=..., clock=...)     # after an import
+    await replan_assignments(session, assignment_ids=..., settings=..., clock=...)   # after a reopen
+    await plan_all(session, settings=..., clock=...)
+    await list_failures(session, since=..., unit_path=..., limit=...)                # /loi, the CLI
+    TelegramRateLimiter()                                                            # ApplicationBuilder
+"""
+
+from scheduler.engine import EngineConfig, ReminderEngine, ReminderJobs, start_reminders
+from scheduler.failures import Failure, list_failures, render_failures
+from scheduler.planner import PlanResult, plan_all, replan_assignments, replan_milestones
+from scheduler.ratelimit import TelegramRateLimiter
+
+__all__ = [
+    "EngineConfig",
+    "Failure",
+    "PlanResult",
+    "ReminderEngine",
+    "ReminderJobs",
+    "TelegramRateLimiter",
+    "list_failures",
+    "plan_all",
+    "render_failures",
+    "replan_assignments",
+    "replan_milestones",
+    "start_reminders",
+]

@@ -1,0 +1,150 @@
+"""Sending one rendered message through python-telegram-bot's Bot, and saying what became of it.
+
+No database here: `send_rendered` returns a `SendOutcome` and the outbox records it. The Bot is expected to
+carry `scheduler.ratelimit.TelegramRateLimiter`, which spaces the requests; this module decides what an
+error means:
+
+* 429 RetryAfter: wait `retry_after` (the limiter also pauses every other send) and try again; a wait too
+  long to hold a claim for gives the message back to the database for later.
+* NetworkError / TimedOut / 5xx: a few quick retries with exponential backoff, then back to the database
+  (the outbox retries with longer delays and records a failure once those run out).
+* 403 Forbidden (blocked, kicked, deactivated): permanent; the member is marked inactive by the outbox.
+* ChatMigrated (a group became a supergroup): send again to the new chat id, which the outbox stores.
+* 400 BadRequest: permanent ("chat not found" is told apart); retrying would only fail again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
+
+from scheduler.render import RenderedMessage
+from scheduler.states import FailureReason
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class Result(str, enum.Enum):
+    sent = "sent"
+    retry = "retry"  # transient: back to the database, to be tried again later
+    failed = "failed"  # permanent
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    network_attempts: int = 3  # quick tries per claim for network errors and 5xx
+    backoff: float = 1.0  # seconds before the second try, doubled each time
+    flood_attempts: int = 5  # 429s tolerated per claim
+    max_flood_wait: float = 30.0  # a longer 429 wait releases the row instead of holding its claim
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    result: Result
+    chat_id: int  # where it finally went (differs from the planned chat after a migration)
+    message_id: int | None = None
+    migrated_from: int | None = None
+    reason: FailureReason | None = None
+    error: str | None = None
+    retry_after: float | None = None  # seconds, for Result.retry
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait, whether PTB hands an int or (with PTB_TIMEDELTA) a timedelta."""
+    with warnings.catch_warnings():  # PTB 22 warns about the coming switch to timedelta
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def keyboard(message: RenderedMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row] for row in message.buttons]
+    )
+
+
+async def send_rendered(
+    bot: Bot,
+    *,
+    chat_id: int,
+    message: RenderedMessage,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Sleep = asyncio.sleep,
+) -> SendOutcome:
+    """Sends `message` to `chat_id`, retrying what is worth retrying; never raises TelegramError."""
+    markup = keyboard(message)
+    original_chat = chat_id
+    network_errors = floods = 0
+    while True:
+        try:
+            sent = await bot.send_message(
+                chat_id=chat_id,
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        except RetryAfter as exc:
+            floods += 1
+            wait = retry_after_seconds(exc)
+            if floods > policy.flood_attempts or wait > policy.max_flood_wait:
+                return _outcome(Result.retry, chat_id, original_chat, error=str(exc), retry_after=wait)
+            await sleep(wait)
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+            if exc.new_chat_id == chat_id:
+                return _outcome(Result.failed, chat_id, original_chat, FailureReason.bad_request, str(exc))
+            chat_id = exc.new_chat_id
+        except Forbidden as exc:
+            return _outcome(Result.failed, chat_id, original_chat, FailureReason.blocked, exc.message)
+        except BadRequest as exc:
+            reason = (
+                FailureReason.chat_not_found if "chat not found" in exc.message.lower() else FailureReason.bad_request
+            )
+            return _outcome(Result.failed, chat_id, original_chat, reason, exc.message)
+        except InvalidToken as exc:
+            # Every send would fail alike: a configuration error, not this message's fault. Keep it.
+            log.error("the Bot API refused the token: %s", exc)
+            return _outcome(Result.retry, chat_id, original_chat, error=exc.message)
+        except TelegramError as exc:  # NetworkError, TimedOut, 5xx and anything unforeseen
+            network_errors += 1
+            if network_errors >= policy.network_attempts:
+                return _outcome(Result.retry, chat_id, original_chat, error=exc.message)
+            await sleep(policy.backoff * 2 ** (network_errors - 1))
+        else:
+            return _outcome(Result.sent, chat_id, original_chat, message_id=sent.message_id)
+
+
+def _outcome(
+    result: Result,
+    chat_id: int,
+    original_chat: int,
+    reason: FailureReason | None = None,
+    error: str | None = None,
+    *,
+    message_id: int | None = None,
+    retry_after: float | None = None,
+) -> SendOutcome:
+    return SendOutcome(
+        result=result,
+        chat_id=chat_id,
+        message_id=message_id,
+        migrated_from=original_chat if chat_id != original_chat else None,
+        reason=reason,
+        error=error,
+        retry_after=retry_after,
+    )

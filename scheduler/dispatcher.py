@@ -1,0 +1,161 @@
+"""Sends the claimable deliveries: a claimer, a few concurrent senders, and one writer.
+
+* The claimer takes small batches from the outbox just ahead of the senders (a bounded queue), so a crash
+  leaves few claimed rows behind — and those are not lost, only delayed until their claim goes stale.
+* Senders run concurrently so a chat that must wait its one second does not hold up the others; the Bot's
+  rate limiter keeps the overall pace.
+* One writer records outcomes as they come, many per transaction under load: a result is durable within
+  moments of the send, which is what bounds duplicates after a crash to the messages in flight.
+
+Cancelling `run` (the process stopping) cancels every task at once; nothing is marked failed for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.db import session_scope
+from bot.settings import Settings
+from bot.timeutil import Clock
+from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
+from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes
+
+log = logging.getLogger(__name__)
+
+Recorded = tuple[Outgoing, SendOutcome | None]
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0  # closed without sending: every item confirmed, or the member inactive
+
+    def count(self, outcome: SendOutcome | None) -> None:
+        if outcome is None:
+            self.skipped += 1
+        elif outcome.result is Result.sent:
+            self.sent += 1
+        elif outcome.result is Result.retry:
+            self.retried += 1
+        else:
+            self.failed += 1
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        settings: Settings,
+        clock: Clock,
+        worker_id: str,
+        concurrency: int = 8,
+        claim_timeout: timedelta = timedelta(minutes=5),
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._bot = bot
+        self._settings = settings
+        self._clock = clock
+        self._worker_id = worker_id
+        self._concurrency = concurrency
+        self._claim_timeout = claim_timeout
+        self._retry = retry
+        self._sleep = sleep
+        self._should_stop = should_stop
+
+    async def run(self) -> DispatchStats:
+        """Sends until nothing is claimable (or a stop is asked); returns what happened.
+
+        Rounds repeat while the last one found work: outcomes can create deliveries (a member blocked the
+        bot → a notice to the supervisors), and those leave in the same sweep.
+        """
+        stats = DispatchStats()
+        while not self._should_stop() and await self._round(stats):
+            pass
+        return stats
+
+    async def _round(self, stats: DispatchStats) -> int:
+        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
+        results: asyncio.Queue[Recorded | None] = asyncio.Queue()
+        async with asyncio.TaskGroup() as group:
+            writer = group.create_task(self._write(results, stats))
+            senders = [group.create_task(self._send(queue, results)) for _ in range(self._concurrency)]
+            claimed = await self._claim(queue, results)
+            for _ in senders:
+                await queue.put(None)
+            await asyncio.gather(*senders)
+            results.put_nowait(None)
+            await writer
+        return claimed
+
+    async def _claim(self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None]) -> int:
+        claimed = 0
+        while not self._should_stop():
+            now = self._clock.now()
+            async with session_scope(self._session_factory) as session:
+                ids = await claim_deliveries(
+                    session,
+                    worker_id=self._worker_id,
+                    now=now,
+                    stale_before=now - self._claim_timeout,
+                    limit=self._concurrency * 4,  # fewer, larger claim transactions
+                )
+            if not ids:
+                return claimed
+            claimed += len(ids)
+            async with self._session_factory() as session:
+                outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings)
+            for item in outgoing:
+                if item.message is None or item.chat_id is None:
+                    results.put_nowait((item, None))
+                else:
+                    await queue.put(item)
+        return claimed
+
+    async def _send(self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None]) -> None:
+        while (item := await queue.get()) is not None:
+            assert item.message is not None and item.chat_id is not None
+            try:
+                outcome = await send_rendered(
+                    self._bot, chat_id=item.chat_id, message=item.message, policy=self._retry, sleep=self._sleep
+                )
+            except Exception as exc:  # a bug must not stop the morning's other messages; retried later
+                log.exception("sending delivery %s failed unexpectedly", item.delivery_id)
+                outcome = SendOutcome(result=Result.retry, chat_id=item.chat_id, error=repr(exc))
+            results.put_nowait((item, outcome))
+
+    async def _write(self, results: asyncio.Queue[Recorded | None], stats: DispatchStats) -> None:
+        finished = False
+        while not finished:
+            batch = [await results.get()]
+            while not results.empty():
+                batch.append(results.get_nowait())
+            finished = None in batch
+            recorded = [entry for entry in batch if entry is not None]
+            if not recorded:
+                continue
+            async with session_scope(self._session_factory) as session:
+                await record_outcomes(session, recorded, worker_id=self._worker_id, now=self._clock.now())
+            for outgoing, outcome in recorded:
+                stats.count(outcome)
+                if outcome is not None and outcome.result is not Result.sent:
+                    log.warning(
+                        "delivery %s to chat %s: %s (%s)",
+                        outgoing.delivery_id,
+                        outcome.chat_id,
+                        outcome.result.value,
+                        outcome.error,
+                    )

@@ -1,0 +1,266 @@
+"""The reminder engine: the database holds the reminders, the JobQueue only wakes the bot.
+
+Flow
+----
+1. Planning (`scheduler.planner`): every open assignment gets its ladder as rows in `reminder` — the steps
+   before the deadline, and the first overdue reminder and escalation. An import re-plans the milestones it
+   touched; startup (`plan_all`) creates whatever is missing. Nothing about reminders lives in memory.
+2. The sweep (`ReminderEngine.sweep`), every minute and at each precise wake-up, when the send window is
+   open (from the reminder hour until 21:00 local; a backlog never on a weekend):
+   a. composes the due rows into digests — one message per unit (per parent unit for escalations), the
+      newest step per assignment, so a downtime's backlog becomes one digest and is not replayed; the next
+      overdue reminder (next working day) and escalation (a week on) are created as the previous fire;
+   b. dispatches the deliveries: claimed rows, sent through the Bot (and its `TelegramRateLimiter`), each
+      outcome recorded at once; 429s, network errors and 5xx are retried, 403s deactivate the member and
+      tell the supervisors, migrated groups are followed, permanent failures are kept for `list_failures`.
+3. The wake-up: after each sweep one `run_once` job is (re)set for the earliest pending row, so the 08:00
+   reminders leave at 08:00 and not up to a minute later. There is never more than that one job and the
+   repeating sweep — never a job per reminder, and no persistent job store (PTB's jobs cannot be pickled,
+   and two schedulers must not share a store). Both jobs have `misfire_grace_time=None`: a wake-up that
+   comes late is harmless (the rows say what is due), one silently dropped after APScheduler's default
+   one-second grace is not.
+
+Wiring (the Application's builder and post_init / post_stop)::
+
+    from scheduler import TelegramRateLimiter, start_reminders
+
+    application = (
+        ApplicationBuilder().token(token).base_url(settings.telegram_api_base_url)
+        .rate_limiter(TelegramRateLimiter())          # one budget for replies and reminders
+        .post_init(post_init).post_stop(post_stop).build()
+    )
+
+    engines: list[ReminderEngine] = []  # not bot_data (persisted; the engine is not picklable), not an
+                                        # attribute of the Application (it has __slots__)
+
+    async def post_init(application: Application) -> None:
+        engines.append(await start_reminders(application, session_factory=factory, settings=settings))
+
+    async def post_stop(application: Application) -> None:
+        for engine in engines:
+            engine.stop()                             # ends a running sweep after the messages in flight
+
+Catch-up and quiet hours: the first sweep runs as soon as the application starts and sends the backlog of a
+downtime — one digest per unit — if the send window is open; otherwise at the next opening. A message that
+was composed and failed is retried when due, weekends included, but never at night.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.ext import Application, CallbackContext, JobQueue
+
+from bot.db import session_scope
+from bot.settings import Settings
+from bot.timeutil import Clock, SystemClock
+from scheduler.compose import ComposeResult, compose_batch
+from scheduler.delivery import RetryPolicy, Sleep
+from scheduler.dispatcher import Dispatcher, DispatchStats
+from scheduler.ladder import Audience
+from scheduler.outbox import pending_work_at
+from scheduler.planner import PlanResult, plan_all
+from scheduler.ratelimit import TelegramRateLimiter
+from scheduler.window import SendWindow
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "reminders:sweep"
+WAKE_JOB = "reminders:wake"
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    sweep_interval: timedelta = timedelta(minutes=1)
+    quiet_from: time = time(21, 0)  # no message from this local time until the reminder hour
+    concurrency: int = 8  # messages in flight at once
+    claim_timeout: timedelta = timedelta(minutes=5)  # a claim older than this is taken back
+    compose_batch: int = 200  # units per composing transaction
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class SweepReport:
+    composed: ComposeResult = field(default_factory=ComposeResult)
+    dispatched: DispatchStats = field(default_factory=DispatchStats)
+    skipped: str | None = None  # why nothing was done ("quiet hours", "busy")
+    next_wake: datetime | None = None
+
+    def add(self, result: ComposeResult) -> None:
+        for name in ("claimed", "digests", "deliveries", "superseded", "cancelled"):
+            setattr(self.composed, name, getattr(self.composed, name) + getattr(result, name))
+
+
+def make_worker_id() -> str:
+    """Names this process in claims (host, pid and a random part: a restarted process is a new worker)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class ReminderEngine:
+    """Plans, composes and sends reminders; knows nothing of the JobQueue (see `ReminderJobs`)."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        settings: Settings,
+        clock: Clock,
+        config: EngineConfig = EngineConfig(),
+        worker_id: str | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.config = config
+        self.worker_id = worker_id or make_worker_id()
+        self.window = SendWindow(opens=time(settings.reminder_hour), closes=config.quiet_from, tz=settings.tz)
+        self._session_factory = session_factory
+        self._lock = asyncio.Lock()
+        self._stopping = False
+        self._dispatcher = Dispatcher(
+            session_factory=session_factory,
+            bot=bot,
+            settings=settings,
+            clock=clock,
+            worker_id=self.worker_id,
+            concurrency=config.concurrency,
+            claim_timeout=config.claim_timeout,
+            retry=config.retry,
+            sleep=sleep,
+            should_stop=lambda: self._stopping,
+        )
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    def stop(self) -> None:
+        """Asks a running sweep to end after the messages in flight."""
+        self._stopping = True
+
+    async def plan_all(self) -> PlanResult:
+        async with session_scope(self._session_factory) as session:
+            return await plan_all(session, settings=self.settings, clock=self.clock)
+
+    async def sweep(self) -> SweepReport:
+        """Composes and sends everything due now; one sweep at a time per process."""
+        if self._lock.locked():
+            return SweepReport(skipped="busy")
+        async with self._lock:
+            report = SweepReport()
+            now = self.clock.now()
+            if not self.window.is_open(now):
+                report.skipped = "quiet hours"
+            else:
+                await self._compose(report, oldest=self.window.oldest_sendable(now))
+                if not self._stopping:
+                    report.dispatched = await self._dispatcher.run()
+            report.next_wake = await self.next_wake_at()
+            return report
+
+    async def _compose(self, report: SweepReport, *, oldest: datetime | None) -> None:
+        for audience in (Audience.unit, Audience.parent):
+            while not self._stopping:
+                async with session_scope(self._session_factory) as session:
+                    result = await compose_batch(
+                        session,
+                        audience=audience,
+                        now=self.clock.now(),
+                        settings=self.settings,
+                        oldest=oldest,
+                        max_audiences=self.config.compose_batch,
+                    )
+                report.add(result)
+                if not result.claimed:
+                    break
+
+    async def next_wake_at(self) -> datetime | None:
+        """When the next sweep has something to do: the earliest pending work, once the window is open."""
+        async with self._session_factory() as session:
+            earliest = await pending_work_at(session)
+        if earliest is None:
+            return None
+        return max(earliest, self.window.next_open(max(earliest, self.clock.now())))
+
+
+class ReminderJobs:
+    """The JobQueue side: a repeating sweep and one precise wake-up, both only triggers for the engine."""
+
+    def __init__(self, engine: ReminderEngine, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
+        self.engine = engine
+        self.job_queue = job_queue
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, *, first: float = 0) -> None:
+        self.job_queue.run_repeating(
+            self._tick,
+            interval=self.engine.config.sweep_interval,
+            first=first,
+            name=SWEEP_JOB,
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    async def _tick(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        # The job returns at once and the sweep runs as a task: a long morning of sends must not make
+        # APScheduler skip (and warn about) the following ticks.
+        if self._task is None or self._task.done():
+            self._task = context.application.create_task(self._sweep(), name="reminders:sweep-task")
+
+    async def _sweep(self) -> None:
+        try:
+            report = await self.engine.sweep()
+        except Exception:
+            log.exception("reminder sweep failed; the next one retries")
+            return
+        if report.composed.claimed or report.dispatched.sent or report.dispatched.failed:
+            log.info("reminders: %s, %s", report.composed, report.dispatched)
+        self.arm(report.next_wake)
+
+    def arm(self, when: datetime | None) -> None:
+        """Keeps exactly one wake-up job, at `when` (none if that is now or past: the sweep covers it)."""
+        existing = self.job_queue.get_jobs_by_name(WAKE_JOB)
+        if when is not None and when > self.engine.clock.now():
+            if len(existing) == 1 and existing[0].next_t == when:
+                return
+            for job in existing:
+                job.schedule_removal()
+            self.job_queue.run_once(self._tick, when=when, name=WAKE_JOB, job_kwargs={"misfire_grace_time": None})
+        else:
+            for job in existing:
+                job.schedule_removal()
+
+
+async def start_reminders(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock | None = None,
+    config: EngineConfig = EngineConfig(),
+) -> ReminderEngine:
+    """Call from post_init: plans what is missing, then schedules the sweep (the first runs at start-up,
+    sending the downtime's backlog as one digest per unit) and the wake-ups. Returns the engine."""
+    if application.job_queue is None:
+        raise RuntimeError('reminders need the JobQueue: install "python-telegram-bot[job-queue]"')
+    if not isinstance(application.bot.rate_limiter, TelegramRateLimiter):
+        log.warning("the bot has no TelegramRateLimiter: reminders are sent without per-chat limits")
+    engine = ReminderEngine(
+        session_factory=session_factory,
+        bot=application.bot,
+        settings=settings,
+        clock=clock or SystemClock(),
+        config=config,
+    )
+    planned = await engine.plan_all()
+    log.info("reminders planned: %s milestones, %s rows written", planned.milestones, planned.rows_written)
+    ReminderJobs(engine, application.job_queue).start()
+    return engine

@@ -1,0 +1,99 @@
+"""Sends that failed for good, for the admins (`/loi` in the bot, and the CLI): nothing fails silently.
+
+A failure is a ReminderDelivery row with status 'failed': who it was for, which unit and items, why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.models import Assignment, Member, Milestone, Reminder, ReminderDelivery, ReminderDigest, Unit
+from scheduler.rows import chunked
+from scheduler.states import DeliveryStatus, DigestKind, FailureReason
+
+
+@dataclass(frozen=True)
+class Failure:
+    delivery_id: int
+    failed_at: datetime
+    kind: DigestKind
+    unit_code: str
+    unit_name: str
+    member_name: str | None  # None: there was nobody to send to
+    chat_id: int | None
+    reason: FailureReason | None
+    error: str | None
+    milestone_codes: tuple[str, ...]
+
+
+async def list_failures(
+    session: AsyncSession, *, since: datetime | None = None, unit_path: str | None = None, limit: int = 50
+) -> list[Failure]:
+    """The latest permanent failures, newest first; `unit_path` keeps one subtree (a Unit.path prefix)."""
+    query = (
+        select(ReminderDelivery, ReminderDigest.kind, Unit.code, Unit.name, Member.full_name)
+        .join(ReminderDigest, ReminderDigest.id == ReminderDelivery.digest_id)
+        .join(Unit, Unit.id == ReminderDigest.unit_id)
+        .outerjoin(Member, Member.id == ReminderDelivery.member_id)
+        .where(ReminderDelivery.status == DeliveryStatus.failed.value)
+        .order_by(ReminderDelivery.finished_at.desc(), ReminderDelivery.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(ReminderDelivery.finished_at >= since)
+    if unit_path is not None:
+        query = query.where(Unit.path.startswith(unit_path, autoescape=True))
+    rows = (await session.execute(query)).all()
+    codes = await _milestone_codes(session, {delivery.digest_id for delivery, *_rest in rows})
+    return [
+        Failure(
+            delivery_id=delivery.id,
+            failed_at=delivery.finished_at or delivery.created_at,
+            kind=DigestKind(kind),
+            unit_code=unit_code,
+            unit_name=unit_name,
+            member_name=member_name,
+            chat_id=delivery.chat_id,
+            reason=FailureReason(delivery.reason) if delivery.reason in FailureReason._value2member_map_ else None,
+            error=delivery.last_error,
+            milestone_codes=codes.get(delivery.digest_id, ()),
+        )
+        for delivery, kind, unit_code, unit_name, member_name in rows
+    ]
+
+
+async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for chunk in chunked(sorted(digest_ids)):
+        rows = await session.execute(
+            select(Reminder.digest_id, Milestone.code)
+            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .join(Milestone, Milestone.id == Assignment.milestone_id)
+            .where(Reminder.digest_id.in_(chunk))
+            .order_by(Reminder.digest_id, Milestone.code)
+        )
+        for digest_id, code in rows:
+            if code not in found[digest_id]:
+                found[digest_id].append(code)
+    return {digest_id: tuple(codes) for digest_id, codes in found.items()}
+
+
+def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo) -> str:
+    """Plain text, one failure per line, for `/loi` and the CLI."""
+    if not failures:
+        return tr.gettext("No failed sends.")
+    lines = [tr.gettext("Failed sends (newest first):")]
+    for failure in failures:
+        who = failure.member_name or tr.gettext("nobody")
+        why = tr.gettext(failure.reason.label) if failure.reason else (failure.error or "?")
+        items = f" [{', '.join(failure.milestone_codes)}]" if failure.milestone_codes else ""
+        lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {failure.unit_code}{items} → {who}: {why}")
+    return "\n".join(lines)

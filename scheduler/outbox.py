@@ -1,0 +1,358 @@
+"""The deliveries table as a work queue: claim rows, load what to say, record what happened.
+
+Claiming is one UPDATE … WHERE status='pending' … RETURNING (FOR UPDATE SKIP LOCKED on PostgreSQL), so two
+processes never send the same row; a claim older than `stale_before` belongs to a process that died and is
+taken back. A restart therefore loses nothing and repeats at most the messages that were in flight.
+
+The text is rendered when the row is sent, not when it was composed: an item confirmed in between is left
+out, and a copy whose items are all confirmed is not sent at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator, translator
+from bot.models import (
+    Assignment,
+    AssignmentState,
+    Member,
+    Membership,
+    Milestone,
+    Reminder,
+    ReminderDelivery,
+    ReminderDigest,
+    Unit,
+)
+from bot.settings import Settings
+from bot.status import Deadline
+from scheduler.compose import delivery_row, failure_row
+from scheduler.delivery import Result, SendOutcome
+from scheduler.recipients import supervisors_around
+from scheduler.render import ItemView, RenderedMessage, render_blocked, render_escalation, render_reminder
+from scheduler.rows import chunked
+from scheduler.states import DeliveryStatus, DigestKind, FailureReason, ReminderStatus
+
+# Delays before the next try of a message that kept failing (by attempt number), then it is given up on.
+# About ten hours in all: a Telegram outage of an afternoon loses nothing.
+RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]
+REMINDER = Reminder.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed delivery, ready to send (`message`) or to close without sending (`skip`)."""
+
+    delivery_id: int
+    digest_id: int
+    member_id: int | None
+    chat_id: int | None
+    attempts: int
+    message: RenderedMessage | None = None
+    skip: DeliveryStatus | None = None
+    skip_reason: FailureReason | None = None
+
+
+async def claim_deliveries(
+    session: AsyncSession, *, worker_id: str, now: datetime, stale_before: datetime, limit: int
+) -> list[int]:
+    """Claims up to `limit` deliveries that are due, or whose claim went stale; returns their ids."""
+    stale = and_(DELIVERY.c.status == DeliveryStatus.sending.value, DELIVERY.c.claimed_at < stale_before)
+    due = and_(DELIVERY.c.status == DeliveryStatus.pending.value, DELIVERY.c.next_attempt_at <= now)
+    claimed: list[int] = []
+    for condition, order in ((stale, DELIVERY.c.claimed_at), (due, DELIVERY.c.next_attempt_at)):
+        if len(claimed) >= limit:
+            break
+        ids = (
+            select(DELIVERY.c.id)
+            .where(condition)
+            .order_by(order)
+            .limit(limit - len(claimed))
+            .with_for_update(skip_locked=True)
+        )
+        result = await session.execute(
+            update(DELIVERY)
+            .where(DELIVERY.c.id.in_(ids))
+            .values(
+                status=DeliveryStatus.sending.value,
+                claimed_by=worker_id,
+                claimed_at=now,
+                attempts=DELIVERY.c.attempts + 1,
+            )
+            .returning(DELIVERY.c.id)
+        )
+        claimed.extend(result.scalars())
+    return claimed
+
+
+async def load_outgoing(
+    session: AsyncSession, *, delivery_ids: list[int], now: datetime, settings: Settings
+) -> list[Outgoing]:
+    """Renders each claimed delivery in its reader's language, from the plan as it stands now."""
+    heads = (
+        await session.execute(
+            select(ReminderDelivery, ReminderDigest, Member)
+            .join(ReminderDigest, ReminderDigest.id == ReminderDelivery.digest_id)
+            .outerjoin(Member, Member.id == ReminderDelivery.member_id)
+            .where(ReminderDelivery.id.in_(delivery_ids))
+        )
+    ).all()
+    digests = {digest.id: digest for _delivery, digest, _member in heads}
+    items = await _open_items(session, [d.id for d in digests.values() if d.kind != DigestKind.blocked], now, settings)
+    names = await _unit_names(session, {digest.unit_id for digest in digests.values()})
+    subjects = await _member_names(session, {d.subject_member_id for d in digests.values() if d.subject_member_id})
+
+    outgoing = []
+    for delivery, digest, member in heads:
+        base = dict(
+            delivery_id=delivery.id,
+            digest_id=digest.id,
+            member_id=delivery.member_id,
+            chat_id=member.chat_id if member else delivery.chat_id,
+            attempts=delivery.attempts,
+        )
+        if member is None or not member.active:
+            outgoing.append(Outgoing(**base, skip=DeliveryStatus.failed, skip_reason=FailureReason.inactive))
+            continue
+        message = _render(digest, items.get(digest.id, []), names, subjects, translator(member.language))
+        if message is None:  # every item was confirmed since: nothing to say
+            outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
+        else:
+            outgoing.append(Outgoing(**base, message=message))
+    return outgoing
+
+
+def _render(
+    digest: ReminderDigest,
+    items: list[ItemView],
+    names: dict[int, str],
+    subjects: dict[int, str],
+    tr: Translator,
+) -> RenderedMessage | None:
+    unit_name = names.get(digest.unit_id, "")
+    if digest.kind == DigestKind.blocked:
+        return render_blocked(member_name=subjects.get(digest.subject_member_id or 0, ""), unit_name=unit_name, tr=tr)
+    if not items:
+        return None
+    if digest.kind == DigestKind.escalation:
+        return render_escalation(parent_name=unit_name, items=items, tr=tr)
+    return render_reminder(unit_name=unit_name, items=items, tr=tr)
+
+
+async def _open_items(
+    session: AsyncSession, digest_ids: list[int], now: datetime, settings: Settings
+) -> dict[int, list[ItemView]]:
+    items: dict[int, list[ItemView]] = defaultdict(list)
+    for chunk in chunked(digest_ids):
+        rows = await session.execute(
+            select(Reminder.digest_id, Assignment.id, Milestone, Unit.name)
+            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .join(Milestone, Milestone.id == Assignment.milestone_id)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(
+                Reminder.digest_id.in_(chunk),
+                Assignment.state == AssignmentState.open,
+                Assignment.active,
+                Milestone.active,
+            )
+            .order_by(Reminder.digest_id, Milestone.due_date, Milestone.sort_order, Milestone.code)
+        )
+        for digest_id, assignment_id, milestone, unit_name in rows:
+            deadline = Deadline(milestone.due_date, milestone.due_time, settings.tz, settings.workday_end)
+            items[digest_id].append(
+                ItemView(
+                    assignment_id=assignment_id,
+                    code=milestone.code,
+                    title=milestone.title,
+                    unit_name=unit_name,
+                    due_date=milestone.due_date,
+                    due_time=milestone.due_time,
+                    days_left=deadline.days_left(now),
+                )
+            )
+    return items
+
+
+async def _unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:
+    rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(unit_ids))))
+    return {key: value for key, value in rows}
+
+
+async def _member_names(session: AsyncSession, member_ids: set[int]) -> dict[int, str]:
+    rows = await session.execute(select(Member.id, Member.full_name).where(Member.id.in_(sorted(member_ids))))
+    return {key: value for key, value in rows}
+
+
+async def record_outcomes(
+    session: AsyncSession,
+    results: list[tuple[Outgoing, SendOutcome | None]],
+    *,
+    worker_id: str,
+    now: datetime,
+) -> None:
+    """Writes what became of each claimed delivery, and what follows from it (blocked, migrated, done).
+
+    Only rows still claimed by this worker are written: a claim taken back by another process is its now.
+    """
+    await _update_many(
+        session,
+        DELIVERY,
+        [
+            (
+                {"id": outgoing.delivery_id, "claimed_by": worker_id, "status": DeliveryStatus.sending.value},
+                _delivery_values(outgoing, outcome, now),
+            )
+            for outgoing, outcome in results
+        ],
+    )
+    for outgoing, outcome in results:
+        if outcome is None:
+            continue
+        if outcome.migrated_from is not None:
+            await session.execute(
+                update(Member).where(Member.chat_id == outcome.migrated_from).values(chat_id=outcome.chat_id)
+            )
+        if outcome.reason is FailureReason.blocked and outgoing.member_id is not None:
+            await _deactivate(session, member_id=outgoing.member_id, now=now)
+    await _finish_digests(session, {outgoing.digest_id for outgoing, _outcome in results}, now=now)
+
+
+async def _update_many(session: AsyncSession, table: Any, rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """UPDATE table SET values WHERE key columns match, one executemany per shape of row (fast under load)."""
+    shapes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+    for where, values in rows:
+        shape = (tuple(sorted(where)), tuple(sorted(values)))
+        shapes[shape].append({**{f"w_{k}": v for k, v in where.items()}, **{f"v_{k}": v for k, v in values.items()}})
+    for (where_keys, value_keys), params in shapes.items():
+        statement = (
+            update(table)
+            .where(*(table.c[key] == bindparam(f"w_{key}") for key in where_keys))
+            .values({key: bindparam(f"v_{key}") for key in value_keys})
+        )
+        await session.execute(statement, params)
+
+
+def _delivery_values(outgoing: Outgoing, outcome: SendOutcome | None, now: datetime) -> dict[str, Any]:
+    if outcome is None:  # closed without sending
+        reason = outgoing.skip_reason.value if outgoing.skip_reason else None
+        error = outgoing.skip_reason.label if outgoing.skip_reason else None
+        status = (outgoing.skip or DeliveryStatus.cancelled).value
+        return {"status": status, "reason": reason, "last_error": error, "finished_at": now}
+    if outcome.result is Result.sent:
+        return {
+            "status": DeliveryStatus.sent.value,
+            "sent_at": now,
+            "finished_at": now,
+            "chat_id": outcome.chat_id,
+            "message_id": outcome.message_id,
+            "last_error": None,
+        }
+    if outcome.result is Result.retry and outgoing.attempts < MAX_ATTEMPTS:
+        delay = RETRY_DELAYS[min(outgoing.attempts, len(RETRY_DELAYS)) - 1]
+        delay = max(delay, timedelta(seconds=outcome.retry_after or 0))
+        return {
+            "status": DeliveryStatus.pending.value,
+            "next_attempt_at": now + delay,
+            "chat_id": outcome.chat_id,
+            "last_error": outcome.error,
+        }
+    reason = outcome.reason or FailureReason.retries_exhausted
+    return {
+        "status": DeliveryStatus.failed.value,
+        "chat_id": outcome.chat_id,
+        "reason": reason.value,
+        "last_error": outcome.error,
+        "finished_at": now,
+    }
+
+
+async def _deactivate(session: AsyncSession, *, member_id: int, now: datetime) -> None:
+    """Marks a member who blocked the bot inactive, and tells the supervisors of each of their units once."""
+    changed = await session.execute(update(Member).where(Member.id == member_id, Member.active).values(active=False))
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return  # already known: told once
+    unit_ids = (
+        await session.execute(select(Membership.unit_id).where(Membership.member_id == member_id).distinct())
+    ).scalars()
+    for unit_id in sorted(unit_ids):
+        digest = ReminderDigest(
+            kind=DigestKind.blocked.value, unit_id=unit_id, subject_member_id=member_id, created_at=now
+        )
+        session.add(digest)
+        await session.flush()
+        assert digest.id is not None
+        supervisors = await supervisors_around(session, unit_id=unit_id, exclude_member_id=member_id)
+        rows = [delivery_row(digest.id, recipient, now=now) for recipient in supervisors]
+        await session.execute(
+            insert(ReminderDelivery), rows or [failure_row(digest.id, FailureReason.no_recipient, now=now)]
+        )
+
+
+async def _finish_digests(session: AsyncSession, digest_ids: set[int], *, now: datetime) -> None:
+    """Once every copy of a digest is settled, its reminder rows say sent (with the first copy) or failed."""
+    for chunk in chunked(sorted(digest_ids)):
+        rows = (
+            await session.execute(
+                select(ReminderDelivery)
+                .where(ReminderDelivery.digest_id.in_(chunk))
+                .order_by(ReminderDelivery.digest_id, ReminderDelivery.sent_at, ReminderDelivery.id)
+            )
+        ).scalars()
+        by_digest: dict[int, list[ReminderDelivery]] = defaultdict(list)
+        for delivery in rows:
+            by_digest[delivery.digest_id].append(delivery)
+        updates = []
+        for digest_id, deliveries in by_digest.items():
+            values = _reminder_values(deliveries)
+            if values is not None:
+                updates.append(({"digest_id": digest_id, "status": ReminderStatus.queued.value}, values))
+        await _update_many(session, REMINDER, updates)
+
+
+def _reminder_values(deliveries: list[ReminderDelivery]) -> dict[str, Any] | None:
+    unsettled = {DeliveryStatus.pending.value, DeliveryStatus.sending.value}
+    if any(delivery.status in unsettled for delivery in deliveries):
+        return None
+    sent = [delivery for delivery in deliveries if delivery.status == DeliveryStatus.sent.value]
+    if sent:
+        first = min(sent, key=lambda delivery: (delivery.sent_at, delivery.id))
+        return {
+            "status": ReminderStatus.sent.value,
+            "sent_at": first.sent_at,
+            "chat_id": first.chat_id,
+            "message_id": first.message_id,
+            "attempts": max(delivery.attempts for delivery in deliveries),
+        }
+    failed = [delivery for delivery in deliveries if delivery.status == DeliveryStatus.failed.value]
+    if failed:
+        reasons = sorted({delivery.reason or "" for delivery in failed})
+        return {"status": ReminderStatus.failed.value, "last_error": ", ".join(reasons)}
+    return {"status": ReminderStatus.cancelled.value, "last_error": "confirmed before sending"}
+
+
+async def pending_work_at(session: AsyncSession) -> datetime | None:
+    """The earliest instant a pending reminder or delivery is due (possibly in the past).
+
+    Stale claims are not counted: the every-minute sweep takes them back.
+    """
+    reminder = (
+        await session.execute(select(func.min(Reminder.fire_at)).where(Reminder.status == ReminderStatus.pending.value))
+    ).scalar()
+    delivery = (
+        await session.execute(
+            select(func.min(ReminderDelivery.next_attempt_at)).where(
+                ReminderDelivery.status == DeliveryStatus.pending.value
+            )
+        )
+    ).scalar()
+    candidates = [instant for instant in (reminder, delivery) if instant is not None]
+    return min(candidates) if candidates else None

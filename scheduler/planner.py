@@ -1,0 +1,176 @@
+"""Planning: milestones → reminder rows in the database, in bulk and idempotently.
+
+The ladder is computed once per milestone (all its assignments share the due date), then fanned out to
+the assignments by INSERT … SELECT, so a national plan of a million assignments never passes through
+Python row by row. Running a plan twice changes nothing.
+
+* `plan_all` (startup): creates what is missing for every active milestone.
+* `replan_milestones` (after an import, with the importer's `affected_milestone_ids`): the same, and also
+  cancels what the edit made wrong — pending steps of a due date that changed, assignments closed or
+  removed, milestones removed from the plan. Steps already sent stay sent and are never sent again.
+* `replan_assignments` (after a confirmation was undone or a report returned): restarts their ladder.
+
+None of them commits: the caller owns the transaction (an import and its re-plan succeed or fail together).
+Even without a re-plan, the sweep re-checks every row against the milestone at firing time, so a stale row
+is cancelled, never sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, literal, not_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from bot.db import UTCDateTime
+from bot.models import Assignment, AssignmentState, Milestone, Reminder, Unit
+from bot.settings import Settings
+from bot.timeutil import Clock
+from scheduler.ladder import (
+    CurrentSteps,
+    LadderPolicy,
+    PlannedStep,
+    StepKind,
+    before_steps,
+    chain_steps,
+    current_steps,
+    step_name,
+)
+from scheduler.rows import CANCELLED, PENDING, chunked, steps_of_kind, upsert_steps_from_select
+
+
+@dataclass
+class PlanResult:
+    milestones: int = 0
+    rows_written: int = 0  # created, revived or moved
+    rows_cancelled: int = 0
+
+
+def policy_for(milestone: Milestone, settings: Settings) -> LadderPolicy:
+    return LadderPolicy.for_milestone(
+        milestone_days=milestone.reminder_days,
+        default_days=settings.reminder_days,
+        hour=settings.reminder_hour,
+        tz=settings.tz,
+    )
+
+
+async def plan_all(session: AsyncSession, *, settings: Settings, clock: Clock) -> PlanResult:
+    """Creates every missing reminder row of every active milestone (idempotent; bulk)."""
+    milestones = (await session.execute(select(Milestone).where(Milestone.active))).scalars().all()
+    result = PlanResult()
+    for milestone in milestones:
+        result.rows_written += await _create_missing(session, milestone, settings=settings, now=clock.now())
+        result.milestones += 1
+    return result
+
+
+async def replan_milestones(
+    session: AsyncSession, *, milestone_ids: Iterable[int], settings: Settings, clock: Clock
+) -> PlanResult:
+    """Brings the reminders of these milestones in line with the plan as it now stands."""
+    ids = sorted(set(milestone_ids))
+    result = PlanResult()
+    for chunk in chunked(ids):
+        milestones = (await session.execute(select(Milestone).where(Milestone.id.in_(chunk)))).scalars().all()
+        for milestone in milestones:
+            now = clock.now()
+            result.rows_cancelled += await _cancel_stale(session, milestone, settings=settings, now=now)
+            if milestone.active:
+                result.rows_written += await _create_missing(session, milestone, settings=settings, now=now)
+            result.milestones += 1
+    return result
+
+
+async def replan_assignments(
+    session: AsyncSession, *, assignment_ids: Iterable[int], settings: Settings, clock: Clock
+) -> PlanResult:
+    """Re-plans the milestones of these assignments (a reopened assignment gets its ladder back)."""
+    ids = sorted(set(assignment_ids))
+    milestone_ids: set[int] = set()
+    for chunk in chunked(ids):
+        rows = await session.execute(select(Assignment.milestone_id).where(Assignment.id.in_(chunk)))
+        milestone_ids.update(rows.scalars())
+    return await replan_milestones(session, milestone_ids=milestone_ids, settings=settings, clock=clock)
+
+
+def _open_assignments(milestone_id: int) -> list[object]:
+    return [
+        Assignment.milestone_id == milestone_id,
+        Assignment.active,
+        Assignment.state == AssignmentState.open,
+    ]
+
+
+async def _create_missing(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime) -> int:
+    policy = policy_for(milestone, settings)
+    written = 0
+    for step in before_steps(due_date=milestone.due_date, policy=policy):
+        written += await upsert_steps_from_select(session, _fan_out(milestone.id, step))
+    # Each overdue chain has one pending row at a time; a chain that has one is left to the sweep.
+    for step in chain_steps(due_date=milestone.due_date, now=now, policy=policy):
+        rows = _fan_out(milestone.id, step).where(~_has_pending(step.kind))
+        if step.kind is StepKind.escalation:  # a root unit has nobody above it to tell
+            rows = rows.join(Unit, Unit.id == Assignment.unit_id).where(Unit.parent_id.is_not(None))
+        written += await upsert_steps_from_select(session, rows)
+    return written
+
+
+def _fan_out(milestone_id: int | None, step: PlannedStep):  # type: ignore[no-untyped-def]
+    assert milestone_id is not None
+    return select(
+        Assignment.id,
+        literal(step.step),
+        literal(step.fire_at, type_=UTCDateTime()),
+        literal(PENDING),
+    ).where(*_open_assignments(milestone_id))
+
+
+def _has_pending(kind: StepKind):  # type: ignore[no-untyped-def]
+    # The (assignment_id, step) key finds an assignment's few rows; the prefix test runs on those alone.
+    return exists().where(Reminder.assignment_id == Assignment.id, Reminder.status == PENDING, steps_of_kind(kind))
+
+
+async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime) -> int:
+    """Cancels pending rows the plan no longer wants; returns how many."""
+    assert milestone.id is not None
+    of_milestone = select(Assignment.id).where(Assignment.milestone_id == milestone.id)
+    cancelled = 0
+    if milestone.active:
+        closed = select(Assignment.id).where(
+            Assignment.milestone_id == milestone.id,
+            or_(not_(Assignment.active), Assignment.state != AssignmentState.open),
+        )
+        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(closed), "closed")
+        current = current_steps(due_date=milestone.due_date, now=now, policy=policy_for(milestone, settings))
+        stale = and_(Reminder.assignment_id.in_(of_milestone), _not_current(current))
+        cancelled += await _cancel_where(session, stale, "replanned")
+    else:
+        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(of_milestone), "removed from plan")
+    return cancelled
+
+
+def _not_current(current: CurrentSteps) -> ColumnElement[bool]:
+    """SQL for `step not in current`: the bounds compare strings of one shape ('late:YYYY-MM-DD')."""
+    chains = [
+        and_(
+            steps_of_kind(kind),
+            Reminder.step > step_name(kind, current.deadline),
+            Reminder.step <= step_name(kind, latest),
+        )
+        for kind, latest in current.latest.items()
+    ]
+    return not_(or_(Reminder.step.in_(sorted(current.before)), *chains))
+
+
+async def _cancel_where(session: AsyncSession, condition: object, why: str) -> int:
+    result = await session.execute(
+        update(Reminder)
+        .where(and_(Reminder.status == PENDING, condition))  # type: ignore[arg-type]
+        .values(status=CANCELLED, last_error=why)
+        .execution_options(synchronize_session=False)
+    )
+    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

@@ -1,0 +1,129 @@
+"""Reminder texts and their buttons, as plain data: what, for which unit, by when — in the reader's language.
+
+Pure: items and a Translator in, `RenderedMessage` out (HTML text; user text is escaped). Delivery turns
+the buttons into an InlineKeyboardMarkup. Every item a unit must do carries a completion button whose
+callback data is `done:<assignment id>` (64 bytes at most, stable across restarts): "✅ Đã hoàn thành"
+alone, or "✅ <milestone code>" when a digest lists several items.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time
+
+from bot.i18n import Translator
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+MAX_TITLE = 150  # a digest line quotes the plan's wording, shortened past this
+BUTTONS_PER_ROW = 3
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One assignment as a reminder shows it."""
+
+    assignment_id: int
+    code: str
+    title: str
+    unit_name: str
+    due_date: date
+    due_time: time | None
+    days_left: int  # calendar days to the due day; negative once late
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    callback_data: str
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def done_callback(assignment_id: int) -> str:
+    return f"done:{assignment_id}"
+
+
+def deadline_phrase(days_left: int, tr: Translator) -> str:
+    """'còn 3 ngày', 'hôm nay là hạn cuối', 'quá hạn 2 ngày' — counted in calendar days, never rounded."""
+    if days_left > 0:
+        return tr.ngettext("%(days)d day left", "%(days)d days left", days_left) % {"days": days_left}
+    if days_left == 0:
+        return tr.gettext("due today")
+    late = -days_left
+    return tr.ngettext("%(days)d day overdue", "%(days)d days overdue", late) % {"days": late}
+
+
+def due_line(item: ItemView, tr: Translator) -> str:
+    due = tr.date(item.due_date)
+    if item.due_time is not None:
+        due = f"{item.due_time:%H:%M} {due}"
+    return tr.gettext("Due: %(due)s — %(left)s") % {"due": due, "left": deadline_phrase(item.days_left, tr)}
+
+
+def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator) -> RenderedMessage:
+    """The digest a unit's secretaries get: its due items, each with a completion button."""
+    header = f"🔔 <b>{_e(tr.gettext('Reminder'))}</b> — {_e(unit_name)}"
+    if len(items) == 1:
+        (item,) = items
+        lines = [
+            header,
+            _item_title(item),
+            due_line(item, tr),
+            "",
+            _e(tr.gettext("Press the button below once it is done.")),
+        ]
+        buttons = ((Button(tr.gettext("✅ Done"), done_callback(item.assignment_id)),),)
+        return _message(lines, buttons)
+    count = tr.ngettext("%(count)d item", "%(count)d items", len(items)) % {"count": len(items)}
+    lines = [f"{header}: {_e(count)}"]
+    for number, item in enumerate(items, 1):
+        lines += [f"{number}. {_item_title(item)}", f"    {due_line(item, tr)}"]
+    lines += ["", _e(tr.gettext("Press an item's button once it is done."))]
+    flat = [Button(f"✅ {item.code}", done_callback(item.assignment_id)) for item in items]
+    rows = tuple(tuple(flat[start : start + BUTTONS_PER_ROW]) for start in range(0, len(flat), BUTTONS_PER_ROW))
+    return _message(lines, rows)
+
+
+def render_escalation(*, parent_name: str, items: Sequence[ItemView], tr: Translator) -> RenderedMessage:
+    """The digest a parent unit's supervisors get: which units are late, on what, by how much."""
+    late = sorted(items, key=lambda item: (item.days_left, item.unit_name, item.code))
+    header = f"⚠️ <b>{_e(tr.gettext('Late units'))}</b> — {_e(parent_name)}"
+    lines = [header, _e(tr.gettext("These units have not confirmed work that is past its deadline:"))]
+    for number, item in enumerate(late, 1):
+        lines += [
+            f"{number}. <b>{_e(item.unit_name)}</b>: {_item_title(item, bold=False)}",
+            f"    {due_line(item, tr)}",
+        ]
+    return _message(lines, ())
+
+
+def render_blocked(*, member_name: str, unit_name: str, tr: Translator) -> RenderedMessage:
+    """Told to the supervisors when a member blocks the bot: that member gets no more reminders."""
+    text = tr.gettext(
+        "⛔ %(member)s (%(unit)s) has blocked the bot and will get no more reminders. "
+        "Please ask them to open the bot again."
+    ) % {"member": f"<b>{_e(member_name)}</b>", "unit": _e(unit_name)}
+    return RenderedMessage(text=text)
+
+
+def _item_title(item: ItemView, *, bold: bool = True) -> str:
+    title = item.title if len(item.title) <= MAX_TITLE else item.title[: MAX_TITLE - 1].rstrip() + "…"
+    code = f"<b>{_e(item.code)}</b>" if bold else _e(item.code)
+    return f"{code} {_e(title)}"
+
+
+def _message(lines: list[str], buttons: tuple[tuple[Button, ...], ...]) -> RenderedMessage:
+    text = "\n".join(lines)
+    if len(text) > MAX_TEXT:  # a last guard: cut at a line break, never inside an HTML tag
+        text = text[: MAX_TEXT - 2].rsplit("\n", 1)[0] + "\n…"
+    return RenderedMessage(text=text, buttons=buttons)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -1,0 +1,99 @@
+"""Builds units, members, milestones and assignments straight from the models, for scheduler tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from itertools import count
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Assignment, AssignmentState, Member, Membership, Milestone, Role, Unit
+
+EPOCH = datetime.fromisoformat("2020-01-01T00:00:00+00:00")
+_ids = count(1)
+
+
+class Factory:
+    """Adds rows to one session and flushes, so ids are there at once; the test commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _add(self, row):  # type: ignore[no-untyped-def]
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def unit(self, code: str, *, name: str | None = None, parent: Unit | None = None) -> Unit:
+        unit = await self._add(
+            Unit(
+                code=code,
+                name=name or f"Đơn vị {code}",
+                parent_id=parent.id if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+            )
+        )
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        await self.session.flush()
+        return unit
+
+    async def member(
+        self,
+        *,
+        name: str = "",
+        chat_id: int | None = None,
+        language: str = "vi",
+        units: dict[Unit, Role] | None = None,
+        roles: list[tuple[Unit, Role]] | None = None,
+    ) -> Member:
+        number = next(_ids)
+        member = await self._add(
+            Member(
+                telegram_user_id=100000 + number,
+                chat_id=chat_id if chat_id is not None else 100000 + number,
+                full_name=name or f"Người {number}",
+                language=language,
+                created_at=EPOCH,
+            )
+        )
+        for unit, role in roles or []:
+            await self._add(Membership(member_id=member.id, unit_id=unit.id, role=role, created_at=EPOCH))
+        return member
+
+    async def secretary(self, unit: Unit, **kwargs) -> Member:  # type: ignore[no-untyped-def]
+        return await self.member(roles=[(unit, Role.secretary)], **kwargs)
+
+    async def supervisor(self, unit: Unit, **kwargs) -> Member:  # type: ignore[no-untyped-def]
+        return await self.member(roles=[(unit, Role.supervisor)], **kwargs)
+
+    async def milestone(
+        self,
+        code: str,
+        due: date,
+        *,
+        title: str | None = None,
+        reminder_days: str | None = None,
+        due_time: time | None = None,
+        units: list[Unit] = (),  # type: ignore[assignment]
+    ) -> tuple[Milestone, list[Assignment]]:
+        milestone = await self._add(
+            Milestone(
+                code=code,
+                title=title or f"Nhiệm vụ {code}",
+                due_date=due,
+                due_time=due_time,
+                reminder_days=reminder_days,
+                created_at=EPOCH,
+                updated_at=EPOCH,
+            )
+        )
+        assignments = [await self._add(Assignment(milestone_id=milestone.id, unit_id=unit.id)) for unit in units]
+        return milestone, assignments
+
+
+async def confirm(session: AsyncSession, assignment: Assignment) -> None:
+    """What the lead's ✅ handler does: the assignment is no longer open."""
+    row = await session.get(Assignment, assignment.id)
+    assert row is not None
+    row.state = AssignmentState.done
+    row.confirmed_at = EPOCH

@@ -1,0 +1,211 @@
+"""Delivery against a recording Bot API transport: 429, 5xx, 403, migrated groups, bad chats, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db import session_scope
+from bot.models import Member, ReminderDelivery, Unit
+from bot.timeutil import FixedClock
+from scheduler.engine import EngineConfig, ReminderEngine
+from scheduler.failures import list_failures
+from scheduler.outbox import MAX_ATTEMPTS
+from scheduler.states import FailureReason
+from tests.scheduler.conftest import FakeSleep
+from tests.scheduler.factories import Factory
+from tests.scheduler.timeline import sweep_at
+from tests.scheduler.transport import (
+    RecordingRequest,
+    blocked,
+    chat_not_found,
+    make_bot,
+    migrated,
+    server_error,
+    too_many_requests,
+)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MORNING = datetime(2020, 5, 12, 8, 0, tzinfo=VN)  # d3 of a milestone due on Friday 15/05/2020
+SECRETARY, SUPERVISOR, GROUP = 8001, 8100, -4001
+
+
+async def one_unit(session_factory: async_sessionmaker[AsyncSession], *, chat_id: int = SECRETARY) -> Unit:
+    async with session_scope(session_factory) as session:
+        f = Factory(session)
+        district = await f.unit("HU", name="Huyện ủy Mường Chà")
+        unit = await f.unit("XA", name="Đảng ủy xã Sa Lông", parent=district)
+        await f.secretary(unit, chat_id=chat_id, name="Lò Văn Chiến")
+        await f.supervisor(district, chat_id=SUPERVISOR, name="Giàng A Dế")
+        await f.milestone("M05", date(2020, 5, 15), units=[unit])
+        return unit
+
+
+async def delivery_rows(session_factory: async_sessionmaker[AsyncSession]) -> list[ReminderDelivery]:
+    async with session_factory() as session:
+        return list((await session.execute(select(ReminderDelivery).order_by(ReminderDelivery.id))).scalars())
+
+
+async def test_429_waits_retry_after_and_sends_once(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    transport: RecordingRequest,
+    sleep: FakeSleep,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await one_unit(session_factory)
+    await engine.plan_all()
+    transport.fail(SECRETARY, too_many_requests(7))
+    report = await sweep_at(engine, clock, MORNING)
+    assert report.dispatched.sent == 1
+    assert len(transport.texts(SECRETARY)) == 1
+    assert 7 in sleep.waits
+
+
+async def test_5xx_is_retried_with_backoff_then_later_then_given_up_visibly(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    transport: RecordingRequest,
+    sleep: FakeSleep,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await one_unit(session_factory)
+    await engine.plan_all()
+    transport.fail(SECRETARY, server_error(), server_error())
+    await sweep_at(engine, clock, MORNING)
+    assert len(transport.texts(SECRETARY)) == 1
+    assert sleep.waits == [1.0, 2.0]
+
+    # A longer outage: the row goes back to the database and is tried again later, minutes apart.
+    await sweep_at(engine, clock, MORNING.replace(day=13))  # nothing due that day; the 14th has d1
+    transport.fail(SECRETARY, *[server_error()] * 3 * MAX_ATTEMPTS)
+    report = await sweep_at(engine, clock, MORNING.replace(day=14))
+    assert report.dispatched.retried == 1
+    (_first, retried) = await delivery_rows(session_factory)
+    assert retried.status == "pending" and retried.next_attempt_at == clock.now() + timedelta(minutes=1)
+    for _ in range(MAX_ATTEMPTS - 1):  # each retry when it falls due (about ten hours in all, same day)
+        (_first, row) = await delivery_rows(session_factory)
+        clock.set(row.next_attempt_at)
+        await engine.sweep()
+    (_first, given_up) = await delivery_rows(session_factory)
+    assert given_up.status == "failed" and given_up.reason == FailureReason.retries_exhausted.value
+    async with session_factory() as session:
+        (failure,) = await list_failures(session)
+    assert failure.reason is FailureReason.retries_exhausted and failure.error == "Bad Gateway"
+
+
+async def test_403_deactivates_the_member_and_tells_the_supervisor(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    transport: RecordingRequest,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await one_unit(session_factory)
+    await engine.plan_all()
+    transport.permanent[SECRETARY] = blocked()
+    await sweep_at(engine, clock, MORNING)
+    (notice,) = transport.texts(SUPERVISOR)
+    assert "Lò Văn Chiến" in notice and "Đảng ủy xã Sa Lông" in notice and "đã chặn bot" in notice
+    async with session_factory() as session:
+        active = await session.scalar(select(Member.active).where(Member.chat_id == SECRETARY))
+        (failure,) = await list_failures(session)
+    assert active is False
+    assert failure.reason is FailureReason.blocked and failure.member_name == "Lò Văn Chiến"
+    # The next reminders do not knock on the blocked chat again, and the supervisor is told only once.
+    attempts = len(transport.calls)
+    await sweep_at(engine, clock, MORNING.replace(day=14))
+    assert len(transport.calls) == attempts
+    assert len(transport.texts(SUPERVISOR)) == 1
+
+
+async def test_a_migrated_group_is_followed(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    transport: RecordingRequest,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await one_unit(session_factory, chat_id=GROUP)
+    await engine.plan_all()
+    new_chat = -1001234567890
+    transport.fail(GROUP, migrated(new_chat))
+    await sweep_at(engine, clock, MORNING)
+    assert len(transport.texts(new_chat)) == 1
+    async with session_factory() as session:
+        assert await session.scalar(select(Member.chat_id).where(Member.full_name == "Lò Văn Chiến")) == new_chat
+    await sweep_at(engine, clock, MORNING.replace(day=14))
+    assert len(transport.texts(new_chat)) == 2
+    assert [call.chat_id for call in transport.calls].count(GROUP) == 1  # the old id is not tried again
+
+
+async def test_a_chat_that_does_not_exist_fails_with_its_reason(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    transport: RecordingRequest,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await one_unit(session_factory)
+    await engine.plan_all()
+    transport.fail(SECRETARY, chat_not_found())
+    await sweep_at(engine, clock, MORNING)
+    async with session_factory() as session:
+        (failure,) = await list_failures(session)
+    assert failure.reason is FailureReason.chat_not_found
+    assert failure.milestone_codes == ("M05",) and failure.unit_code == "XA"
+
+
+async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_flight(
+    make_engine: Callable[..., ReminderEngine],
+    clock: FixedClock,
+    session_factory: async_sessionmaker[AsyncSession],
+    sleep: FakeSleep,
+) -> None:
+    chats = list(range(9001, 9013))
+    async with session_scope(session_factory) as session:
+        f = Factory(session)
+        units = [await f.unit(f"XA-{chat}") for chat in chats]
+        for unit, chat in zip(units, chats):
+            await f.secretary(unit, chat_id=chat)
+        await f.milestone("M05", date(2020, 5, 15), units=units)
+
+    # The first process sends 5 messages, then 2 more leave but their answers never come: it dies.
+    dying = RecordingRequest(hang_after=5)
+    first = make_engine(bot=make_bot(dying), config=EngineConfig(concurrency=2), worker_id="first")
+    await first.plan_all()
+    clock.set(MORNING)
+    sweep = asyncio.create_task(first.sweep())
+    for _ in range(1000):  # until 5 outcomes are recorded and 2 sends hang
+        await asyncio.sleep(0.005)
+        async with session_factory() as session:
+            recorded = await session.scalar(select(func.count()).where(ReminderDelivery.status == "sent"))
+        if recorded == 5 and sum(call.hung for call in dying.calls) == 2:
+            break
+    sweep.cancel()
+    await asyncio.gather(sweep, return_exceptions=True)
+    in_flight = {call.chat_id for call in dying.calls if call.hung}
+    assert len(in_flight) == 2
+
+    # A new process: claims of the dead one are taken back once stale.
+    fresh = RecordingRequest()
+    second = make_engine(bot=make_bot(fresh), worker_id="second")
+    await second.sweep()
+    early = Counter(call.chat_id for call in dying.delivered() + fresh.delivered())
+    assert max(early.values()) == 1  # the dead process's claims are not stale yet: nothing sent twice
+    async with session_factory() as session:
+        still_claimed = await session.scalar(
+            select(func.count()).where(ReminderDelivery.claimed_by == "first", ReminderDelivery.status == "sending")
+        )
+    assert still_claimed >= 2
+    clock.advance(timedelta(minutes=6))
+    await second.sweep()
+    received = Counter(call.chat_id for call in dying.delivered() + fresh.delivered())
+    assert set(received) == set(chats)  # nothing lost
+    assert {chat for chat, count in received.items() if count > 1} == in_flight  # repeats: only in flight
+    assert {call.chat_id for call in fresh.delivered()} == set(chats) - {
+        c.chat_id for c in dying.delivered() if not c.hung
+    }

@@ -1,0 +1,79 @@
+"""The JobQueue side: start_reminders plans and registers one sweep; one wake-up job at a time; no pickling."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.db import session_scope
+from bot.models import Reminder
+from bot.settings import Settings
+from bot.timeutil import FixedClock, SystemClock
+from scheduler.engine import SWEEP_JOB, WAKE_JOB, ReminderEngine, ReminderJobs, start_reminders
+from scheduler.ratelimit import TelegramRateLimiter
+from tests.scheduler.factories import Factory
+from tests.scheduler.transport import TOKEN, RecordingRequest
+
+
+def application(transport: RecordingRequest) -> Application:  # type: ignore[type-arg]
+    return (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(transport)
+        .get_updates_request(transport)
+        .rate_limiter(TelegramRateLimiter())
+        .build()
+    )
+
+
+async def test_start_reminders_plans_and_registers_one_sweep(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: FixedClock,
+    transport: RecordingRequest,
+) -> None:
+    async with session_scope(session_factory) as session:
+        f = Factory(session)
+        await f.milestone("M01", date(2020, 5, 15), units=[await f.unit("XA")])
+    app = application(transport)
+    engine = await start_reminders(app, session_factory=session_factory, settings=settings, clock=clock)
+    assert isinstance(engine, ReminderEngine)
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Reminder)) == 5
+    assert app.job_queue is not None
+    (job,) = app.job_queue.jobs()
+    assert job.name == SWEEP_JOB
+    assert job.job.misfire_grace_time is None and job.job.coalesce is True  # a late sweep is never dropped
+    assert job.job.trigger.interval == timedelta(minutes=1)
+    assert transport.calls == []  # nothing is sent before the application starts
+
+
+async def test_one_wake_up_job_at_a_time(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, transport: RecordingRequest
+) -> None:
+    app = application(transport)
+    assert app.job_queue is not None
+    engine = ReminderEngine(session_factory=session_factory, bot=app.bot, settings=settings, clock=SystemClock())
+    jobs = ReminderJobs(engine, app.job_queue)
+    await app.initialize()
+    await app.job_queue.start()
+    try:
+        jobs.start(first=3600)
+        soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=2)
+        jobs.arm(soon)
+        jobs.arm(soon)
+        jobs.arm(soon + timedelta(minutes=5))
+        wakes = app.job_queue.get_jobs_by_name(WAKE_JOB)
+        assert [job.next_t for job in wakes] == [soon + timedelta(minutes=5)]
+        assert wakes[0].job.misfire_grace_time is None
+        jobs.arm(None)
+        assert app.job_queue.get_jobs_by_name(WAKE_JOB) == ()
+        assert [job.name for job in app.job_queue.jobs()] == [SWEEP_JOB]
+        assert app.job_queue.scheduler._jobstores.keys() == {"default"}  # the in-memory store, nothing pickled
+        assert type(app.job_queue.scheduler._jobstores["default"]).__name__ == "MemoryJobStore"
+    finally:
+        await app.job_queue.stop(wait=False)
+        await app.shutdown()
