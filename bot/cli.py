@@ -223,3 +223,43 @@ def run_command(
         run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
     engine = make_engine(state.settings.database_url)
     run(state.settings, session_factory=make_sessionmaker(engine), engine=engine)
+
+
+@app.command("draft")
+def draft_command(
+    ctx: typer.Context,
+    document: Annotated[Path, typer.Argument(metavar="DOC", help="Văn bản kế hoạch: .txt, .docx hoặc .pdf (có chữ).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Tệp kế hoạch nháp (YAML) để ghi ra.")],
+    units_file: Annotated[Path | None, typer.Option(
+        "--units", metavar="PLAN.yaml",
+        help="Lấy cây đơn vị (và nhóm) từ tệp kế hoạch này; mặc định: từ cơ sở dữ liệu.")] = None,
+) -> None:
+    """Đọc văn bản kế hoạch, viết bản nháp các mốc (hạn, đơn vị, trích dẫn) để người duyệt trước khi nhập."""
+    from bot.intake import draft_document
+    from bot.intake.readers import ReadError
+    from bot.intake.sources import UnitSourceError, from_database, from_plan_file
+
+    state: CliState = ctx.obj
+    try:
+        data = document.read_bytes()
+    except OSError:
+        typer.echo(f"Không mở được tệp {document}.", err=True)
+        raise typer.Exit(code=1) from None
+    try:
+        if units_file is not None:
+            source = from_plan_file(units_file)
+        else:
+            async def body(session_factory: SessionFactory):  # type: ignore[no-untyped-def]
+                async with session_factory() as session:
+                    return await from_database(session)
+
+            source = run_async(state.settings, body)
+        result = draft_document(data, document.name, source)
+    except (ReadError, UnitSourceError) as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=1) from None
+    output.write_text(result.yaml, encoding="utf-8")
+    draft = result.draft
+    typer.echo(f"{output}: {len(draft.milestones)} mốc, {len(draft.unresolved)} mốc cần xem lại.")
+    for milestone in draft.unresolved:
+        typer.echo(f"  {milestone.code}: {'; '.join(milestone.review)}", err=True)

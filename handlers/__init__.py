@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, confirm, errors, language, progress, start
+from handlers import admin, confirm, errors, intake, language, progress, start
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -14,8 +14,12 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("xong", confirm.xong))
     application.add_handler(MessageHandler(
         (filters.Document.ALL | filters.PHOTO) & filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"), confirm.xong))
+    application.add_handler(MessageHandler(  # after /xong evidence: a plan document from an admin (handlers/intake.py)
+        filters.Document.ALL & filters.ChatType.PRIVATE & ~filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"),
+        intake.document))
     application.add_handler(CommandHandler("moi", admin.moi))
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
+    application.add_handler(CallbackQueryHandler(intake.button, pattern=r"^imp(-no)?:[\w-]+$"))
     application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]

@@ -58,6 +58,10 @@ class MilestoneResolver:
         if not spec.units:
             self.problems.append(error(spec.at_line, N_('milestone "{code}" is assigned to no unit: add "units:"'),
                                        code=spec.code))
+        for note in spec.review:
+            self.problems.append(error(spec.line_of("review"), N_(
+                'milestone "{code}" is marked for review: {note} (fix it, then delete the "review:" note)'),
+                code=spec.code, note=note))
         phase = self._phase(spec)
         # Work listed under a phase without its own date is due when the phase ends, and starts with it.
         due = spec.due or (phase.end if phase else None)

@@ -129,3 +129,5 @@ class MilestoneSpec(Item):
     units: list[Selector] = []
     requires_acceptance: bool = False
     reminder_days: list[NonNegativeInt] | None = None
+    # Notes a drafted plan (`nhacviec draft`) leaves for its reviewer; a milestone with notes is not imported.
+    review: list[Text] = []

@@ -1,0 +1,37 @@
+"""Plan intake: a Vietnamese plan document (.txt, .docx, .pdf) -> a draft plan file for a person to review.
+
+    text = read_document(path)                      # readers.py
+    draft = build_draft(text, units=unit_index)     # draft.py (text.py, dates.py, units.py)
+    yaml_text = render_draft(draft)                 # render.py
+
+Nothing is guessed silently: a milestone whose responsible units (or date) could not be read carries a
+`review:` note, and the plan validator refuses to import it until a person fixes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.intake.draft import Draft, build_draft
+from bot.intake.readers import ReadError, read_bytes
+from bot.intake.render import render_draft
+from bot.intake.sources import UnitSource
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    draft: Draft
+    yaml: str
+
+
+def draft_document(data: bytes, name: str, source: UnitSource) -> DraftResult:
+    """Bytes of a document -> its draft plan file (raises ReadError with a Vietnamese reason)."""
+    text = read_bytes(data, name)
+    draft = build_draft(text, source.index)
+    yaml_text = render_draft(draft, units_yaml=source.units_yaml, plan_code=source.plan_code,
+                             source_name=Path(name).name, plan_title=source.plan_title)
+    return DraftResult(draft, yaml_text)
+
+
+__all__ = ["Draft", "DraftResult", "ReadError", "UnitSource", "build_draft", "draft_document", "render_draft"]

@@ -1,0 +1,81 @@
+"""A draft as a plan file (plans/README.md format), with comments for the reviewer."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from bot.intake.draft import Draft, DraftMilestone
+from bot.plans.dates import format_day
+
+WIDTH = 110
+
+
+def quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None, source_name: str,
+                 plan_title: str | None = None) -> str:
+    review = draft.unresolved
+    lines = [
+        f"# Bản nháp kế hoạch do `nhacviec draft` tạo từ {source_name}: {len(draft.milestones)} mốc.",
+        "# Đối chiếu từng mốc với văn bản gốc trước khi nhập (nhacviec import TỆP --dry-run).",
+    ]
+    if review:
+        lines.append(f"# CẦN XEM LẠI {len(review)} mốc có ghi chú review: ({', '.join(m.code for m in review)}):")
+        lines.append("# sửa theo ghi chú rồi xoá dòng review: — còn review: thì tệp chưa nhập được.")
+    lines += ["", "plan:", f"  code: {plan_code or 'KH-NHAP'}",
+              f"  title: {quoted(draft.title or plan_title or source_name)}", ""]
+    lines.append(units_yaml.rstrip("\n"))
+    lines.append("")
+    if draft.phases:
+        lines.append("phases:")
+        for phase in draft.phases:
+            lines += [f"  - code: {quoted(phase.code)}", f"    title: {quoted(phase.title)}",
+                      f"    start: {format_day(phase.start)}", f"    end: {format_day(phase.end)}"]
+        lines.append("")
+    lines.append("milestones:")
+    if not draft.milestones:
+        lines[-1] = "milestones: []  # không tìm thấy việc nào có thời hạn"
+    phase_ends = {phase.code: phase for phase in draft.phases}
+    for milestone in draft.milestones:
+        lines += _milestone(milestone, phase_ends)
+    return "\n".join(lines) + "\n"
+
+
+def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: ignore[type-arg]
+    lines = [f"  - code: {milestone.code}"]
+    if milestone.phase:
+        lines.append(f"    phase: {quoted(milestone.phase)}")
+    lines.append(f"    title: {quoted(milestone.title)}")
+    if milestone.start:
+        lines.append(f"    start: {format_day(milestone.start)}")
+    if milestone.due:
+        note = f"  # {'; '.join(milestone.notes)}" if milestone.notes else ""
+        lines.append(f"    due: {format_day(milestone.due)}{note}")
+    elif milestone.phase in phases:
+        phase = phases[milestone.phase]
+        lines.append(f"    # không có ngày riêng: hạn {format_day(phase.end)}, bắt đầu {format_day(phase.start)}"
+                     " (theo giai đoạn)")
+    selectors = [resolved.selector for resolved in milestone.units]
+    if not selectors:
+        lines.append("    units: []  # CHƯA XÁC ĐỊNH — xem review:")
+    elif all(isinstance(selector, str) for selector in selectors):
+        lines.append(f"    units: [{', '.join(selectors)}]  # {'; '.join(r.phrase for r in milestone.units)}")
+    else:
+        lines.append(f"    units:  # {'; '.join(r.phrase for r in milestone.units)}")
+        for selector in selectors:
+            lines.append(f"      - {selector}" if isinstance(selector, str)
+                         else f"      - {selector[0]}: {selector[1]}")
+    if milestone.review:
+        lines.append("    review:")
+        lines += [f"      - {quoted(note)}" for note in milestone.review]
+    lines.append("    source: >-")
+    paragraphs = milestone.source.split("\n")
+    for number, paragraph in enumerate(paragraphs):
+        if number:
+            lines.append("")
+        lines += [f"      {line}" for line in textwrap.wrap(paragraph, WIDTH, break_long_words=False,
+                                                             break_on_hyphens=False)]
+    return lines

@@ -1,0 +1,91 @@
+"""End to end: an admin sends the seed plan document, gets a summary, buttons and the draft file; a draft with
+review notes is refused; the corrected .yaml sent back is dry-run, then imported with 📥 Nhập. Non-admins are
+refused politely; pending drafts live on disk, so a press works whoever holds the process."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.models import Event, Milestone
+from bot.settings import PROJECT_ROOT
+from tests.e2e.conftest import ADMIN, STRANGER, BotRun
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+SEED = PROJECT_ROOT / "plans" / "sources" / "dien-bien-2019.txt"
+
+
+def buttons(message: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    markup = message.get("reply_markup") or {}
+    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def reviewed(yaml_text: str) -> str:
+    """The reviewer's edit: a unit for each unresolved item, the review notes deleted."""
+    text = re.sub(r"units: \[\]  # .*", "units: [TU]", yaml_text)
+    return re.sub(r"    review:\n(      - .*\n)+", "", text)
+
+
+async def test_admin_drafts_then_imports(bot_run: BotRun) -> None:
+    client = bot_run.client
+    await client.upload_document(ADMIN, SEED.read_bytes(), "dien-bien-2019.txt")
+    summary, document = await client.wait_for_bot_messages(ADMIN.id, count=2, timeout=15)
+    text = summary["text"]
+    assert "Bản nháp từ dien-bien-2019.txt: 27 mốc." in text
+    assert "M01" in text and "Thứ Hai, 30/09/2019" in text and "BTV-TU" in text
+    assert "7 mốc cần xem lại" in text and "Cấp ủy các cấp" in text
+    labels = buttons(summary)
+    assert [label for label, _ in labels] == ["📥 Nhập", "✖️ Huỷ"]
+    assert all(len(data.encode()) <= 64 for _, data in labels)
+    assert labels[0][1].startswith("imp:") and labels[1][1].startswith("imp-no:")
+    assert document["document"]["file_name"] == "dien-bien-2019.draft.yaml"
+    draft = (await client.bot_file(document["document"]["file_id"])).decode("utf-8")
+    assert draft.count("  - code: M") == 27 and "review:" in draft
+
+    # The draft still has review notes: import is refused, with the errors listed; nothing changes.
+    await client.press(ADMIN, summary, text="📥 Nhập")
+    refused = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert "Không nhập" in refused["text"] and "cần xem lại" in refused["text"]
+
+    # The corrected file sent back: a dry-run report, then Nhập imports it.
+    await client.upload_document(ADMIN, reviewed(draft).encode("utf-8"), "dien-bien-2019.draft.yaml")
+    dry = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert "chạy thử" in dry["text"] or "dry run" in dry["text"]
+    async with bot_run.session_factory() as session:
+        before = (await session.execute(select(Event).where(Event.kind == "import"))).scalars().all()
+    await client.press(ADMIN, dry, text="📥 Nhập")
+    done = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert "đã nhập" in done["text"].lower() or "Kế hoạch DB-CT35-2019" in done["text"]
+    async with bot_run.session_factory() as session:
+        events = (await session.execute(select(Event).where(Event.kind == "import"))).scalars().all()
+        active = (await session.execute(select(Milestone).where(Milestone.active))).scalars().all()
+    assert len(events) == len(before) + 1
+    assert len(active) == 27
+    m20 = next(m for m in active if m.source_text and "01/7/2020" in m.source_text)
+    assert str(m20.due_date) == "2020-06-30"
+
+
+async def test_cancel(bot_run: BotRun) -> None:
+    client = bot_run.client
+    await client.upload_document(ADMIN, SEED.read_bytes(), "ke-hoach.txt")
+    summary, _ = await client.wait_for_bot_messages(ADMIN.id, count=2, timeout=15)
+    await client.press(ADMIN, summary, text="✖️ Huỷ")
+    cancelled = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert "Đã huỷ" in cancelled["text"]
+
+
+async def test_non_admin_is_refused_politely(bot_run: BotRun) -> None:
+    await bot_run.client.upload_document(STRANGER, SEED.read_bytes(), "dien-bien-2019.txt")
+    reply = (await bot_run.client.wait_for_bot_messages(STRANGER.id))[0]
+    assert "Chỉ quản trị viên" in reply["text"] and "/xong" in reply["text"]
+
+
+async def test_unsupported_and_unreadable_files(bot_run: BotRun) -> None:
+    await bot_run.client.upload_document(ADMIN, b"\x00\x01", "anh.png")
+    reply = (await bot_run.client.wait_for_bot_messages(ADMIN.id))[0]
+    assert ".txt, .docx hoặc .pdf" in reply["text"]
+    await bot_run.client.upload_document(ADMIN, b"PK\x03\x04 broken", "hong.docx")
+    reply = (await bot_run.client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert "không phải tệp Word .docx hợp lệ" in reply["text"]
