@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import BotCommand, BotCommandScopeDefault
-from telegram.ext import AIORateLimiter, Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.progress import StatusRules
 from bot.settings import Settings
 from bot.timeutil import Clock, FixedClock, SystemClock
+from scheduler import EngineConfig, ReminderEngine, TelegramRateLimiter, start_reminders
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +90,36 @@ async def set_command_menu(application: Application) -> None:  # type: ignore[ty
 
 def build_application(*, settings: Settings, session_factory: async_sessionmaker[AsyncSession],
                       clock: Clock | None = None, engine: AsyncEngine | None = None,
-                      extra_post_init: Sequence[PostInitHook] = ()) -> Application:  # type: ignore[type-arg]
-    """`extra_post_init` hooks run after the command menu is set (e.g. starting the reminder engine)."""
+                      extra_post_init: Sequence[PostInitHook] = (),
+                      reminders: bool = True) -> Application:  # type: ignore[type-arg]
+    """Wires handlers, the command menu and (with `reminders`) the reminder engine into one Application.
+
+    `extra_post_init` hooks run after those, in order.
+    """
     from handlers import register_handlers
 
     token = settings.token()
     if not token:
         raise RuntimeError(NO_TOKEN_MESSAGE)
 
+    services = Services(session_factory=session_factory, settings=settings,
+                        clock=clock or clock_from(settings), engine=engine)
+    # Not in bot_data (that may be persisted) nor on the Application (it has __slots__).
+    reminder_engines: list[ReminderEngine] = []
+
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await set_command_menu(application)
+        if reminders:
+            reminder_engines.append(await start_reminders(
+                application, session_factory=session_factory, settings=settings, clock=services.clock,
+                config=EngineConfig(quiet_from=settings.quiet_from,
+                                    sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds))))
         for hook in extra_post_init:
             await hook(application)
+
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        for reminder_engine in reminder_engines:
+            reminder_engine.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         if engine is not None:
@@ -110,14 +130,15 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=settings.rate_limit_retries))
+        # One budget for replies and reminders: overall, per-chat and per-group limits.
+        .rate_limiter(TelegramRateLimiter(max_retries=settings.rate_limit_retries))
         .context_types(ContextTypes(context=BotContext))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data["services"] = Services(session_factory=session_factory, settings=settings,
-                                                clock=clock or clock_from(settings), engine=engine)
+    application.bot_data["services"] = services
     register_handlers(application)
     return application
 

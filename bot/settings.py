@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     fake_now: datetime | None = None
     # How often python-telegram-bot's rate limiter retries a 429 before giving up.
     rate_limit_retries: int = Field(3, ge=0)
+    # Reminders: nothing is sent from quiet_from (local) until reminder_hour; the sweep runs this often.
+    quiet_from: time = time(21, 0)
+    reminder_sweep_seconds: int = Field(60, ge=1, le=3600)
 
     @field_validator("admin_ids", "reminder_days", mode="before")
     @classmethod

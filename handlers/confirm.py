@@ -17,8 +17,10 @@ from bot.i18n import translator
 from bot.members import members_with_role
 from bot.models import Role
 from bot.progress import get_item
+from scheduler import replan_assignments
 from handlers.common import Request, not_found, not_registered, reply, request
-from handlers.keyboards import done_keyboard, parse_callback, review_keyboard, undo_keyboard
+from handlers.keyboards import (done_keyboard, item_buttons, parse_callback, review_keyboard, undo_keyboard,
+                                without_button)
 from handlers.render import Actor, confirmed_card, item_card
 
 if TYPE_CHECKING:
@@ -104,12 +106,22 @@ async def button(update: Update, context: BotContext) -> None:
         if not result.changed:
             await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
             return
+        if kind in ("undo", "ret"):  # reopened: the reminder ladder comes back
+            await replan_assignments(req.session, assignment_ids=[assignment_id], settings=context.settings,
+                                     clock=context.clock)
         text, keyboard = await _card(req, context, result)
         await req.session.commit()
         await query.answer({Outcome.done: _("Confirmed."), Outcome.reported: _("Reported, awaiting acceptance."),
                             Outcome.undone: _("Undone."), Outcome.accepted: _("Accepted."),
                             Outcome.returned: _("Returned to the unit.")}[result.outcome])
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
+        message = query.message
+        markup = message.reply_markup if message is not None else None  # type: ignore[union-attr]
+        if item_buttons(markup) > 1:
+            # A list (a digest, a progress page): keep it and its other buttons; the card comes as a reply.
+            await query.edit_message_reply_markup(without_button(markup, query.data or ""))
+            await reply(update, text, reply_markup=keyboard)
+        else:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
         if kind == "done":
             await _notify_supervisors(req, context, result)
         if kind in ("acc", "ret") and result.assignment is not None:

@@ -52,3 +52,19 @@ def list_keyboard(*, kind: str, arg: int, page: int, pages: int,
             nav.append(InlineKeyboardButton("▶", callback_data=callback("pg", kind, arg, page + 1)))
         rows.append(nav)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def without_button(markup: InlineKeyboardMarkup | None, data: str) -> InlineKeyboardMarkup | None:
+    """The same keyboard less the button carrying `data` (None when nothing is left)."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if b.callback_data != data] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def item_buttons(markup: InlineKeyboardMarkup | None) -> int:
+    """How many item buttons a message carries: more than one means a list (a digest, a progress page)."""
+    if markup is None:
+        return 0
+    return sum(1 for row in markup.inline_keyboard for b in row if (b.callback_data or "").startswith("done:"))

@@ -24,7 +24,8 @@ from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401
 from bot.db import make_engine, make_sessionmaker
-from bot.invites import create_invite
+from bot.invites import create_invite, redeem_invite
+from bot.members import get_or_create_member
 from bot.models import Role
 from bot.plans.importer import import_plan
 from bot.plans.validate import read_plan
@@ -53,7 +54,7 @@ class BotRun:
         return self.log_path.read_text(errors="replace")
 
 
-async def _prepare_database(url: str) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
+async def _prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
     engine = make_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all)
@@ -68,19 +69,29 @@ async def _prepare_database(url: str) -> tuple[async_sessionmaker[AsyncSession],
             unit = await get_unit_by_code(session=session, code=code)
             assert unit is not None
             invites[name] = (await create_invite(session=session, unit=unit, role=role, now=NOW, ttl_days=7)).code
+            if name in registered:  # joined before the bot (re)started, as after a downtime
+                user = registered[name]
+                member = await get_or_create_member(session=session, telegram_user_id=user.id, chat_id=user.id,
+                                                    full_name=user.first_name, username=user.username, now=NOW)
+                assert (await redeem_invite(session=session, code=invites[name], member=member, now=NOW)).failure is None
         await session.commit()
     return factory, invites
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot_run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotRun]:
+async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotRun]:
+    """A module may set `BOT_ENV = {...}` (extra settings for the bot process) and `REGISTERED = {invite name:
+    user}` (users who redeemed their invite before the bot started)."""
     folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
-    factory, invites = await _prepare_database(url)
+    factory, invites = await _prepare_database(url, getattr(request.module, "REGISTERED", {}))
     async with EmulatorServer(port=0) as emu:
+        for user in getattr(request.module, "REGISTERED", {}).values():
+            await emu.client.open_private_chat(user)  # they pressed Start in Telegram back then
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": "12345:sandbox-token", "TELEGRAM_API_BASE_URL": emu.api_base_url,
                "TELEGRAM_API_FILE_URL": emu.file_base_url, "DATABASE_URL": url, "ADMIN_IDS": str(ADMIN.id),
-               "FAKE_NOW": NOW.isoformat(), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+               "FAKE_NOW": NOW.isoformat(), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
+               **getattr(request.module, "BOT_ENV", {})}
         log_path = folder / "bot.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
