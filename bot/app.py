@@ -32,6 +32,7 @@ COMMANDS = (
     ("tiendo", "Xem tiến độ công việc", "Show progress"),
     ("xong", "Báo cáo đã hoàn thành: /xong M05", "Report done: /xong M05"),
     ("moi", "Tạo liên kết mời (quản trị)", "Create an invite link (admins)"),
+    ("loi", "Tin nhắc chưa gửi được (quản trị)", "Failed sends (admins)"),
     ("ngonngu", "Đổi ngôn ngữ: /ngonngu vi|en", "Change language: /ngonngu vi|en"),
     ("help", "Hướng dẫn sử dụng", "How to use the bot"),
 )

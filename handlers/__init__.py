@@ -18,6 +18,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         filters.Document.ALL & filters.ChatType.PRIVATE & ~filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"),
         intake.document))
     application.add_handler(CommandHandler("moi", admin.moi))
+    application.add_handler(CommandHandler("loi", admin.loi))
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))

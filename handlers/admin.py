@@ -1,4 +1,4 @@
-"""/moi <unit code> [thu_ky|giam_sat]: an admin creates a one-time invite deep link."""
+"""Admin commands: /moi <unit code> [thu_ky|giam_sat] creates a one-time invite deep link; /loi lists failed sends."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.invites import create_invite, deep_link
 from bot.models import Role
 from bot.units import get_unit_by_code
 from handlers.common import not_found, reply, request
+from scheduler import list_failures, render_failures
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -44,3 +45,14 @@ async def moi(update: Update, context: BotContext) -> None:
 
 
 
+
+
+async def loi(update: Update, context: BotContext) -> None:
+    """/loi: the latest reminders that could not be delivered, and why (admins only)."""
+    async with request(update, context) as req:
+        if not req.access.is_admin:
+            await reply(update, req.t.gettext("Only administrators can see failed sends."))
+            return
+        failures = await list_failures(req.session, limit=30)
+        text = render_failures(failures, tr=req.t, tz=context.settings.tz)
+        await reply(update, escape(text[:4000]))

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from bot.models import AssignmentState, Reminder
-from tests.e2e.conftest import SECRETARY, BotRun
+from tests.e2e.conftest import ADMIN, SECRETARY, STRANGER, BotRun
 from tests.e2e.test_bot_flow import assignment, buttons, say
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -48,3 +48,13 @@ async def test_catch_up_digest_once_and_its_button_confirms(bot_run: BotRun) -> 
     await asyncio.sleep(3)
     again = await bot_run.client.messages(SECRETARY.id)
     assert sum(1 for m in again if m.get("from_bot") and m["text"].startswith("🔔 Nhắc việc")) == 1
+
+
+async def test_failed_sends_are_shown_to_admins_only(bot_run: BotRun) -> None:
+    # Units nobody has joined yet cannot be reminded: that is recorded, not dropped silently.
+    refused = await say(bot_run, STRANGER, "loi")
+    assert "Tin nhắn gửi không thành công" not in refused["text"]
+    shown = await say(bot_run, ADMIN, "loi")
+    assert shown["text"].startswith("Tin nhắn gửi không thành công (mới nhất trước):")
+    assert "đơn vị chưa có ai nhận tin" in shown["text"]
+    assert "Huyện ủy Điện Biên" not in shown["text"]  # its secretary was reached
