@@ -11,6 +11,7 @@ its async body with `run_async`; new commands (milestones, invite, run) follow t
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,17 +20,19 @@ from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel
 
-from bot import models  # noqa: F401  (registers the tables for ensure_schema)
 from bot.db import make_engine, make_sessionmaker
+from bot.schema import upgrade_to_head
 from bot.i18n import Translator, translator
-from bot.plans.importer import run_import
+from bot.plans.importer import ImportRefused, run_import
+from bot.plans.plan import Plan
+from bot.plans.report import ImportReport
 from bot.plans.rendering import render_report
 from bot.plans.unit_tree import load_unit_tree, render_unit_tree
 from bot.plans.validate import read_plan
 from bot.settings import Settings, get_settings
-from bot.timeutil import SystemClock
+from bot.timeutil import FixedClock, SystemClock
+from scheduler import replan_after_import
 
 T = TypeVar("T")
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -49,9 +52,8 @@ class CliState:
 
 
 async def ensure_schema(engine: AsyncEngine) -> None:
-    """Creates the tables that are missing. The one place to swap for Alembic's `upgrade head`."""
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+    """Brings the database to the latest migration (Alembic owns the schema)."""
+    await upgrade_to_head(engine)
 
 
 @asynccontextmanager
@@ -72,6 +74,18 @@ def run_async(settings: Settings, body: Callable[[SessionFactory], Awaitable[T]]
             return await body(session_factory)
 
     return asyncio.run(main())
+
+
+def import_or_exit(state: CliState, plan: Plan, *, now: datetime, dry_run: bool = False) -> ImportReport:
+    """Imports a validated plan and re-plans its reminders in one transaction; exits 1 when it is refused."""
+    after = replan_after_import(settings=state.settings, clock=FixedClock(now))
+    try:
+        return run_async(state.settings, lambda session_factory: run_import(
+            session_factory=session_factory, plan=plan, now=now, dry_run=dry_run, after=after))
+    except ImportRefused as refused:
+        for line in refused.render(state.t):
+            typer.echo(line, err=True)
+        raise typer.Exit(code=1) from None
 
 
 @app.callback()
@@ -102,8 +116,7 @@ def import_command(
     plan = check.plan
     if plan is None:
         raise typer.Exit(code=1)
-    report = run_async(state.settings, lambda session_factory: run_import(
-        session_factory=session_factory, plan=plan, now=SystemClock().now(), dry_run=dry_run))
+    report = import_or_exit(state, plan, now=state.settings.fake_now or SystemClock().now(), dry_run=dry_run)
     typer.echo(render_report(report, state.t))
 
 
@@ -215,9 +228,7 @@ def run_command(
         plan = check.plan
         if plan is None:
             raise typer.Exit(code=1)
-        clock = state.settings.fake_now or SystemClock().now()
-        report = run_async(state.settings, lambda session_factory: run_import(
-            session_factory=session_factory, plan=plan, now=clock))
+        report = import_or_exit(state, plan, now=state.settings.fake_now or SystemClock().now())
         typer.echo(render_report(report, state.t), err=True)
     else:
         run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables

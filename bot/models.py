@@ -113,6 +113,7 @@ class Milestone(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(index=True, unique=True, max_length=64)
+    plan_code: str | None = Field(default=None, max_length=64, index=True)
     title: str = Field(sa_type=Text)
     phase: str | None = Field(default=None, max_length=255)
     source_text: str | None = Field(default=None, sa_type=Text)

@@ -22,12 +22,13 @@ from bot.i18n import Translator
 from bot.intake import draft_document
 from bot.intake.readers import SUPPORTED, ReadError
 from bot.intake.sources import from_database
-from bot.plans.importer import run_import
+from bot.plans.importer import ImportRefused, run_import
 from bot.plans.rendering import render_report
 from bot.plans.validate import PlanCheck, check_plan_text
 from bot.settings import PROJECT_ROOT
 from handlers.common import reply, request
 from handlers.keyboards import callback, parse_callback
+from scheduler import replan_after_import
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -71,7 +72,7 @@ def _keyboard(t: Translator, token: str) -> InlineKeyboardMarkup:
     ]])
 
 
-def _problems(check: PlanCheck, t: Translator) -> str:
+def _problems(check: PlanCheck | ImportRefused, t: Translator) -> str:
     lines = check.render(t)
     shown = [escape(line) for line in lines[:SHOWN_PROBLEMS]]
     if len(lines) > SHOWN_PROBLEMS:
@@ -154,8 +155,13 @@ async def _plan_file(update: Update, context: BotContext, t: Translator, data: b
     if check.plan is None:
         await reply(update, _("The plan file has errors; nothing can be imported:") + "\n" + _problems(check, t))
         return
-    report = await run_import(session_factory=context.session_factory, plan=check.plan, now=context.clock.now(),
-                              actor=f"telegram:{update.effective_user.id}", dry_run=True)  # type: ignore[union-attr]
+    actor = f"telegram:{update.effective_user.id}"  # type: ignore[union-attr]
+    try:
+        report = await run_import(session_factory=context.session_factory, plan=check.plan, now=context.clock.now(),
+                                  actor=actor, dry_run=True)
+    except ImportRefused as refused:  # another plan's milestone codes: refused before the admin presses 📥
+        await reply(update, _("The plan file has errors; nothing can be imported:") + "\n" + _problems(refused, t))
+        return
     token = _save(folder, update.effective_user.id, name, text)  # type: ignore[union-attr]
     warnings = "\n" + _problems(check, t) if check.problems else ""
     body = escape(render_report(report, t))
@@ -191,8 +197,15 @@ async def button(update: Update, context: BotContext) -> None:
         await reply(update, _("Import refused: fix these problems in the file and send it back as .yaml:") + "\n"
                     + _problems(check, req.t))
         return
-    report = await run_import(session_factory=context.session_factory, plan=check.plan, now=context.clock.now(),
-                              actor=f"telegram:{req.access.telegram_user_id}")
+    try:
+        report = await run_import(session_factory=context.session_factory, plan=check.plan, now=context.clock.now(),
+                                  actor=f"telegram:{req.access.telegram_user_id}",
+                                  after=replan_after_import(settings=context.settings, clock=context.clock))
+    except ImportRefused as refused:
+        await query.answer()
+        await reply(update, _("Import refused: fix these problems in the file and send it back as .yaml:") + "\n"
+                    + _problems(refused, req.t))
+        return
     path.unlink(missing_ok=True)
     await query.answer()
     await query.edit_message_reply_markup(None)

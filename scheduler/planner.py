@@ -17,7 +17,7 @@ is cancelled, never sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from sqlalchemy.sql import ColumnElement
 
 from bot.db import UTCDateTime
 from bot.models import Assignment, AssignmentState, Milestone, Reminder, Unit
+from bot.plans.report import ImportReport
 from bot.settings import Settings
 from bot.timeutil import Clock
 from scheduler.ladder import (
@@ -174,3 +175,14 @@ async def _cancel_where(session: AsyncSession, condition: object, why: str) -> i
         .execution_options(synchronize_session=False)
     )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+
+def replan_after_import(*, settings: Settings, clock: Clock) -> Callable[[AsyncSession, ImportReport], Awaitable[None]]:
+    """The hook `run_import(after=...)` takes: re-plans the milestones an import touched, in its transaction."""
+
+    async def after(session: AsyncSession, report: ImportReport) -> None:
+        if report.affected_milestone_ids:
+            await replan_milestones(session, milestone_ids=report.affected_milestone_ids, settings=settings,
+                                    clock=clock)
+
+    return after

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import make_engine, make_sessionmaker
+from bot.schema import upgrade_to_head
 from bot.i18n import compile_catalogs
 from bot.settings import Settings
 from bot.timeutil import FixedClock
@@ -44,8 +44,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def session_factory(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = make_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+    await upgrade_to_head(engine)
     yield make_sessionmaker(engine)
     await engine.dispose()
 

@@ -29,8 +29,10 @@ def draft_document(data: bytes, name: str, source: UnitSource) -> DraftResult:
     """Bytes of a document -> its draft plan file (raises ReadError with a Vietnamese reason)."""
     text = read_bytes(data, name)
     draft = build_draft(text, source.index)
-    yaml_text = render_draft(draft, units_yaml=source.units_yaml, plan_code=source.plan_code,
-                             source_name=Path(name).name, plan_title=source.plan_title)
+    # The draft is a plan of its own (draft.code), never the plan the units were taken from: imported under
+    # that plan's code it would deactivate all of that plan's milestones.
+    yaml_text = render_draft(draft, units_yaml=source.units_yaml, source_name=Path(name).name,
+                             plan_title=source.plan_title)
     return DraftResult(draft, yaml_text)
 
 

@@ -8,10 +8,15 @@ Rules of reading (plans/README.md, "Quy ước đọc văn bản"):
 - a later sentence that starts with its own actor is a separate obligation ("… Tiểu ban Văn kiện tập trung …");
 - outside windows only dated sentences become milestones;
 - an actor that cannot be resolved, a sentence without one, or a date that does not exist -> a `review:` note.
+
+A draft is a plan of its own: its code comes from the document ("Số: 2111" -> KH-2111; without a number, a
+digest of the text: KH-NHAP-1A2B3C4D) and prefixes its milestone codes (KH-2111-M01 …, in reading order), so
+importing it can neither take over nor deactivate the milestones of a plan already in the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,9 +26,12 @@ from bot.intake.dates import Context, Deadline, find_deadlines, parse_window
 from bot.intake.text import Block, blocks, clauses, sentences
 from bot.intake.units import _VERB as VERB
 from bot.intake.units import Actor, Resolved, UnitIndex, has_verb
+from bot.plans.fields import ascii_code
 
 TITLE_LENGTH = 100
 NO_TITLE = "(chưa có tiêu đề)"
+PLAN_CODE_LENGTH = 40  # room left for "-M01" within the 64 characters of a code
+_NUMBER = re.compile(r"^[ \t]*Số[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -54,6 +62,7 @@ class DraftMilestone:
 @dataclass
 class Draft:
     title: str | None
+    code: str = "KH-NHAP"  # the draft plan's code, also the prefix of its milestone codes
     phases: list[DraftPhase] = field(default_factory=list)
     milestones: list[DraftMilestone] = field(default_factory=list)
 
@@ -74,7 +83,7 @@ class _Scope:
 
 def build_draft(text: str, index: UnitIndex) -> Draft:
     parts = blocks(text)
-    draft = Draft(title=_title(parts))
+    draft = Draft(title=_title(parts), code=plan_code(text))
     scope = _Scope()
     codes: set[str] = set()
     for block in parts:
@@ -98,9 +107,18 @@ def build_draft(text: str, index: UnitIndex) -> Draft:
         if draft.title and block.text.startswith(draft.title.split(" ", 2)[-1][:40]):
             continue
         for milestone in _obligations(block, scope, index):
-            milestone.code = f"M{len(draft.milestones) + 1:02d}"
+            milestone.code = f"{draft.code}-M{len(draft.milestones) + 1:02d}"
             draft.milestones.append(milestone)
     return draft
+
+
+def plan_code(text: str) -> str:
+    """The draft's plan code: from the document's number ("Số: 35-KH/TU" -> KH-35-KH-TU), else from its text."""
+    match = _NUMBER.search(text)
+    number = ascii_code(match.group(1))[:PLAN_CODE_LENGTH - 3].strip("-") if match else ""
+    if not number:
+        number = "NHAP-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8].upper()
+    return f"KH-{number}"
 
 
 def _title(parts: list[Block]) -> str | None:

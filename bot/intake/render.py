@@ -15,8 +15,9 @@ def quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None, source_name: str,
+def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None = None, source_name: str,
                  plan_title: str | None = None) -> str:
+    """The draft's plan file; `plan_code` overrides the draft's own code (its milestone codes keep their prefix)."""
     review = draft.unresolved
     lines = [
         f"# Bản nháp kế hoạch do `nhacviec draft` tạo từ {source_name}: {len(draft.milestones)} mốc.",
@@ -25,7 +26,7 @@ def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None, source
     if review:
         lines.append(f"# CẦN XEM LẠI {len(review)} mốc có ghi chú review: ({', '.join(m.code for m in review)}):")
         lines.append("# sửa theo ghi chú rồi xoá dòng review: — còn review: thì tệp chưa nhập được.")
-    lines += ["", "plan:", f"  code: {plan_code or 'KH-NHAP'}",
+    lines += ["", "plan:", f"  code: {plan_code or draft.code}",
               f"  title: {quoted(draft.title or plan_title or source_name)}", ""]
     lines.append(units_yaml.rstrip("\n"))
     lines.append("")

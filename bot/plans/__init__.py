@@ -7,13 +7,14 @@
 The file format is documented for people in plans/README.md.
 """
 
-from bot.plans.importer import import_plan, run_import
+from bot.plans.importer import ImportRefused, import_plan, run_import
 from bot.plans.plan import Plan, PlanMilestone, PlanUnit
 from bot.plans.rendering import render_report
 from bot.plans.report import ImportReport
 from bot.plans.validate import PlanCheck, check_plan_text, read_plan
 
 __all__ = [
+    "ImportRefused",
     "ImportReport",
     "Plan",
     "PlanCheck",

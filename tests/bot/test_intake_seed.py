@@ -129,7 +129,8 @@ def test_draft_is_a_plan_file_that_refuses_import_until_reviewed(drafted) -> Non
     assert check.plan is None
     codes = {m.code for m in result.draft.unresolved}
     errors = check.render(translator("vi"))
-    assert errors and all(re.search(r'mốc "(M\d\d)"', e) and re.search(r'mốc "(M\d\d)"', e).group(1) in codes
+    code_of = re.compile(r'mốc "(KH-2111-M\d\d)"')
+    assert errors and all(code_of.search(e) and code_of.search(e).group(1) in codes  # type: ignore[union-attr]
                           for e in errors), errors
     assert "# trước ngày 01/7/2020 → hạn hết ngày 30/06/2020" in result.yaml
 
@@ -176,6 +177,7 @@ def test_cli_draft(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["draft", str(SEED), "--units", str(PLAN), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "27 mốc, 7 mốc cần xem lại" in result.output
-    assert out.read_text(encoding="utf-8").count("  - code: M") == 27
+    written = out.read_text(encoding="utf-8")
+    assert written.count("  - code: KH-2111-M") == 27 and "\n  code: KH-2111\n" in written  # a plan of its own
     bad = CliRunner().invoke(app, ["draft", str(PLAN), "--units", str(PLAN), "-o", str(out)])
     assert bad.exit_code == 1 and "chỉ nhận văn bản .txt, .docx hoặc .pdf" in bad.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -14,7 +15,7 @@ from sqlmodel import SQLModel
 from bot.db import make_engine, make_sessionmaker
 from bot.i18n import translator
 from bot.models import Assignment, AssignmentState, Event, Milestone, Unit
-from bot.plans.importer import import_plan, run_import
+from bot.plans.importer import ImportRefused, import_plan, run_import
 from bot.plans.plan import Plan
 from bot.plans.rendering import render_report
 from bot.plans.report import AssignmentDiff, Changed, FieldChange, Ref
@@ -251,6 +252,82 @@ async def count_statements(factory: Factory, plan: Plan) -> int:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return len(statements)
+
+
+def second_plan(*milestone_codes: str) -> str:
+    """Another plan over the same units (so no unit leaves): plan code KH-B and its own milestones."""
+    head = SAMPLE_TEXT[:SAMPLE_TEXT.index("\nmilestones:\n")]
+    head = edited(head, ("  code: DB-CT35-2019\n", "  code: KH-B\n"))
+    return head + "\nmilestones:\n" + "".join(
+        f"  - {{code: {code}, title: Việc {code}, due: 01/06/2020, units: [BTV-TU]}}\n" for code in milestone_codes)
+
+
+async def active_by_plan(factory: Factory) -> dict[str | None, int]:
+    async with factory() as session:
+        rows = (await session.execute(select(Milestone.plan_code, Milestone.active))).all()
+    counts: dict[str | None, int] = {}
+    for plan_code, active in rows:
+        counts[plan_code] = counts.get(plan_code, 0) + int(active)
+    return counts
+
+
+async def test_a_second_plan_leaves_the_first_plans_milestones_alone(session_factory: Factory) -> None:
+    await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=FIRST)
+    report = await run_import(session_factory=session_factory, plan=parse(second_plan("B-M01", "B-M02")), now=LATER)
+    assert [ref.code for ref in report.milestones_added] == ["B-M01", "B-M02"]
+    assert report.milestones_deactivated == [] and report.milestones_changed == []
+    assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28, "KH-B": 2}
+    # Each plan deactivates only its own: B without B-M02, then A again, changes nothing of the other.
+    report = await run_import(session_factory=session_factory, plan=parse(second_plan("B-M01")), now=LATER)
+    assert report.milestones_deactivated == [Ref("B-M02", "Việc B-M02")]
+    assert not (await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=LATER)).changed
+    assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28, "KH-B": 1}
+
+
+async def test_a_code_of_another_plan_is_refused_and_nothing_is_written(session_factory: Factory) -> None:
+    await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=FIRST)
+    before = await snapshot(session_factory)
+    plan = parse(second_plan("B-M01", "M03", "M12"))
+    for dry_run in (True, False):
+        with pytest.raises(ImportRefused) as refused:
+            await run_import(session_factory=session_factory, plan=plan, now=LATER, dry_run=dry_run)
+        assert refused.value.render(translator("vi")) == [
+            f'kh.yaml: mốc "{code}" đã thuộc kế hoạch "DB-CT35-2019"; '
+            "hãy đặt mã khác (ví dụ thêm tiền tố kế hoạch)"
+            for code in ("M03", "M12")]
+    assert await snapshot(session_factory) == before
+    async with session_factory() as session:  # import_plan itself refuses before its first write
+        with pytest.raises(ImportRefused):
+            await import_plan(session=session, plan=plan, now=LATER)
+        assert not session.new and not session.dirty
+        await session.commit()
+    assert await snapshot(session_factory) == before
+
+
+async def test_legacy_milestones_without_a_plan_count_as_the_imported_plans(session_factory: Factory) -> None:
+    await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=FIRST)
+    async with session_factory() as session:  # rows from before plan_code existed
+        await session.execute(update(Milestone).values(plan_code=None))
+        await session.commit()
+    report = await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=LATER)
+    assert not report.changed  # stamped with the plan's code, silently
+    assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28}
+
+
+def test_cli_refuses_another_plans_codes_with_exit_1(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    database = ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"]
+    other = tmp_path / "b.yaml"
+    other.write_text(second_plan("M03"), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, [*database, "import", str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")]).exit_code == 0
+    result = runner.invoke(app, [*database, "import", str(other)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f'{other}: mốc "M03" đã thuộc kế hoạch "DB-CT35-2019"; '
+                             "hãy đặt mã khác (ví dụ thêm tiền tố kế hoạch)\n")
 
 
 async def test_the_number_of_queries_does_not_grow_with_the_tree(

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401
 from bot.db import make_engine, make_sessionmaker
+from bot.schema import upgrade_to_head
 from bot.invites import create_invite, redeem_invite
 from bot.members import get_or_create_member
 from bot.models import Role
@@ -56,8 +56,7 @@ class BotRun:
 
 async def _prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
     engine = make_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+    await upgrade_to_head(engine)
     factory = make_sessionmaker(engine)
     plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
     assert plan is not None
