@@ -11,7 +11,6 @@ its async body with `run_async`; new commands (milestones, invite, run) follow t
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from bot.db import make_engine, make_sessionmaker
 from bot.schema import upgrade_to_head
 from bot.i18n import Translator, translator
 from bot.plans.importer import ImportRefused, run_import
-from bot.plans.plan import Plan
 from bot.plans.report import ImportReport
 from bot.plans.rendering import render_report
 from bot.plans.unit_tree import load_unit_tree, render_unit_tree
@@ -76,8 +74,18 @@ def run_async(settings: Settings, body: Callable[[SessionFactory], Awaitable[T]]
     return asyncio.run(main())
 
 
-def import_or_exit(state: CliState, plan: Plan, *, now: datetime, dry_run: bool = False) -> ImportReport:
-    """Imports a validated plan and re-plans its reminders in one transaction; exits 1 when it is refused."""
+def import_or_exit(state: CliState, plan_file: Path, *, dry_run: bool = False) -> ImportReport:
+    """Checks and imports a plan file, re-planning its reminders in the same transaction.
+
+    Prints the file's problems; exits 1 when it has errors or the import is refused.
+    """
+    check = read_plan(plan_file)
+    for line in check.render(state.t):
+        typer.echo(line, err=True)
+    plan = check.plan
+    if plan is None:
+        raise typer.Exit(code=1)
+    now = state.settings.fake_now or SystemClock().now()
     after = replan_after_import(settings=state.settings, clock=FixedClock(now))
     try:
         return run_async(state.settings, lambda session_factory: run_import(
@@ -110,14 +118,7 @@ def import_command(
 ) -> None:
     """Kiểm tra rồi nhập một tệp kế hoạch: đơn vị, mốc và phân công (nhập lại nhiều lần vẫn an toàn)."""
     state: CliState = ctx.obj
-    check = read_plan(plan_file)
-    for line in check.render(state.t):
-        typer.echo(line, err=True)
-    plan = check.plan
-    if plan is None:
-        raise typer.Exit(code=1)
-    report = import_or_exit(state, plan, now=state.settings.fake_now or SystemClock().now(), dry_run=dry_run)
-    typer.echo(render_report(report, state.t))
+    typer.echo(render_report(import_or_exit(state, plan_file, dry_run=dry_run), state.t))
 
 
 @app.command("units")
@@ -222,14 +223,7 @@ def run_command(
         typer.echo(NO_TOKEN_MESSAGE, err=True)
         raise typer.Exit(code=2)
     if plan_file is not None:
-        check = read_plan(plan_file)
-        for line in check.render(state.t):
-            typer.echo(line, err=True)
-        plan = check.plan
-        if plan is None:
-            raise typer.Exit(code=1)
-        report = import_or_exit(state, plan, now=state.settings.fake_now or SystemClock().now())
-        typer.echo(render_report(report, state.t), err=True)
+        typer.echo(render_report(import_or_exit(state, plan_file), state.t), err=True)
     else:
         run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
     engine = make_engine(state.settings.database_url)

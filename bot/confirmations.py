@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +31,7 @@ class Outcome(str, enum.Enum):
     not_allowed = "not_allowed"  # visible but this user may not do this
     too_late = "too_late"  # the undo window has passed
     wrong_state = "wrong_state"  # e.g. accepting what was not reported
+    loaded = "loaded"  # internal: found and allowed, nothing done yet
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,21 @@ async def _load(session: AsyncSession, assignment_id: int) -> tuple[Assignment, 
     return tuple(row) if row else None  # type: ignore[return-value]
 
 
+async def _load_for(session: AsyncSession, actor: Access, assignment_id: int,
+                    allowed: Callable[[Access, Unit], bool]) -> Result:
+    """The assignment if `actor` may act on it; else not_found (outside their view: nothing leaks) or not_allowed.
+
+    A Result whose outcome is `Outcome.loaded` carries the rows to act on.
+    """
+    loaded = await _load(session, assignment_id)
+    if loaded is None or not actor.can_view(loaded[2]):
+        return Result(Outcome.not_found)
+    assignment, milestone, unit = loaded
+    if not allowed(actor, unit):
+        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    return Result(Outcome.loaded, assignment, milestone, unit)
+
+
 def _event(kind: str, actor: Access, assignment: Assignment, now: datetime, *, file_id: str | None = None,
            details: dict[str, str] | None = None) -> Event:
     member = actor.member
@@ -71,12 +88,11 @@ async def cancel_pending_reminders(*, session: AsyncSession, assignment_id: int)
 async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
                              note: str | None = None, file_id: str | None = None) -> Result:
     """open → done (or → reported when the milestone asks for acceptance). Twice is harmless: `already`."""
-    loaded = await _load(session, assignment_id)
-    if loaded is None or not actor.can_view(loaded[2]):
-        return Result(Outcome.not_found)
-    assignment, milestone, unit = loaded
-    if not actor.can_confirm(unit):
-        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    found = await _load_for(session, actor, assignment_id, Access.can_confirm)
+    if found.outcome != Outcome.loaded:
+        return found
+    assignment, milestone, unit = found.assignment, found.milestone, found.unit
+    assert assignment is not None and milestone is not None and unit is not None
     if assignment.state != AssignmentState.open:
         if file_id and assignment.evidence_file_id is None:
             assignment.evidence_file_id = file_id
@@ -109,12 +125,11 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
 async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
                             undo_minutes: int) -> Result:
     """Back to open, within `undo_minutes` of the report. Accepted work is not undone here."""
-    loaded = await _load(session, assignment_id)
-    if loaded is None or not actor.can_view(loaded[2]):
-        return Result(Outcome.not_found)
-    assignment, milestone, unit = loaded
-    if not actor.can_confirm(unit):
-        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    found = await _load_for(session, actor, assignment_id, Access.can_confirm)
+    if found.outcome != Outcome.loaded:
+        return found
+    assignment, milestone, unit = found.assignment, found.milestone, found.unit
+    assert assignment is not None and milestone is not None and unit is not None
     if assignment.state == AssignmentState.open:
         return Result(Outcome.wrong_state, assignment, milestone, unit)
     reported_at = assignment.reported_at or assignment.confirmed_at
@@ -132,12 +147,11 @@ async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_
 
 async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime) -> Result:
     """reported → done, by a supervisor at or above the unit."""
-    loaded = await _load(session, assignment_id)
-    if loaded is None or not actor.can_view(loaded[2]):
-        return Result(Outcome.not_found)
-    assignment, milestone, unit = loaded
-    if not actor.can_accept(unit):
-        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    if found.outcome != Outcome.loaded:
+        return found
+    assignment, milestone, unit = found.assignment, found.milestone, found.unit
+    assert assignment is not None and milestone is not None and unit is not None
     if assignment.state == AssignmentState.done:
         return Result(Outcome.already, assignment, milestone, unit)
     if assignment.state != AssignmentState.reported:
@@ -154,12 +168,11 @@ async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_
 async def return_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
                             reason: str) -> Result:
     """reported → open with the supervisor's reason: the unit has more to do."""
-    loaded = await _load(session, assignment_id)
-    if loaded is None or not actor.can_view(loaded[2]):
-        return Result(Outcome.not_found)
-    assignment, milestone, unit = loaded
-    if not actor.can_accept(unit):
-        return Result(Outcome.not_allowed, assignment, milestone, unit)
+    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    if found.outcome != Outcome.loaded:
+        return found
+    assignment, milestone, unit = found.assignment, found.milestone, found.unit
+    assert assignment is not None and milestone is not None and unit is not None
     if assignment.state != AssignmentState.reported:
         return Result(Outcome.wrong_state, assignment, milestone, unit)
     assignment.state = AssignmentState.open
