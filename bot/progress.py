@@ -134,14 +134,15 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
             is_due=now > rules.deadline(milestone).instant))
     due = {p.milestone_id: p for p in result if p.is_due and p.done + p.reported < p.total}
     if due:
-        late = (select(Assignment.milestone_id, Unit.code)
+        # Supervisors read names, not codes ("the names of late units"); a short name where the plan gives one.
+        late = (select(Assignment.milestone_id, func.coalesce(Unit.short_name, Unit.name))
                 .join(Unit, col(Unit.id) == Assignment.unit_id)
                 .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                 .where(in_subtree(root), _live(), col(Assignment.milestone_id).in_(list(due)),
                        Assignment.state == AssignmentState.open)
                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
-        for milestone_id, unit_code in (await session.execute(late)).all():
-            due[milestone_id].late_units.append(unit_code)
+        for milestone_id, unit_name in (await session.execute(late)).all():
+            due[milestone_id].late_units.append(unit_name)
     return result
 
 

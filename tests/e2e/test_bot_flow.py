@@ -75,12 +75,23 @@ async def test_supervisor_progress_counts_units_and_names_late_ones(bot_run: Bot
     text = message["text"]
     assert "Tỉnh ủy Điện Biên" in text
     assert "0/15 đơn vị" in text
-    assert "Chậm: " in text and "HU-DIENBIEN" in text
+    assert "Chậm: " in text and "Huyện ủy Điện Biên" in text  # late units by name
     await bot_run.client.press(SUPERVISOR, message, text="🔎 M03")
     detail = (await bot_run.client.wait_for_bot_messages(SUPERVISOR.id))[0]
     assert detail["text"].startswith("📌 M03 ")
     assert "🔴 HU-DIENBIEN hạn Thứ Hai, 30/09/2019 · quá hạn 225 ngày" in detail["text"]
     assert "BTV-TU" not in detail["text"]
+
+
+async def test_supervisor_pages_through_a_long_view(bot_run: BotRun) -> None:
+    first = await say(bot_run, SUPERVISOR, "tiendo")
+    labels = [text for text, _ in buttons(first)]
+    assert "▶" in labels and "1/2" in labels and len(first["text"]) <= 4096
+    await bot_run.client.press(SUPERVISOR, first, text="▶")
+    second = await bot_run.client.wait_for_edit(SUPERVISOR.id, first["message_id"])
+    labels = [text for text, _ in buttons(second)]
+    assert "◀" in labels and "2/2" in labels and "▶" not in labels
+    assert second["text"] != first["text"] and "M24" in second["text"]
 
 
 async def test_done_button_confirms_then_undo_reopens(bot_run: BotRun) -> None:

@@ -18,7 +18,7 @@ def test_sixty_unit_views_page_under_the_limit() -> None:
     root = Unit(id=1, code="TU", name="Tỉnh ủy <Điện Biên>", path="/1/")
     progress = [MilestoneProgress(milestone_id=i, code=f"M{i:02d}", title="Tổ chức đại hội " * 12,
                                   due_date=date(2020, 5, 15), total=60, done=i, reported=0, is_due=True,
-                                  late_units=[f"HU-DONVI-{u:02d}" for u in range(60 - i)]) for i in range(1, 29)]
+                                  late_units=[f"Đảng ủy xã số {u:02d}" for u in range(60 - i)]) for i in range(1, 29)]
     pages = paginate(subtree_lines(t, root, progress, Rates(1680, 400, 1680, 400)))
     assert len(pages) > 1
     assert all(len(page) <= MESSAGE_LIMIT for page in pages)
