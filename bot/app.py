@@ -30,7 +30,10 @@ PostInitHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg
 # (command, Vietnamese description, English description): the menu users see.
 COMMANDS = (
     ("tiendo", "Xem tiến độ công việc", "Show progress"),
+    ("baocao", "Báo cáo tiến độ: Excel và biểu đồ (giám sát)", "Progress report: Excel and chart (supervisors)"),
+    ("lich", "Lịch các mốc (tệp .ics)", "Milestones as a calendar file (.ics)"),
     ("xong", "Báo cáo đã hoàn thành: /xong M05", "Report done: /xong M05"),
+    ("tralai", "Trả lại việc chờ xác nhận (giám sát)", "Return a reported item (supervisors)"),
     ("moi", "Tạo liên kết mời (quản trị)", "Create an invite link (admins)"),
     ("loi", "Tin nhắc chưa gửi được (quản trị)", "Failed sends (admins)"),
     ("ngonngu", "Đổi ngôn ngữ: /ngonngu vi|en", "Change language: /ngonngu vi|en"),
@@ -115,6 +118,9 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
                 application, session_factory=session_factory, settings=settings, clock=services.clock,
                 config=EngineConfig(quiet_from=settings.quiet_from,
                                     sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds))))
+            from handlers.reports import start_weekly_digest
+
+            start_weekly_digest(application)
         for hook in extra_post_init:
             await hook(application)
 

@@ -268,3 +268,43 @@ def draft_command(
     typer.echo(f"{output}: {len(draft.milestones)} mốc, {len(draft.unresolved)} mốc cần xem lại.")
     for milestone in draft.unresolved:
         typer.echo(f"  {milestone.code}: {'; '.join(milestone.review)}", err=True)
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    unit_code: Annotated[str, typer.Option("--unit", help="Báo cáo cho cây của đơn vị này (mã đơn vị).")],
+    output: Annotated[Path, typer.Option("--out", "-o", help="Tệp Excel (.xlsx) để ghi ra.")],
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Ghi thêm biểu đồ tiến độ (.png) vào tệp này.")] = None,
+) -> None:
+    """Xuất báo cáo tiến độ (Excel: tổng hợp theo mốc và ma trận đơn vị × mốc), như lệnh /baocao của bot."""
+    from bot.progress import StatusRules
+    from bot.reports.data import ReportData, gather_report
+    from bot.reports.workbook import workbook_bytes
+    from bot.units import get_unit_by_code
+
+    state: CliState = ctx.obj
+    now = state.settings.fake_now or SystemClock().now()
+
+    async def body(session_factory: SessionFactory) -> ReportData | None:
+        async with session_factory() as session:
+            root = await get_unit_by_code(session=session, code=unit_code)
+            if root is None:
+                return None
+            return await gather_report(session=session, root=root, now=now,
+                                       rules=StatusRules.from_settings(state.settings))
+
+    data = run_async(state.settings, body)
+    if data is None:
+        typer.echo(f"Không có đơn vị mã {unit_code}.", err=True)
+        raise typer.Exit(code=1)
+    output.write_bytes(workbook_bytes(data, state.t, state.settings.tz))
+    rates = data.rates
+    typer.echo(f"{output}: {len(data.summaries)} mốc, {len(data.units)} đơn vị; hoàn thành {rates.done}/{rates.total}"
+               f", đến hạn {rates.due_done}/{rates.due_total}.")
+    if chart is not None:
+        from bot.reports.chart import chart_png
+
+        chart.write_bytes(chart_png(data, state.t))
+        typer.echo(f"{chart}: biểu đồ tiến độ.")

@@ -40,6 +40,7 @@ class Result:
     assignment: Assignment | None = None
     milestone: Milestone | None = None
     unit: Unit | None = None
+    reason: str | None = None  # why a supervisor returned it
 
     @property
     def changed(self) -> bool:
@@ -165,23 +166,29 @@ async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_
     return Result(Outcome.accepted, assignment, milestone, unit)
 
 
+async def returnable(*, session: AsyncSession, actor: Access, assignment_id: int) -> Result:
+    """Whether `actor` may return this assignment now (outcome `loaded`), or why not."""
+    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    if found.outcome == Outcome.loaded and found.assignment.state != AssignmentState.reported:  # type: ignore[union-attr]
+        return Result(Outcome.wrong_state, found.assignment, found.milestone, found.unit)
+    return found
+
+
 async def return_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
                             reason: str) -> Result:
     """reported → open with the supervisor's reason: the unit has more to do."""
-    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    found = await returnable(session=session, actor=actor, assignment_id=assignment_id)
     if found.outcome != Outcome.loaded:
         return found
     assignment, milestone, unit = found.assignment, found.milestone, found.unit
     assert assignment is not None and milestone is not None and unit is not None
-    if assignment.state != AssignmentState.reported:
-        return Result(Outcome.wrong_state, assignment, milestone, unit)
     assignment.state = AssignmentState.open
     assignment.reported_at = None
     assignment.reported_by_member_id = None
     session.add(assignment)
     session.add(_event("return", actor, assignment, now, details={"reason": reason}))
     await session.flush()
-    return Result(Outcome.returned, assignment, milestone, unit)
+    return Result(Outcome.returned, assignment, milestone, unit, reason=reason)
 
 
 async def find_unit_assignment(*, session: AsyncSession, unit_ids: list[int], milestone_code: str) -> Assignment | None:

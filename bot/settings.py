@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Reminders: nothing is sent from quiet_from (local) until reminder_hour; the sweep runs this often.
     quiet_from: time = time(21, 0)
     reminder_sweep_seconds: int = Field(60, ge=1, le=3600)
+    # A late unit is urged ("📣 Đôn đốc") at most once in this many hours per milestone.
+    urge_cooldown_hours: float = Field(24, gt=0)
+    # How often (seconds) the weekly supervisors' digest checks whether it is due (Monday from 07:30).
+    digest_sweep_seconds: int = Field(300, ge=1, le=3600)
 
     @field_validator("admin_ids", "reminder_days", mode="before")
     @classmethod

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, confirm, errors, intake, language, progress, start
+from handlers import admin, confirm, errors, intake, language, progress, reports, start
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler(["help", "trogiup"], start.help_command))
     application.add_handler(CommandHandler("tiendo", progress.tiendo))
+    application.add_handler(CommandHandler("baocao", reports.baocao))
+    application.add_handler(CommandHandler("lich", reports.lich))
     application.add_handler(CommandHandler("xong", confirm.xong))
+    application.add_handler(CommandHandler("tralai", confirm.tralai))
     application.add_handler(MessageHandler(
         (filters.Document.ALL | filters.PHOTO) & filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"), confirm.xong))
     application.add_handler(MessageHandler(  # after /xong evidence: a plan document from an admin (handlers/intake.py)
@@ -22,5 +25,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
+    application.add_handler(CallbackQueryHandler(reports.urge_button, pattern=r"^urge:\d+$"))
     application.add_handler(CallbackQueryHandler(intake.button, pattern=r"^imp(-no)?:[\w-]+$"))
     application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]

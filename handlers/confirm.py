@@ -7,21 +7,22 @@ import logging
 from html import escape
 from typing import TYPE_CHECKING
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assignment, find_unit_assignment,
-                               return_assignment, undo_confirmation)
+                               return_assignment, returnable, undo_confirmation)
 from bot.i18n import translator
 from bot.members import members_with_role
 from bot.models import Role
 from bot.progress import get_item
-from scheduler import replan_assignments
+from bot.units import get_unit_by_code
 from handlers.common import Request, not_found, not_registered, reply, request
 from handlers.keyboards import (done_keyboard, item_buttons, parse_callback, review_keyboard, undo_keyboard,
                                 without_button)
 from handlers.render import Actor, confirmed_card, item_card
+from scheduler import replan_assignments
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -100,13 +101,13 @@ async def button(update: Update, context: BotContext) -> None:
         elif kind == "acc":
             result = await accept_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
                                              now=now)
-        else:
-            result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
-                                             now=now, reason=_("returned from Telegram"))
+        else:  # a return needs the supervisor's reason: ask for it as a command they can complete
+            await _ask_return_reason(query, req, assignment_id)
+            return
         if not result.changed:
             await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
             return
-        if kind in ("undo", "ret"):  # reopened: the reminder ladder comes back
+        if kind == "undo":  # reopened: the reminder ladder comes back
             await replan_assignments(req.session, assignment_ids=[assignment_id], settings=context.settings,
                                      clock=context.clock)
         text, keyboard = await _card(req, context, result)
@@ -124,7 +125,7 @@ async def button(update: Update, context: BotContext) -> None:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
         if kind == "done":
             await _notify_supervisors(req, context, result)
-        if kind in ("acc", "ret") and result.assignment is not None:
+        if kind == "acc" and result.assignment is not None:
             await _tell_unit(req, context, result)
 
 
@@ -133,12 +134,58 @@ async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
     for member in await members_with_role(session=req.session, unit_id=result.unit.id, role=Role.secretary):
         _ = translator(member.language).gettext
         text = (_("✅ {code} was accepted.") if result.outcome == Outcome.accepted
-                else _("↩️ {code} was returned: please complete it and report again."))
+                else _("↩️ {code} was returned: please complete it and report again.") + "\n"
+                + _("Reason: {reason}").format(reason=escape(result.reason or "")))
         try:
             await context.bot.send_message(member.chat_id, text.format(code=f"<b>{escape(result.milestone.code)}</b>"),
                                            parse_mode=ParseMode.HTML)
         except TelegramError as error:
             log.warning("could not notify member %s: %s", member.id, error)
+
+
+async def _ask_return_reason(query: CallbackQuery, req: Request, assignment_id: int) -> None:
+    found = await returnable(session=req.session, actor=req.access, assignment_id=assignment_id)
+    if found.outcome != Outcome.loaded:
+        await query.answer(_refusal(req, found), show_alert=True)
+        return
+    assert found.milestone is not None and found.unit is not None
+    await query.answer()
+    command = f"/tralai {found.milestone.code} {found.unit.code} "
+    await query.message.reply_text(  # type: ignore[union-attr]
+        req.t.gettext("Send the reason for returning it, starting with:") + f"\n<code>{escape(command)}</code>…",
+        parse_mode=ParseMode.HTML)
+
+
+async def tralai(update: Update, context: BotContext) -> None:
+    """/tralai <milestone code> <unit code> <reason>: a supervisor returns a reported item to the unit."""
+    message = update.effective_message
+    assert message is not None
+    words = (message.text or "").split()[1:]
+    async with request(update, context) as req:
+        _ = req.t.gettext
+        if not req.access.registered:
+            await reply(update, not_registered(req.t))
+            return
+        if len(words) < 3:
+            await reply(update, _("Usage: /tralai M16 HU-DIENBIEN reason for returning it"))
+            return
+        unit = await get_unit_by_code(session=req.session, code=words[1])
+        assignment = unit and await find_unit_assignment(session=req.session, unit_ids=[unit.id],  # type: ignore[list-item]
+                                                         milestone_code=words[0])
+        if not assignment:
+            await reply(update, not_found(req.t))
+            return
+        result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
+                                         now=context.clock.now(), reason=" ".join(words[2:]))
+        if not result.changed:
+            await reply(update, _refusal(req, result))
+            return
+        await replan_assignments(req.session, assignment_ids=[assignment.id],  # type: ignore[list-item]
+                                 settings=context.settings, clock=context.clock)
+        await req.session.commit()
+        await reply(update, _("↩️ Returned {code} to {unit}.").format(
+            code=f"<b>{escape(words[0].upper())}</b>", unit=escape(unit.name)))  # type: ignore[union-attr]
+        await _tell_unit(req, context, result)
 
 
 def _evidence(update: Update) -> str | None:

@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from bot.models import AssignmentState, Role, Unit
 from bot.progress import (Item, get_milestone_by_code, item_rates, milestone_breakdown, rates_of, root_units,
                           subtree_progress, unit_items)
-from bot.status import Group
+from bot.status import Group, Status
 from bot.units import count_children, get_unit, get_unit_by_code
 from handlers.common import Request, not_found, not_registered, reply, request
 from handlers.keyboards import callback, done_keyboard, list_keyboard, parse_callback
@@ -96,6 +96,8 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
     view = View("m", milestone_id)
     ordered = list(items.values())
     view.lines = breakdown_lines(req.t, milestone, ordered, item_rates(ordered))
+    if await _supervised_roots(req) and any(i.status == Status.overdue for i in ordered):
+        view.buttons.append((req.t.gettext("📣 Urge"), callback("urge", milestone_id)))
     return view
 
 

@@ -58,9 +58,13 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/tiendo — progress of your units"),
             _("/tiendo HU-DIENBIEN — progress of one unit"),
             _("/tiendo M05 — one milestone, unit by unit"),
+            _("/baocao — progress report as an Excel workbook and a chart (supervisors)"),
+            _("/lich — your unit's deadlines as a calendar file (.ics)"),
             _("/xong M05 done, minutes attached — report a milestone done (a file with this caption is kept as evidence)"),
+            _("/tralai M16 HU-DIENBIEN reason — return a reported item to the unit (supervisors)"),
             _("/ngonngu en — change language (vi, en)"),
         ]
         if req.access.is_admin:
             lines.append(_("/moi HU-DIENBIEN thu_ky — invite link for a unit's secretary (or giam_sat: supervisor)"))
+            lines.append(_("/loi — reminders that could not be delivered, and why"))
         await reply(update, "\n".join(lines))

@@ -169,6 +169,31 @@ async def test_two_step_report_then_accept(bot_run: BotRun) -> None:
     await bot_run.client.consume_bot_messages(SECRETARY.id)  # that notice was the last message to this chat
 
 
+async def test_two_step_return_needs_a_reason(bot_run: BotRun) -> None:
+    await say(bot_run, SECRETARY, "xong", "M18")
+    item = await assignment(bot_run, "HU-DIENBIEN", "M18")
+    notice = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "báo cáo đã hoàn thành M18" in (m["text"] or ""))
+    await bot_run.client.press(SUPERVISOR, notice, data=f"ret:{item.id}")
+    prompt = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "/tralai" in (m["text"] or ""))
+    assert "/tralai M18 HU-DIENBIEN" in prompt["text"]
+    assert (await assignment(bot_run, "HU-DIENBIEN", "M18")).state == AssignmentState.reported  # nothing yet
+
+    refused = await say(bot_run, OTHER, "tralai", "M18", "HU-DIENBIEN", "không", "đạt")
+    assert refused["text"] == "Không tìm thấy, hoặc không thuộc đơn vị của bạn."
+    await bot_run.client.consume_bot_messages(SUPERVISOR.id)
+    done = await say(bot_run, SUPERVISOR, "tralai", "M18", "HU-DIENBIEN", "thiếu", "biên", "bản")
+    assert done["text"] == "↩️ Đã trả lại M18 cho Huyện ủy Điện Biên."
+    told = await bot_run.client.wait_for_message(SECRETARY.id, lambda m: "M18 đã bị trả lại" in (m["text"] or "")
+                                                 or "Lý do" in (m["text"] or ""))
+    assert "Lý do: thiếu biên bản" in told["text"]
+    assert (await assignment(bot_run, "HU-DIENBIEN", "M18")).state == AssignmentState.open
+    async with bot_run.session_factory() as session:
+        kinds = [e.kind for e in (await session.execute(select(Event).where(Event.assignment_id == item.id)
+                                                        .order_by(Event.id))).scalars()]
+    assert kinds == ["confirm", "return"]
+    await bot_run.client.consume_bot_messages(SECRETARY.id)
+
+
 async def test_invites_only_from_admins(bot_run: BotRun) -> None:
     refused = await say(bot_run, SECRETARY, "moi", "HU-DIENBIEN", "thu_ky")
     assert refused["text"] == "Chỉ quản trị viên mới tạo được lời mời."

@@ -1,0 +1,71 @@
+"""A unit's milestones as an iCalendar file (.ics): one all-day event per milestone on its due date.
+
+Each event carries two alarms, 3 days and 1 day before the due day, at the reminder hour (08:00 local by
+default: an all-day event starts at local midnight, so a plain "-P3D" would ring at midnight). UIDs are stable
+(milestone × unit), so importing the file again updates the events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event
+
+from bot.i18n import Translator
+from bot.reports.data import CalendarEntry
+
+ALARM_DAYS = (3, 1)
+PRODID = "-//nhacviec//Nhac viec theo ke hoach//VI"
+
+
+def alarm_trigger(days_before: int, hour: int) -> timedelta:
+    """Offset from the event's start (local midnight of the due day) to `hour`:00, `days_before` days earlier."""
+    return -timedelta(days=days_before) + timedelta(hours=hour)
+
+
+def uid(entry: CalendarEntry) -> str:
+    return f"{entry.milestone_code}-{entry.unit_code}@nhacviec".lower().replace(" ", "-")
+
+
+def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo, now: datetime, name: str,
+                   workday_end_text: str = "17:00", alarm_hour: int = 8) -> bytes:
+    _ = t.gettext
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", tz.key)
+    stamp = now.astimezone(ZoneInfo("UTC"))
+    for entry in entries:
+        event = Event()
+        event.add("uid", uid(entry))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.due_date)
+        event.add("dtend", entry.due_date + timedelta(days=1))
+        event.add("summary", _("Deadline {code}: {title}").format(code=entry.milestone_code, title=entry.title))
+        ends = entry.due_time.strftime("%H:%M") if entry.due_time else workday_end_text
+        lines = [_("Unit: {unit}").format(unit=entry.unit_name),
+                 _("Due by {time} on {date}").format(time=ends, date=t.date(entry.due_date))]
+        if entry.phase:
+            lines.append(_("Phase: {phase}").format(phase=entry.phase))
+        if entry.source_text:
+            lines.append(_("Plan text: “{text}”").format(text=" ".join(entry.source_text.split())))
+        event.add("description", "\n".join(lines))
+        event.add("categories", [entry.unit_code])
+        event.add("transp", "TRANSPARENT")
+        for days in ALARM_DAYS:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", t.ngettext("{code} is due in {n} day", "{code} is due in {n} days", days)
+                      .format(code=entry.milestone_code, n=days))
+            alarm.add("trigger", alarm_trigger(days, alarm_hour))
+            event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_filename(unit_code: str) -> str:
+    return f"lich-{unit_code.lower()}.ics"

@@ -1,0 +1,189 @@
+"""What a supervisor's report says, gathered from the database for one subtree at one instant.
+
+Per milestone totals, done/awaiting counts, "already due" and the late units come from `bot.progress`
+(aggregated in SQL); the unit × milestone matrix (every assignment with its dates and who confirmed it) is one
+query, and also splits "done" into on time / late (that split needs each milestone's deadline instant).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from bot.models import Assignment, Member, Milestone, Unit
+from bot.progress import MilestoneProgress, Rates, StatusRules, _live, rates_of, subtree_progress
+from bot.status import Status, assignment_status
+from bot.units import in_subtree
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One assignment: one unit × one milestone."""
+
+    assignment_id: int
+    status: Status
+    days_left: int
+    reported_at: datetime | None
+    reported_by: str | None
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+
+    @property
+    def completed_at(self) -> datetime | None:
+        """When the unit reported it done: what decides on time vs late (as in `bot.status`)."""
+        return self.reported_at or self.confirmed_at
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    code: str
+    name: str
+    depth: int
+
+
+@dataclass
+class MilestoneSummary:
+    """One summary line: the SQL aggregate of `bot.progress`, plus the on-time / late split."""
+
+    progress: MilestoneProgress
+    phase: str | None
+    done_on_time: int = 0
+    done_late: int = 0
+    awaiting: int = 0
+
+    @property
+    def overdue(self) -> int:
+        """Still open after the deadline (the late units `subtree_progress` names)."""
+        return len(self.progress.late_units)
+
+    @property
+    def not_done_in_time(self) -> int:
+        """Everything not finished by its deadline: finished late, or still open after it."""
+        return self.done_late + self.overdue
+
+    @property
+    def due_ratio(self) -> float | None:
+        """Completion over the items already due; None while the milestone is not due yet."""
+        return self.progress.ratio if self.progress.is_due else None
+
+
+@dataclass
+class ReportData:
+    root: Unit
+    now: datetime
+    summaries: list[MilestoneSummary]
+    rates: Rates
+    units: list[UnitRow]
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (unit id, milestone id) -> cell
+
+    @property
+    def milestones(self) -> list[MilestoneProgress]:
+        return [s.progress for s in self.summaries]
+
+    def status_counts(self) -> Counter[Status]:
+        return Counter(cell.status for cell in self.cells.values())
+
+    def unit_rates(self) -> list[tuple[UnitRow, int, int]]:
+        """(unit, done, total) for every unit with assignments, in tree order."""
+        done: Counter[int] = Counter()
+        total: Counter[int] = Counter()
+        for (unit_id, _milestone_id), cell in self.cells.items():
+            total[unit_id] += 1
+            done[unit_id] += cell.status in (Status.done_on_time, Status.done_late)
+        return [(u, done[u.unit_id], total[u.unit_id]) for u in self.units if total[u.unit_id]]
+
+
+async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules) -> ReportData:
+    progress = await subtree_progress(session=session, root=root, now=now, rules=rules)
+    reporter, confirmer = aliased(Member), aliased(Member)
+    statement = (select(Assignment, Milestone, Unit, reporter.full_name, confirmer.full_name)
+                 .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                 .join(Unit, col(Unit.id) == Assignment.unit_id)
+                 .outerjoin(reporter, reporter.id == Assignment.reported_by_member_id)
+                 .outerjoin(confirmer, confirmer.id == Assignment.confirmed_by_member_id)
+                 .where(in_subtree(root), _live())
+                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
+    units: dict[int, UnitRow] = {}
+    cells: dict[tuple[int, int], Cell] = {}
+    phases: dict[int, str | None] = {}
+    for assignment, milestone, unit, reported_by, confirmed_by in (await session.execute(statement)).all():
+        deadline = rules.deadline(milestone)
+        status = assignment_status(state=assignment.state, deadline=deadline, now=now,
+                                   completed_at=assignment.reported_at or assignment.confirmed_at,
+                                   due_soon_days=rules.due_soon_days)
+        units.setdefault(unit.id, UnitRow(unit_id=unit.id, code=unit.code, name=unit.short_name or unit.name,
+                                          depth=unit.depth))
+        phases[milestone.id] = milestone.phase
+        cells[(unit.id, milestone.id)] = Cell(
+            assignment_id=assignment.id, status=status, days_left=deadline.days_left(now),  # type: ignore[arg-type]
+            reported_at=assignment.reported_at, reported_by=reported_by,
+            confirmed_at=assignment.confirmed_at, confirmed_by=confirmed_by)
+    summaries = {p.milestone_id: MilestoneSummary(progress=p, phase=phases.get(p.milestone_id)) for p in progress}
+    for (_unit_id, milestone_id), cell in cells.items():
+        summary = summaries[milestone_id]
+        if cell.status == Status.done_on_time:
+            summary.done_on_time += 1
+        elif cell.status == Status.done_late:
+            summary.done_late += 1
+        elif cell.status == Status.awaiting:
+            summary.awaiting += 1
+    return ReportData(root=root, now=now, summaries=list(summaries.values()), rates=rates_of(progress),
+                      units=list(units.values()), cells=cells)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One milestone of one unit, for the unit's calendar file."""
+
+    milestone_code: str
+    title: str
+    phase: str | None
+    source_text: str | None
+    due_date: date
+    due_time: time | None
+    unit_code: str
+    unit_name: str
+    status: Status | None
+
+
+async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: datetime,
+                           rules: StatusRules) -> list[CalendarEntry]:
+    """The live milestones of these units (one entry per unit × milestone), by due date."""
+    if not units:
+        return []
+    statement = (select(Assignment, Milestone, Unit)
+                 .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                 .join(Unit, col(Unit.id) == Assignment.unit_id)
+                 .where(col(Assignment.unit_id).in_([u.id for u in units]), _live())
+                 .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code, Unit.code))
+    entries = []
+    for assignment, milestone, unit in (await session.execute(statement)).all():
+        status = assignment_status(state=assignment.state, deadline=rules.deadline(milestone), now=now,
+                                   completed_at=assignment.reported_at or assignment.confirmed_at,
+                                   due_soon_days=rules.due_soon_days)
+        entries.append(CalendarEntry(milestone_code=milestone.code, title=milestone.title, phase=milestone.phase,
+                                     source_text=milestone.source_text, due_date=milestone.due_date,
+                                     due_time=milestone.due_time, unit_code=unit.code, unit_name=unit.name,
+                                     status=status))
+    return entries
+
+
+async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: datetime,
+                                   rules: StatusRules) -> list[CalendarEntry]:
+    """Every live milestone assigned anywhere in the subtree, once each (a supervisor's calendar)."""
+    statement = (select(Milestone)
+                 .where(col(Milestone.id).in_(
+                     select(Assignment.milestone_id).join(Unit, col(Unit.id) == Assignment.unit_id)
+                     .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                     .where(in_subtree(root), _live())))
+                 .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
+    return [CalendarEntry(milestone_code=m.code, title=m.title, phase=m.phase, source_text=m.source_text,
+                          due_date=m.due_date, due_time=m.due_time, unit_code=root.code, unit_name=root.name,
+                          status=None)
+            for m in (await session.execute(statement)).scalars().all()]

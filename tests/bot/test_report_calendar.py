@@ -1,0 +1,72 @@
+"""/lich: a unit's milestones as .ics, parsed back with icalendar; dates and alarms read in Asia/Ho_Chi_Minh."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+
+from bot.i18n import translator
+from bot.progress import StatusRules, unit_items
+from bot.reports.calendar import alarm_trigger, calendar_bytes
+from bot.reports.data import calendar_entries, subtree_calendar_entries
+from bot.units import get_unit_by_code
+from tests.bot.services_fixtures import import_sample
+from tests.conftest import VN
+
+NOW = datetime(2020, 5, 12, 9, 0, tzinfo=VN)
+RULES = StatusRules(tz=VN)
+
+
+async def test_unit_calendar_round_trips_dates_and_alarms(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        unit = await get_unit_by_code(session=session, code="HU-DIENBIEN")
+        assert unit is not None
+        entries = await calendar_entries(session=session, units=[unit], now=NOW, rules=RULES)
+        items = await unit_items(session=session, unit_id=unit.id, now=NOW, rules=RULES)  # type: ignore[arg-type]
+    content = calendar_bytes(entries, translator("vi"), tz=VN, now=NOW, name=unit.name)
+
+    calendar = Calendar.from_ical(content)
+    assert str(calendar["X-WR-TIMEZONE"]) == "Asia/Ho_Chi_Minh"
+    assert str(calendar["X-WR-CALNAME"]) == "Huyện ủy Điện Biên"
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(items) > 5
+    by_code = {str(e["UID"]).split("-")[0].upper(): e for e in events}
+    assert len(by_code) == len(events)  # stable, distinct UIDs
+    for item in items:
+        event = by_code[item.milestone_code]
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        # All-day: a DATE, not a DATE-TIME, the due day itself, whatever the reader's time zone.
+        assert type(start) is date and start == item.due_date and end == item.due_date + timedelta(days=1)
+        stamp = event.decoded("DTSTAMP")
+        assert stamp.tzinfo is not None and stamp.astimezone(VN) == NOW
+
+    m16 = by_code["M16"]
+    assert str(m16["SUMMARY"]).startswith("Hạn M16: ")
+    description = str(m16["DESCRIPTION"])
+    assert "Đơn vị: Huyện ủy Điện Biên" in description
+    assert "Hạn chót: 17:00, Thứ Sáu, 15/05/2020" in description
+    alarms = m16.walk("VALARM")
+    assert [a.decoded("TRIGGER") for a in alarms] == [alarm_trigger(3, 8), alarm_trigger(1, 8)]
+    assert [str(a["DESCRIPTION"]) for a in alarms] == ["Còn 3 ngày đến hạn M16", "Còn 1 ngày đến hạn M16"]
+    # The alarms ring at 08:00 in Hà Nội, three days and one day before the due day, also when read back in UTC.
+    local_start = datetime.combine(m16.decoded("DTSTART"), time(0), tzinfo=VN)
+    rings = [(local_start + a.decoded("TRIGGER")).astimezone(ZoneInfo("UTC")) for a in alarms]
+    assert [r.astimezone(VN) for r in rings] == [datetime(2020, 5, 12, 8, 0, tzinfo=VN),
+                                                  datetime(2020, 5, 14, 8, 0, tzinfo=VN)]
+    assert rings[0] == datetime(2020, 5, 12, 1, 0, tzinfo=ZoneInfo("UTC"))
+
+
+async def test_supervisor_calendar_lists_each_milestone_once(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        root = await get_unit_by_code(session=session, code="TU")
+        assert root is not None
+        entries = await subtree_calendar_entries(session=session, root=root, now=NOW, rules=RULES)
+    codes = [e.milestone_code for e in entries]
+    assert len(codes) == len(set(codes)) == 28
+    assert [e.due_date for e in entries] == sorted(e.due_date for e in entries)
+    events = Calendar.from_ical(calendar_bytes(entries, translator("en"), tz=VN, now=NOW, name=root.name)).walk("VEVENT")
+    assert len(events) == 28 and str(events[0]["SUMMARY"]).startswith("Deadline ")
