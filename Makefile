@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PLAN ?= plans/dien-bien-2019.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test sandbox bench catalogs clean
+.PHONY: install run test test-postgres sandbox bench catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The same suite on PostgreSQL: starts a throwaway server on 127.0.0.1 if needed (scripts/postgres.sh; needs
+# Debian's `postgresql` package), one database per test cloned from a migrated template. Stop it with
+# `scripts/postgres.sh stop`.
+test-postgres: install
+	scripts/postgres.sh start
+	TEST_DATABASE_URL="$$(scripts/postgres.sh url)" $(BIN)/python -m pytest -q
 
 sandbox: install
 	$(BIN)/python -m sandbox.play --plan $(PLAN) $(ARGS)

@@ -1,13 +1,24 @@
-"""Shared fixtures: a real SQLite database per test (a file, like production), settings, a fixed clock."""
+"""Shared fixtures: a real database per test, settings, a fixed clock.
+
+The database is a SQLite file per test (like production's default), or, when TEST_DATABASE_URL names a
+PostgreSQL server (`make test-postgres`), a fresh PostgreSQL database per test: cloned with
+`CREATE DATABASE … TEMPLATE` from one template migrated once per session, and dropped after the test.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models  # noqa: F401  (registers the tables)
@@ -18,6 +29,124 @@ from bot.settings import Settings
 from bot.timeutil import FixedClock
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+def _run_in_own_loop(coroutine: Any) -> Any:
+    """Runs a coroutine to completion on a private event loop (callable from sync or async fixtures alike)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+class DatabaseProvider:
+    """Hands out one empty, migrated database per test (SQLite file, or PostgreSQL clone of a template)."""
+
+    def __init__(self, server_url: str | None) -> None:
+        self.server: URL | None = make_url(server_url) if server_url else None
+        if self.server is not None and self.server.get_backend_name() != "postgresql":
+            raise pytest.UsageError(f"TEST_DATABASE_URL must be a postgresql+asyncpg URL, not {server_url}")
+        self.prefix = f"nv_test_{os.getpid()}_"
+        self.template = f"{self.prefix}template"
+        self._numbers = itertools.count(1)
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.server is not None else "sqlite"
+
+    def _admin(self, *statements: str) -> None:
+        import asyncpg
+
+        assert self.server is not None
+        server = self.server
+
+        async def run() -> None:
+            connection = await asyncpg.connect(host=server.host or "127.0.0.1", port=server.port or 5432,
+                                               user=server.username, password=server.password,
+                                               database=server.database or "postgres")
+            try:
+                for statement in statements:
+                    await connection.execute(statement)
+            finally:
+                await connection.close()
+
+        _run_in_own_loop(run())
+
+    def _url_for(self, name: str) -> str:
+        assert self.server is not None
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def _drop_leftovers(self) -> None:
+        """Drops databases left by an earlier run that was killed (its process is gone)."""
+        import asyncpg
+
+        assert self.server is not None
+        server = self.server
+
+        async def names() -> list[str]:
+            connection = await asyncpg.connect(host=server.host or "127.0.0.1", port=server.port or 5432,
+                                               user=server.username, password=server.password,
+                                               database=server.database or "postgres")
+            try:
+                rows = await connection.fetch(r"SELECT datname FROM pg_database WHERE datname LIKE 'nv\_test\_%'")
+                return [row["datname"] for row in rows]
+            finally:
+                await connection.close()
+
+        stale = []
+        for name in _run_in_own_loop(names()):
+            pid = name.split("_")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+                stale.append(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if stale:
+            self._admin(*stale)
+
+    def start(self) -> None:
+        if self.server is None:
+            return
+        self._drop_leftovers()
+        self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)', f'CREATE DATABASE "{self.template}"')
+
+        async def migrate() -> None:
+            engine = make_engine(self._url_for(self.template))
+            try:
+                await upgrade_to_head(engine)
+            finally:
+                await engine.dispose()
+
+        _run_in_own_loop(migrate())
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+    def new(self, sqlite_path: Path) -> str:
+        """A URL to a fresh database: the SQLite file at this path, or a new PostgreSQL database."""
+        if self.server is None:
+            return f"sqlite+aiosqlite:///{sqlite_path}"
+        name = f"{self.prefix}{next(self._numbers)}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url_for(name)
+
+    def drop(self, url: str) -> None:
+        if self.server is None:
+            return
+        name = make_url(url).database
+        assert name and name.startswith(self.prefix)
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if TEST_DATABASE_URL:
+        return f"database: PostgreSQL ({make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)})"
+    return "database: SQLite (a file per test); set TEST_DATABASE_URL for PostgreSQL"
+
+
+@pytest.fixture(scope="session")
+def test_databases() -> Iterator[DatabaseProvider]:
+    databases = DatabaseProvider(TEST_DATABASE_URL or None)
+    databases.start()
+    yield databases
+    databases.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,8 +156,10 @@ def compiled_catalogs() -> None:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+def database_url(tmp_path: Path, test_databases: DatabaseProvider) -> Iterator[str]:
+    url = test_databases.new(tmp_path / "test.db")
+    yield url
+    test_databases.drop(url)
 
 
 @pytest.fixture

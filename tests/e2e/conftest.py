@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,11 +79,12 @@ async def _prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[as
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotRun]:
+async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                  test_databases: Any) -> AsyncIterator[BotRun]:
     """A module may set `BOT_ENV = {...}` (extra settings for the bot process) and `REGISTERED = {invite name:
     user}` (users who redeemed their invite before the bot started)."""
     folder = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+    url = test_databases.new(folder / "bot.db")  # SQLite file, or a PostgreSQL database (TEST_DATABASE_URL)
     factory, invites = await _prepare_database(url, getattr(request.module, "REGISTERED", {}))
     async with EmulatorServer(port=0) as emu:
         for user in getattr(request.module, "REGISTERED", {}).values():
@@ -112,4 +114,5 @@ async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
                 process.kill()
                 process.wait()
             await factory.kw["bind"].dispose()
+            test_databases.drop(url)
 
