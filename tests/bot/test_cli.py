@@ -16,8 +16,8 @@ SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> list[str]:
-    return ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"]
+def database(database_url: str) -> list[str]:
+    return ["--database-url", database_url]
 
 
 def test_import_then_reimport_then_units(database: list[str]) -> None:

@@ -13,10 +13,10 @@ from bot.settings import PROJECT_ROOT, get_settings
 SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
 
 
-def test_invite_and_milestones(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_invite_and_milestones(database_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "nhacviec_bot")
     get_settings.cache_clear()
-    database = ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"]
+    database = ["--database-url", database_url]
     runner = CliRunner()
     try:
         assert runner.invoke(app, [*database, "import", SAMPLE]).exit_code == 0

@@ -314,12 +314,12 @@ async def test_legacy_milestones_without_a_plan_count_as_the_imported_plans(sess
     assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28}
 
 
-def test_cli_refuses_another_plans_codes_with_exit_1(tmp_path: Path) -> None:
+def test_cli_refuses_another_plans_codes_with_exit_1(tmp_path: Path, database_url: str) -> None:
     from typer.testing import CliRunner
 
     from bot.cli import app
 
-    database = ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"]
+    database = ["--database-url", database_url]
     other = tmp_path / "b.yaml"
     other.write_text(second_plan("M03"), encoding="utf-8")
     runner = CliRunner()

@@ -174,8 +174,8 @@ async def test_column_widths_fit_vietnamese_text(session_factory, clock) -> None
     assert all(c.alignment.wrap_text for c in matrix[HEADER_ROW])
 
 
-def test_cli_report_writes_the_same_workbook(tmp_path: Path) -> None:
-    database = ["--database-url", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"]
+def test_cli_report_writes_the_same_workbook(tmp_path: Path, database_url: str) -> None:
+    database = ["--database-url", database_url]
     runner = CliRunner()
     assert runner.invoke(app_(), [*database, "import", str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")]).exit_code == 0
     out, chart = tmp_path / "bao-cao.xlsx", tmp_path / "bieu-do.png"
