@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.i18n import N_, translator
 from bot.progress import StatusRules
 from bot.settings import Settings
 from bot.timeutil import Clock, FixedClock, SystemClock
@@ -27,17 +28,17 @@ log = logging.getLogger(__name__)
 
 PostInitHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
-# (command, Vietnamese description, English description): the menu users see.
+# (command, description): the menu users see, translated per language from the catalogs.
 COMMANDS = (
-    ("tiendo", "Xem tiến độ công việc", "Show progress"),
-    ("baocao", "Báo cáo tiến độ: Excel và biểu đồ (giám sát)", "Progress report: Excel and chart (supervisors)"),
-    ("lich", "Lịch các mốc (tệp .ics)", "Milestones as a calendar file (.ics)"),
-    ("xong", "Báo cáo đã hoàn thành: /xong M05", "Report done: /xong M05"),
-    ("tralai", "Trả lại việc chờ xác nhận (giám sát)", "Return a reported item (supervisors)"),
-    ("moi", "Tạo liên kết mời (quản trị)", "Create an invite link (admins)"),
-    ("loi", "Tin nhắc chưa gửi được (quản trị)", "Failed sends (admins)"),
-    ("ngonngu", "Đổi ngôn ngữ: /ngonngu vi|en", "Change language: /ngonngu vi|en"),
-    ("help", "Hướng dẫn sử dụng", "How to use the bot"),
+    ("tiendo", N_("Show progress")),
+    ("baocao", N_("Progress report: Excel and chart (supervisors)")),
+    ("lich", N_("Milestones as a calendar file (.ics)")),
+    ("xong", N_("Report done: /xong M05")),
+    ("tralai", N_("Return a reported item (supervisors)")),
+    ("moi", N_("Create an invite link (admins)")),
+    ("loi", N_("Failed sends (admins)")),
+    ("ngonngu", N_("Change language: /ngonngu vi|en")),
+    ("help", N_("How to use the bot")),
 )
 
 NO_TOKEN_MESSAGE = (
@@ -87,8 +88,9 @@ def clock_from(settings: Settings) -> Clock:
 
 async def set_command_menu(application: Application) -> None:  # type: ignore[type-arg]
     bot = application.bot
-    await bot.set_my_commands([BotCommand(c, vi) for c, vi, _ in COMMANDS], scope=BotCommandScopeDefault())
-    await bot.set_my_commands([BotCommand(c, en) for c, _, en in COMMANDS], scope=BotCommandScopeDefault(),
+    vi, en = translator("vi"), translator("en")
+    await bot.set_my_commands([BotCommand(c, vi(text)) for c, text in COMMANDS], scope=BotCommandScopeDefault())
+    await bot.set_my_commands([BotCommand(c, en(text)) for c, text in COMMANDS], scope=BotCommandScopeDefault(),
                               language_code="en")
 
 

@@ -43,6 +43,12 @@ class Result:
     reason: str | None = None  # why a supervisor returned it
 
     @property
+    def rows(self) -> tuple[Assignment, Milestone, Unit]:
+        """The rows of a result that found them (every outcome but not_found)."""
+        assert self.assignment is not None and self.milestone is not None and self.unit is not None
+        return self.assignment, self.milestone, self.unit
+
+    @property
     def changed(self) -> bool:
         return self.outcome in (Outcome.done, Outcome.reported, Outcome.undone, Outcome.accepted, Outcome.returned)
 
@@ -92,8 +98,7 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
     found = await _load_for(session, actor, assignment_id, Access.can_confirm)
     if found.outcome != Outcome.loaded:
         return found
-    assignment, milestone, unit = found.assignment, found.milestone, found.unit
-    assert assignment is not None and milestone is not None and unit is not None
+    assignment, milestone, unit = found.rows
     if assignment.state != AssignmentState.open:
         if file_id and assignment.evidence_file_id is None:
             assignment.evidence_file_id = file_id
@@ -129,8 +134,7 @@ async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_
     found = await _load_for(session, actor, assignment_id, Access.can_confirm)
     if found.outcome != Outcome.loaded:
         return found
-    assignment, milestone, unit = found.assignment, found.milestone, found.unit
-    assert assignment is not None and milestone is not None and unit is not None
+    assignment, milestone, unit = found.rows
     if assignment.state == AssignmentState.open:
         return Result(Outcome.wrong_state, assignment, milestone, unit)
     reported_at = assignment.reported_at or assignment.confirmed_at
@@ -151,8 +155,7 @@ async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_
     found = await _load_for(session, actor, assignment_id, Access.can_accept)
     if found.outcome != Outcome.loaded:
         return found
-    assignment, milestone, unit = found.assignment, found.milestone, found.unit
-    assert assignment is not None and milestone is not None and unit is not None
+    assignment, milestone, unit = found.rows
     if assignment.state == AssignmentState.done:
         return Result(Outcome.already, assignment, milestone, unit)
     if assignment.state != AssignmentState.reported:
@@ -180,8 +183,7 @@ async def return_assignment(*, session: AsyncSession, actor: Access, assignment_
     found = await returnable(session=session, actor=actor, assignment_id=assignment_id)
     if found.outcome != Outcome.loaded:
         return found
-    assignment, milestone, unit = found.assignment, found.milestone, found.unit
-    assert assignment is not None and milestone is not None and unit is not None
+    assignment, milestone, unit = found.rows
     assignment.state = AssignmentState.open
     assignment.reported_at = None
     assignment.reported_by_member_id = None
