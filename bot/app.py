@@ -118,8 +118,10 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
         if reminders:
             reminder_engines.append(await start_reminders(
                 application, session_factory=session_factory, settings=settings, clock=services.clock,
-                config=EngineConfig(quiet_from=settings.quiet_from,
-                                    sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds))))
+                config=EngineConfig(
+                    quiet_from=settings.quiet_from,
+                    sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds),
+                    claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))))
             from handlers.reports import start_weekly_digest
 
             start_weekly_digest(application)
@@ -140,7 +142,8 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         # One budget for replies and reminders: overall, per-chat and per-group limits.
-        .rate_limiter(TelegramRateLimiter(max_retries=settings.rate_limit_retries))
+        .rate_limiter(TelegramRateLimiter(max_retries=settings.rate_limit_retries,
+                                          overall_per_second=settings.telegram_messages_per_second))
         .context_types(ContextTypes(context=BotContext))
         .post_init(post_init)
         .post_stop(post_stop)

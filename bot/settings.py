@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,19 @@ class Settings(BaseSettings):
     urge_cooldown_hours: float = Field(24, gt=0)
     # How often (seconds) the weekly supervisors' digest checks whether it is due (Monday from 07:30).
     digest_sweep_seconds: int = Field(300, ge=1, le=3600)
+    # A reminder claimed by a process that then died is sent by another after this many seconds.
+    reminder_claim_timeout_seconds: int = Field(300, ge=1)
+    # Telegram's overall limit for one bot; raise it only with paid broadcasts (up to 1000/s) or a local
+    # test server.
+    telegram_messages_per_second: int = Field(30, ge=1, le=1000)
+    # Webhook mode (`nhacviec run --webhook`, or WEBHOOK_URL set): Telegram posts updates to WEBHOOK_URL
+    # (public HTTPS, through a proxy to WEBHOOK_LISTEN:WEBHOOK_PORT/WEBHOOK_PATH); every request must carry
+    # WEBHOOK_SECRET_TOKEN. Several processes may serve one URL behind a load balancer.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_secret_token: SecretStr | None = None
 
     @field_validator("admin_ids", "reminder_days", mode="before")
     @classmethod
@@ -77,6 +91,24 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises on an unknown zone
         return value
+
+    @field_validator("webhook_url", "webhook_secret_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1–256 characters, A–Z, a–z, 0–9, _ and -.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET_TOKEN: 1-256 characters among A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _bare_path(cls, value: str) -> str:
+        return value.strip("/")
 
     @property
     def tz(self) -> ZoneInfo:

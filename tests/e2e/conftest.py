@@ -6,11 +6,7 @@ three days before M16 (due Friday 15/05/2020) and after M15 (31/03/2020).
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +29,7 @@ from bot.plans.validate import read_plan
 from bot.settings import PROJECT_ROOT
 from bot.units import get_unit_by_code
 from sandbox import EmulatorClient, EmulatorServer, TgUser
+from tests.e2e.processes import BotProcess, bot_env, wait_for_menu
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 SECRETARY = TgUser(1001, "Lan", username="lan_hu")
@@ -89,30 +86,17 @@ async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     async with EmulatorServer(port=0) as emu:
         for user in getattr(request.module, "REGISTERED", {}).values():
             await emu.client.open_private_chat(user)  # they pressed Start in Telegram back then
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "12345:sandbox-token", "TELEGRAM_API_BASE_URL": emu.api_base_url,
-               "TELEGRAM_API_FILE_URL": emu.file_base_url, "DATABASE_URL": url, "ADMIN_IDS": str(ADMIN.id),
-               "FAKE_NOW": NOW.isoformat(), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
-               **getattr(request.module, "BOT_ENV", {})}
-        log_path = folder / "bot.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
-                                       stdout=log_file, stderr=subprocess.STDOUT)
-        run = BotRun(emu=emu, client=emu.client, session_factory=factory, invites=invites, process=process,
-                     log_path=log_path)
+        env = bot_env(emu, url, ADMIN_IDS=str(ADMIN.id), FAKE_NOW=NOW.isoformat(),
+                      **getattr(request.module, "BOT_ENV", {}))
+        bot = BotProcess(env=env, log_path=folder / "bot.log").start()
+        assert bot.process is not None
+        run = BotRun(emu=emu, client=emu.client, session_factory=factory, invites=invites, process=bot.process,
+                     log_path=bot.log_path)
         try:
-            async def menu_set() -> bool:
-                assert process.poll() is None, run.log()
-                return bool(await emu.client.commands())
-
-            await emu.client.wait_for(menu_set, timeout=30, message="the bot never set its command menu")
+            await wait_for_menu(emu.client, bot)
             yield run
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.to_thread(process.wait, 15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            await bot.stop()
             await factory.kw["bind"].dispose()
             test_databases.drop(url)
 

@@ -1,0 +1,160 @@
+"""Real bot processes (`python -m bot run`) against the emulator, and a crowd of registered units for them.
+
+Shared by the e2e fixtures and by the tests that run several processes, kill them or inject faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import Assignment, Member, Membership, Milestone, ReminderDelivery, Role, Unit, UnitKind
+from bot.settings import PROJECT_ROOT
+from sandbox import EmulatorClient, EmulatorServer, TgUser
+
+TOKEN = "12345:sandbox-token"
+SEEDED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def bot_env(emu: EmulatorServer, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a bot process talking to `emu` (never to Telegram) on `database_url`."""
+    return {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.api_base_url,
+            "TELEGRAM_API_FILE_URL": emu.file_base_url, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1", **extra}
+
+
+@dataclass
+class BotProcess:
+    """One `python -m bot run …` process, its output in `log_path`."""
+
+    env: dict[str, str]
+    log_path: Path
+    args: tuple[str, ...] = ("run",)
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self) -> BotProcess:
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", *self.args], cwd=PROJECT_ROOT,
+                                            env=self.env, stdout=log_file, stderr=subprocess.STDOUT)
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def assert_running(self) -> None:
+        assert self.running, f"the bot process ended:\n{self.log()[-4000:]}"
+
+    def kill(self) -> None:
+        """`kill -9`: no shutdown code runs, claims and connections are left as they are."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    async def stop(self, timeout: float = 15) -> None:
+        """SIGTERM, as systemd or Docker would, then SIGKILL if it hangs."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(self.process.wait, timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+async def wait_for_menu(client: EmulatorClient, *processes: BotProcess, timeout: float = 30) -> None:
+    """Until a bot has started (it sets its command menu in post_init)."""
+    async def menu_set() -> bool:
+        for process in processes:
+            process.assert_running()
+        return bool(await client.commands())
+
+    await client.wait_for(menu_set, timeout=timeout, message="the bot never set its command menu")
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """`size` units under one root, each with one registered secretary and one open item of milestone `code`."""
+
+    code: str
+    secretaries: dict[int, str]  # chat id -> unit code
+
+    @property
+    def chat_ids(self) -> list[int]:
+        return sorted(self.secretaries)
+
+
+async def seed_crowd(factory: async_sessionmaker[AsyncSession], emu: EmulatorServer, *, size: int, due: date,
+                     code: str = "M90", first_chat_id: int = 700_000) -> Crowd:
+    """Rows straight into the database (as many imports and /start redemptions would leave them), and a
+    private chat with the bot opened in the emulator for every secretary."""
+    async with factory() as session:
+        root = Unit(code="CROWD", name="Ban chỉ đạo thử tải", kind=UnitKind.province)
+        session.add(root)
+        await session.flush()
+        root.path = f"/{root.id}/"
+        units = [Unit(code=f"CROWD-{n:05d}", name=f"Đảng bộ thử {n}", kind=UnitKind.grassroots,
+                      parent_id=root.id, depth=1) for n in range(size)]
+        session.add_all(units)
+        await session.flush()
+        milestone = Milestone(code=code, title=f"Báo cáo thử tải {code}", due_date=due, created_at=SEEDED_AT,
+                              updated_at=SEEDED_AT)
+        session.add(milestone)
+        await session.flush()
+        secretaries: dict[int, str] = {}
+        members = []
+        for n, unit in enumerate(units):
+            unit.path = f"{root.path}{unit.id}/"
+            chat_id = first_chat_id + n
+            secretaries[chat_id] = unit.code
+            members.append(Member(telegram_user_id=chat_id, chat_id=chat_id, full_name=f"Thư ký {n}",
+                                  created_at=SEEDED_AT))
+            session.add(Assignment(milestone_id=milestone.id, unit_id=unit.id))
+        session.add_all(members)
+        await session.flush()
+        session.add_all(Membership(member_id=member.id, unit_id=unit.id, role=Role.secretary, created_at=SEEDED_AT)
+                        for member, unit in zip(members, units))
+        await session.commit()
+    await asyncio.gather(*(emu.client.open_private_chat(TgUser(chat_id, f"Thư ký {chat_id}"))
+                           for chat_id in secretaries))
+    return Crowd(code=code, secretaries=secretaries)
+
+
+async def sent_to(client: EmulatorClient, chat_ids: list[int], marker: str) -> dict[int, int]:
+    """How many messages containing `marker` the bot got accepted in each chat (Telegram's side)."""
+    calls = await client.calls("sendMessage")
+    wanted = set(chat_ids)
+    counts = dict.fromkeys(chat_ids, 0)
+    for call in calls:
+        chat_id = call.get("chat_id")
+        if call.get("ok") and chat_id in wanted and marker in str(call["params"].get("text", "")):
+            counts[chat_id] += 1
+    return counts
+
+
+async def delivery_counts(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """Deliveries per status in the database (pending, sending, sent, failed, cancelled)."""
+    async with factory() as session:
+        rows = await session.execute(select(ReminderDelivery.status, func.count()).group_by(ReminderDelivery.status))
+        return {status: count for status, count in rows.all()}
+
+
+def summary(counts: dict[int, int]) -> dict[str, Any]:
+    """Counts per chat → how many chats got 0, 1, 2 … messages."""
+    histogram: dict[int, int] = {}
+    for value in counts.values():
+        histogram[value] = histogram.get(value, 0) + 1
+    return {"chats": len(counts), "by_count": dict(sorted(histogram.items()))}
