@@ -49,6 +49,34 @@ NO_TOKEN_MESSAGE = (
 )
 
 
+WEBHOOK_NEEDS_URL = (
+    "Chế độ webhook cần WEBHOOK_URL: địa chỉ HTTPS công khai mà Telegram gửi cập nhật tới.\n"
+    "Webhook mode needs WEBHOOK_URL: the public HTTPS address Telegram posts updates to."
+)
+WEBHOOK_NEEDS_SECRET = (
+    "Chế độ webhook cần WEBHOOK_SECRET_TOKEN (1–256 ký tự A–Z, a–z, 0–9, _ hoặc -), "
+    "để không ai khác gửi được cập nhật giả tới bot.\n"
+    "Webhook mode needs WEBHOOK_SECRET_TOKEN (1-256 of A-Z, a-z, 0-9, _ or -), so nobody else can post updates."
+)
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def startup_problem(settings: Settings, *, webhook: bool) -> str | None:
+    """Why the bot cannot start with these settings (None: it can)."""
+    if not settings.token():
+        return NO_TOKEN_MESSAGE
+    if webhook and not settings.webhook_url:
+        return WEBHOOK_NEEDS_URL
+    if webhook and settings.webhook_secret_token is None:
+        return WEBHOOK_NEEDS_SECRET
+    return None
+
+
+def uses_webhook(settings: Settings, requested: bool = False) -> bool:
+    """`--webhook`, or WEBHOOK_URL set, chooses webhook mode."""
+    return requested or settings.webhook_url is not None
+
+
 @dataclass(frozen=True)
 class Services:
     session_factory: async_sessionmaker[AsyncSession]
@@ -164,13 +192,27 @@ def configure_logging(settings: Settings) -> None:
 
 
 def run(settings: Settings, *, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine | None = None,
-        extra_post_init: Sequence[PostInitHook] = ()) -> None:
-    """Polls Telegram until SIGINT/SIGTERM. Exits with a clear message when there is no token."""
+        extra_post_init: Sequence[PostInitHook] = (), webhook: bool = False) -> None:
+    """Serves until SIGINT/SIGTERM: long polling, or with `webhook` (or WEBHOOK_URL set) a webhook server.
+
+    Exits 2 with a clear message when the token or a webhook setting is missing.
+    """
     configure_logging(settings)
-    if not settings.token():
-        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+    webhook = uses_webhook(settings, webhook)
+    if problem := startup_problem(settings, webhook=webhook):
+        print(problem, file=sys.stderr)
         raise SystemExit(2)
     application = build_application(settings=settings, session_factory=session_factory, engine=engine,
                                     extra_post_init=extra_post_init)
-    log.info("bot starting (clock: %s)", "fixed" if settings.fake_now else "system")
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    log.info("bot starting (%s; clock: %s)", "webhook" if webhook else "polling",
+             "fixed" if settings.fake_now else "system")
+    if not webhook:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    assert settings.webhook_secret_token is not None
+    # Every process of a replicated deployment sets the same URL; PTB's server answers 403 to any request
+    # without the secret token, before it reaches a handler.
+    application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                            secret_token=settings.webhook_secret_token.get_secret_value(),
+                            allowed_updates=ALLOWED_UPDATES)

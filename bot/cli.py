@@ -215,20 +215,24 @@ def run_command(
     ctx: typer.Context,
     plan_file: Annotated[Path | None, typer.Option(
         "--plan", help="Nhập tệp kế hoạch này trước khi chạy bot.")] = None,
+    webhook: Annotated[bool, typer.Option(
+        "--webhook", help="Nhận cập nhật qua webhook (WEBHOOK_URL, WEBHOOK_SECRET_TOKEN …) thay vì long polling.")
+    ] = False,
 ) -> None:
-    """Chạy bot (long polling); với --plan thì nhập kế hoạch trước."""
-    from bot.app import NO_TOKEN_MESSAGE, run
+    """Chạy bot (long polling, hoặc webhook); với --plan thì nhập kế hoạch trước."""
+    from bot.app import run, startup_problem, uses_webhook
 
     state: CliState = ctx.obj
-    if not state.settings.token():
-        typer.echo(NO_TOKEN_MESSAGE, err=True)
+    webhook = uses_webhook(state.settings, webhook)
+    if problem := startup_problem(state.settings, webhook=webhook):
+        typer.echo(problem, err=True)
         raise typer.Exit(code=2)
     if plan_file is not None:
         typer.echo(render_report(import_or_exit(state, plan_file), state.t), err=True)
     else:
         run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
     engine = make_engine(state.settings.database_url)
-    run(state.settings, session_factory=make_sessionmaker(engine), engine=engine)
+    run(state.settings, session_factory=make_sessionmaker(engine), engine=engine, webhook=webhook)
 
 
 @app.command("draft")

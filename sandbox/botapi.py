@@ -9,12 +9,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request, conflict_polling
+from sandbox.errors import (
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    ApiError,
+    bad_request,
+    conflict_polling,
+    conflict_webhook,
+)
 from sandbox.files import StoredFile
 from sandbox.markup import inline_part, validate_markup
 from sandbox.params import Params, Upload
 from sandbox.state import DEFAULT_ALLOWED, ChatState, EmulatorState, StoredMessage
 from sandbox.text import render, trim
+from sandbox.webhook import Webhook, check_url
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -27,6 +35,7 @@ CHAT_ACTIONS = frozenset(
 )
 # Calls that count against Telegram's flood limits.
 SEND_METHODS = frozenset({"sendmessage", "senddocument", "sendphoto"})
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 Handler = Callable[["BotApi", Params], Any]
 METHODS: dict[str, Handler] = {}
@@ -185,6 +194,8 @@ async def get_updates(api: BotApi, params: Params) -> list[dict[str, Any]]:
     offset = params.get_int("offset")
     limit = min(max(params.get_int("limit", 100) or 100, 1), 100)
     timeout = max(params.get_float("timeout", 0.0) or 0.0, 0.0)
+    if state.webhook is not None:
+        raise conflict_webhook()
     allowed = params.get_json("allowed_updates")
     if allowed is not None:
         state.allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED
@@ -206,17 +217,43 @@ async def get_updates(api: BotApi, params: Params) -> list[dict[str, Any]]:
     return state.updates[:limit]
 
 
+@api_method("setWebhook")
+def set_webhook(api: BotApi, params: Params) -> bool:
+    url = params.get_str("url") or ""
+    if not url:  # Telegram: an empty URL removes the webhook
+        api.state.webhook = None
+        return True
+    secret = params.get_str("secret_token")
+    if secret is not None and not SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
+    max_connections = params.get_int("max_connections", 40) or 40
+    if not 1 <= max_connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = params.get_json("allowed_updates")
+    if allowed is not None:
+        api.state.allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED
+    if params.get_bool("drop_pending_updates"):
+        api.state.updates.clear()
+    api.state.webhook = Webhook(url=check_url(url), secret_token=secret, max_connections=max_connections)
+    api.state.updates_signal.fire()
+    return True
+
+
 @api_method("deleteWebhook")
 def delete_webhook(api: BotApi, params: Params) -> bool:
     if params.get_bool("drop_pending_updates"):
         api.state.updates.clear()
+    api.state.webhook = None
+    api.state.updates_signal.fire()  # a long poll may now proceed
     return True
 
 
 @api_method("getWebhookInfo")
 def get_webhook_info(api: BotApi, params: Params) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False,
-            "pending_update_count": len(api.state.updates)}
+    pending = len(api.state.updates)
+    if api.state.webhook is None:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
+    return api.state.webhook.info(pending)
 
 
 # -- messages --------------------------------------------------------------------------

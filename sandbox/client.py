@@ -314,6 +314,10 @@ class EmulatorClient:
     async def pending_updates(self) -> list[dict[str, Any]]:
         return await self._call("GET", "/updates")
 
+    async def webhook(self) -> dict[str, Any] | None:
+        """The webhook the bot set (getWebhookInfo, plus `delivered` and `failed` counts), or None."""
+        return await self._call("GET", "/webhook")
+
     async def stats(self) -> dict[str, Any]:
         """Counters: calls per method, faults per kind, 429s given, rate-limit refusals."""
         return await self._call("GET", "/stats")

@@ -272,6 +272,14 @@ async def stats(emulator: Emulator, request: web.Request, body: dict[str, Any]) 
     }
 
 
+async def webhook(emulator: Emulator, request: web.Request, body: dict[str, Any]) -> Any:
+    """getWebhookInfo plus the emulator's own counts; null when no webhook is set."""
+    hook = emulator.state.webhook
+    if hook is None:
+        return None
+    return {**hook.info(len(emulator.state.updates)), "delivered": hook.delivered, "failed": hook.failed}
+
+
 # -- faults ----------------------------------------------------------------------------
 
 
@@ -320,6 +328,7 @@ ROUTES: list[tuple[str, str, Route]] = [
     ("GET", "/updates", pending_updates),
     ("GET", "/files/{file_id}", file_content),
     ("GET", "/stats", stats),
+    ("GET", "/webhook", webhook),
     ("POST", "/faults", add_fault),
     ("GET", "/faults", list_faults),
     ("DELETE", "/faults", clear_faults),

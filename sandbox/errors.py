@@ -63,3 +63,10 @@ def conflict_polling() -> ApiError:
         "Conflict: terminated by other getUpdates request; "
         "make sure that only one bot instance is running",
     )
+
+
+def conflict_webhook() -> ApiError:
+    return ApiError(
+        409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
+        "webhook first"
+    )

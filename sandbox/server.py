@@ -17,6 +17,7 @@ from sandbox.core import EMULATOR, Emulator
 from sandbox.errors import ApiError, not_found
 from sandbox.params import Params, read_params
 from sandbox.state import EmulatorState
+from sandbox.webhook import WebhookPusher
 
 MAX_UPLOAD = 52 * 1024 * 1024  # Telegram accepts 50 MB documents from bots
 LOGGER = logging.getLogger("sandbox")
@@ -111,6 +112,7 @@ class EmulatorServer:
                                  bot_first_name=bot_first_name)
         self._runner: web.AppRunner | None = None
         self._client: EmulatorClient | None = None
+        self._pusher: WebhookPusher | None = None
 
     @property
     def state(self) -> EmulatorState:
@@ -147,11 +149,16 @@ class EmulatorServer:
         self._runner = runner
         self.port = runner.addresses[0][1]
         self._client = EmulatorClient(self.base_url)
+        self._pusher = WebhookPusher(self.state)
+        self._pusher.start()
         return self
 
     async def stop(self) -> None:
         self.state.closing = True
         self.state.updates_signal.fire()
+        if self._pusher is not None:
+            await self._pusher.stop()
+            self._pusher = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sandbox.errors import bad_request, forbidden
 from sandbox.files import FileStore
 from sandbox.markup import flat_buttons
+from sandbox.webhook import Webhook
 
 T = TypeVar("T")
 
@@ -204,6 +205,7 @@ class EmulatorState:
         self.blocked: set[int] = set()
         self.updates: list[dict[str, Any]] = []
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED
+        self.webhook: Webhook | None = None  # set by setWebhook: updates are pushed, getUpdates refused
         self.callbacks: dict[str, CallbackRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}

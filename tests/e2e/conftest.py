@@ -30,6 +30,7 @@ from bot.settings import PROJECT_ROOT
 from bot.units import get_unit_by_code
 from sandbox import EmulatorClient, EmulatorServer, TgUser
 from tests.e2e.processes import BotProcess, bot_env, wait_for_menu
+from tests.e2e.webhooks import PATH, free_port, wait_for_webhook, webhook_env
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 SECRETARY = TgUser(1001, "Lan", username="lan_hu")
@@ -47,12 +48,13 @@ class BotRun:
     invites: dict[str, str]  # name -> invite code
     process: subprocess.Popen[bytes]
     log_path: Path
+    webhook_port: int | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-async def _prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
+async def prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
     engine = make_engine(url)
     await upgrade_to_head(engine)
     factory = make_sessionmaker(engine)
@@ -78,22 +80,28 @@ async def _prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[as
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                   test_databases: Any) -> AsyncIterator[BotRun]:
-    """A module may set `BOT_ENV = {...}` (extra settings for the bot process) and `REGISTERED = {invite name:
-    user}` (users who redeemed their invite before the bot started)."""
+    """A module may set `BOT_ENV = {...}` (extra settings for the bot process), `REGISTERED = {invite name:
+    user}` (users who redeemed their invite before the bot started) and `WEBHOOK = True` (the bot serves a
+    webhook on a free port, registered with the emulator, instead of polling; `BotRun.webhook_port`)."""
     folder = tmp_path_factory.mktemp("e2e")
     url = test_databases.new(folder / "bot.db")  # SQLite file, or a PostgreSQL database (TEST_DATABASE_URL)
-    factory, invites = await _prepare_database(url, getattr(request.module, "REGISTERED", {}))
+    factory, invites = await prepare_database(url, getattr(request.module, "REGISTERED", {}))
     async with EmulatorServer(port=0) as emu:
         for user in getattr(request.module, "REGISTERED", {}).values():
             await emu.client.open_private_chat(user)  # they pressed Start in Telegram back then
-        env = bot_env(emu, url, ADMIN_IDS=str(ADMIN.id), FAKE_NOW=NOW.isoformat(),
+        webhook_port = free_port() if getattr(request.module, "WEBHOOK", False) else None
+        webhook = webhook_env(port=webhook_port, public_url=f"http://127.0.0.1:{webhook_port}/{PATH}") \
+            if webhook_port else {}
+        env = bot_env(emu, url, ADMIN_IDS=str(ADMIN.id), FAKE_NOW=NOW.isoformat(), **webhook,
                       **getattr(request.module, "BOT_ENV", {}))
         bot = BotProcess(env=env, log_path=folder / "bot.log").start()
         assert bot.process is not None
         run = BotRun(emu=emu, client=emu.client, session_factory=factory, invites=invites, process=bot.process,
-                     log_path=bot.log_path)
+                     log_path=bot.log_path, webhook_port=webhook_port)
         try:
             await wait_for_menu(emu.client, bot)
+            if webhook_port:
+                await wait_for_webhook(emu.client, bot)
             yield run
         finally:
             await bot.stop()
