@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -67,6 +67,17 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+
+
+async def serialize(session: AsyncSession, name: str) -> None:
+    """Until this transaction ends, other processes' transactions that call this with `name` wait here.
+
+    For read-then-write decisions ("no digest logged this week yet, so log one") that several bot processes
+    may make at once. PostgreSQL: a transaction-scoped advisory lock. SQLite needs none: a transaction that
+    read before another process wrote cannot write itself, it fails and its sweep retries.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def _ensure_sqlite_folder(url: str) -> None:

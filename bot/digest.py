@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.db import serialize
 from bot.models import Event, Member, Membership, Role, Unit
 from bot.timeutil import local_datetime
 
@@ -55,6 +56,7 @@ async def claim_digests(*, session: AsyncSession, now: datetime, tz: ZoneInfo, q
     monday = digest_week(now, tz, quiet_from)
     if monday is None:
         return []
+    await serialize(session, "weekly-digest")
     statement = (select(Member, Unit)
                  .join(Membership, col(Membership.member_id) == Member.id)
                  .join(Unit, col(Unit.id) == Membership.unit_id)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.access import Access
+from bot.db import serialize
 from bot.members import members_with_role
 from bot.models import Event, Member, Milestone, Role, Unit
 from bot.progress import Item, StatusRules, milestone_breakdown
@@ -74,6 +75,7 @@ async def urge_late_units(*, session: AsyncSession, actor: Access, roots: list[U
         return None
     roots = [root for root in roots if actor.is_admin or actor.supervises(root)]
     plan = UrgePlan(milestone=milestone)
+    await serialize(session, f"urge:{milestone_id}")  # two supervisors pressing at once urge a unit once
     items = await late_items(session=session, roots=roots, milestone_id=milestone_id, now=now, rules=rules)
     recent = await urged_since(session=session, assignment_ids=[i.assignment_id for i in items], since=now - cooldown)
     member = actor.member
