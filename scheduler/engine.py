@@ -53,7 +53,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -229,14 +229,25 @@ class ReminderJobs:
         """Keeps exactly one wake-up job, at `when` (none if that is now or past: the sweep covers it)."""
         existing = self.job_queue.get_jobs_by_name(WAKE_JOB)
         if when is not None and when > self.engine.clock.now():
-            if len(existing) == 1 and existing[0].next_t == when:
+            if len(existing) == 1 and existing[0].data == when:
                 return
             for job in existing:
                 job.schedule_removal()
-            self.job_queue.run_once(self._tick, when=when, name=WAKE_JOB, job_kwargs={"misfire_grace_time": None})
+            self.job_queue.run_once(self._tick, when=self._on_wall_clock(when), data=when, name=WAKE_JOB,
+                                    job_kwargs={"misfire_grace_time": None})
         else:
             for job in existing:
                 job.schedule_removal()
+
+
+    def _on_wall_clock(self, when: datetime) -> datetime:
+        # The JobQueue runs on the wall clock. A frozen engine clock (FAKE_NOW: tests, the sandbox) would put
+        # a wake-up years in the past, where it fires at once and re-arms itself in a busy loop; it wakes after
+        # the same interval instead.
+        clock = self.engine.clock
+        if isinstance(clock, SystemClock):
+            return when
+        return datetime.now(timezone.utc) + (when - clock.now())
 
 
 async def start_reminders(

@@ -77,3 +77,28 @@ async def test_one_wake_up_job_at_a_time(
     finally:
         await app.job_queue.stop(wait=False)
         await app.shutdown()
+
+
+async def test_a_frozen_clock_wakes_after_the_interval_not_at_a_past_instant(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, transport: RecordingRequest
+) -> None:
+    # FAKE_NOW (tests, the sandbox) freezes the engine in 2020 while the JobQueue runs in the present: the
+    # 08:00 wake-up of 2020 must not fire at once (and re-arm itself in a loop), but after the same interval.
+    frozen = FixedClock(datetime(2020, 5, 12, 2, 0, tzinfo=timezone.utc))
+    app = application(transport)
+    assert app.job_queue is not None
+    jobs = ReminderJobs(ReminderEngine(session_factory=session_factory, bot=app.bot, settings=settings,
+                                       clock=frozen), app.job_queue)
+    await app.initialize()
+    await app.job_queue.start()
+    try:
+        when = frozen.now() + timedelta(hours=23)
+        before = datetime.now(timezone.utc)
+        jobs.arm(when)
+        jobs.arm(when)
+        (wake,) = app.job_queue.get_jobs_by_name(WAKE_JOB)
+        assert wake.data == when
+        assert before + timedelta(hours=23) <= wake.next_t <= datetime.now(timezone.utc) + timedelta(hours=23)
+    finally:
+        await app.job_queue.stop(wait=False)
+        await app.shutdown()
