@@ -102,7 +102,7 @@ async def seed_crowd(factory: async_sessionmaker[AsyncSession], emu: EmulatorSer
     """Rows straight into the database (as many imports and /start redemptions would leave them), and a
     private chat with the bot opened in the emulator for every secretary."""
     async with factory() as session:
-        root = Unit(code="CROWD", name="Ban chỉ đạo thử tải", kind=UnitKind.province)
+        root = Unit(code="CROWD", name="Ban chỉ đạo thử tải", kind=UnitKind.province_committee)
         session.add(root)
         await session.flush()
         root.path = f"/{root.id}/"
