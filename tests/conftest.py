@@ -119,12 +119,13 @@ class DatabaseProvider:
         if self.server is not None:
             self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
 
-    def new(self, sqlite_path: Path) -> str:
-        """A URL to a fresh database: the SQLite file at this path, or a new PostgreSQL database."""
+    def new(self, sqlite_path: Path, *, empty: bool = False) -> str:
+        """A URL to a fresh database: the SQLite file at this path (not yet created), or a new PostgreSQL
+        database — already migrated (a copy of the template) unless `empty`."""
         if self.server is None:
             return f"sqlite+aiosqlite:///{sqlite_path}"
         name = f"{self.prefix}{next(self._numbers)}"
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{"template0" if empty else self.template}"')
         return self._url_for(name)
 
     def drop(self, url: str) -> None:
@@ -158,6 +159,14 @@ def compiled_catalogs() -> None:
 @pytest.fixture
 def database_url(tmp_path: Path, test_databases: DatabaseProvider) -> Iterator[str]:
     url = test_databases.new(tmp_path / "test.db")
+    yield url
+    test_databases.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path, test_databases: DatabaseProvider) -> Iterator[str]:
+    """A database with no tables at all, on the suite's backend."""
+    url = test_databases.new(tmp_path / "empty.db", empty=True)
     yield url
     test_databases.drop(url)
 
