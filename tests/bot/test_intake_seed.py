@@ -11,7 +11,6 @@ tree does not have ("Cấp ủy các cấp"), is left to the reviewer (REVIEW) �
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import replace
 from datetime import date, datetime, timezone
@@ -25,6 +24,7 @@ from bot.intake.draft import Draft
 from bot.intake.render import render_draft
 from bot.intake.sources import from_plan_file
 from bot.intake.units import Resolved
+from bot.plans.importer import run_import
 from bot.plans.validate import check_plan_text
 from bot.settings import PROJECT_ROOT
 
@@ -135,7 +135,7 @@ def test_draft_is_a_plan_file_that_refuses_import_until_reviewed(drafted) -> Non
     assert "# trước ngày 01/7/2020 → hạn hết ngày 30/06/2020" in result.yaml
 
 
-def test_reviewed_draft_validates_and_imports(drafted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_reviewed_draft_validates_and_imports(drafted, session_factory) -> None:  # type: ignore[no-untyped-def]
     source, result = drafted
     draft = result.draft
     # The reviewer's fix: name a unit for every item the draft could not resolve, delete the notes.
@@ -149,23 +149,9 @@ def test_reviewed_draft_validates_and_imports(drafted, tmp_path: Path) -> None: 
     assert plan is not None and len(plan.milestones) == 27
     assert [(m.due, m.start) for m in plan.milestones] == [(row[0], row[1]) for row in ANSWER_KEY]
 
-    from bot import models  # noqa: F401
-    from bot.db import make_engine, make_sessionmaker
-    from bot.plans.importer import run_import
-    from sqlmodel import SQLModel
-
-    async def body() -> tuple[int, int]:
-        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-        async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-        factory = make_sessionmaker(engine)
-        first = await run_import(session_factory=factory, plan=plan, now=NOW)
-        again = await run_import(session_factory=factory, plan=plan, now=NOW)
-        await engine.dispose()
-        return len(first.milestones_added), int(again.changed)
-
-    added, changed_again = asyncio.run(body())
-    assert added == 27 and changed_again == 0
+    first = await run_import(session_factory=session_factory, plan=plan, now=NOW)
+    again = await run_import(session_factory=session_factory, plan=plan, now=NOW)
+    assert len(first.milestones_added) == 27 and not again.changed
 
 
 def test_cli_draft(tmp_path: Path) -> None:
