@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -22,6 +22,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import make_engine, make_sessionmaker
+from bot.health import HealthReport, check_health
 from bot.schema import upgrade_to_head
 from bot.i18n import Translator, translator
 from bot.plans.importer import ImportRefused, run_import
@@ -315,79 +316,6 @@ def report_command(
         typer.echo(f"{chart}: biểu đồ tiến độ.")
 
 
-@dataclass(frozen=True)
-class HealthReport:
-    reachable: bool
-    error: str | None = None
-    backend: str = ""
-    current_revision: str | None = None
-    head_revision: str | None = None
-    next_reminder_at: datetime | None = None
-    failed_sends: int = 0
-
-    @property
-    def migrated(self) -> bool:
-        return self.current_revision is not None and self.current_revision == self.head_revision
-
-    @property
-    def healthy(self) -> bool:
-        return self.reachable and self.migrated
-
-
-HEALTH_CONNECT_TIMEOUT = 10.0
-
-
-async def check_health(database_url: str) -> HealthReport:
-    """Reads, never writes: no migration, no new SQLite file (unlike the other commands' `open_database`)."""
-    from alembic.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import func, inspect, select
-    from sqlalchemy.engine import make_url
-
-    from bot.models import Reminder, ReminderDelivery
-    from bot.schema import alembic_config
-    from scheduler.states import DeliveryStatus, ReminderStatus
-
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    url = make_url(database_url)
-    backend = url.get_backend_name()
-    if backend == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        if not Path(url.database).is_file():
-            return HealthReport(reachable=False, backend=backend, head_revision=head,
-                                error=f"không có tệp {url.database}")
-    engine = make_engine(database_url)
-    try:
-        async with asyncio.timeout(HEALTH_CONNECT_TIMEOUT):
-            connection = await engine.connect()
-        try:
-            def revision_and_tables(sync_connection):  # type: ignore[no-untyped-def]
-                current = MigrationContext.configure(sync_connection).get_current_revision()
-                return current, set(inspect(sync_connection).get_table_names())
-
-            current, tables = await connection.run_sync(revision_and_tables)
-            report = HealthReport(reachable=True, backend=backend, current_revision=current, head_revision=head)
-            if not report.migrated or not {"reminder", "reminder_delivery"} <= tables:
-                return report
-            next_at = (await connection.execute(
-                select(func.min(Reminder.fire_at)).where(Reminder.status == ReminderStatus.pending.value)
-            )).scalar_one_or_none()
-            failed = (await connection.execute(
-                select(func.count()).select_from(ReminderDelivery)
-                .where(ReminderDelivery.status == DeliveryStatus.failed.value)
-            )).scalar_one()
-            if next_at is not None and next_at.tzinfo is None:  # a Core query skips UTCDateTime's result hook
-                next_at = next_at.replace(tzinfo=timezone.utc)
-            return HealthReport(reachable=True, backend=backend, current_revision=current, head_revision=head,
-                                next_reminder_at=next_at, failed_sends=int(failed))
-        finally:
-            await connection.close()
-    except Exception as error:  # noqa: BLE001  (any failure to reach the database is the answer)
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return HealthReport(reachable=False, backend=backend, head_revision=head, error=message)
-    finally:
-        await engine.dispose()
-
-
 def render_health(report: HealthReport, state: CliState) -> list[str]:
     settings, t = state.settings, state.t
     if not report.reachable:
@@ -401,12 +329,24 @@ def render_health(report: HealthReport, state: CliState) -> list[str]:
                      "(chạy `alembic upgrade head` hoặc khởi động bot).")
         lines.append("Tình trạng: LỖI.")
         return lines
-    if report.next_reminder_at is None:
-        lines.append("Nhắc việc kế tiếp: không có nhắc việc nào đang chờ.")
-    else:
-        lines.append(f"Nhắc việc kế tiếp: {t.datetime(report.next_reminder_at, settings.tz)} ({settings.timezone}).")
-    lines.append(f"Lượt gửi thất bại: {report.failed_sends}.")
-    lines.append("Tình trạng: tốt.")
+    scheduler = report.scheduler
+    if scheduler is not None:
+        def when(instant: datetime) -> str:
+            return f"{t.datetime(instant, settings.tz)} ({settings.timezone})"
+
+        if scheduler.stalled and scheduler.late_since is not None:
+            lines.append(f"Bộ nhắc việc: CHẬM — {scheduler.late_items} nhắc việc đến giờ từ {when(scheduler.late_since)} "
+                         "mà chưa gửi (bot có đang chạy không?).")
+        else:
+            lines.append("Bộ nhắc việc: không có việc tồn đọng.")
+        if scheduler.stale_claims:
+            lines.append(f"Đang chờ gửi lại sau khi một tiến trình dừng đột ngột: {scheduler.stale_claims}.")
+        lines.append("Nhắc việc kế tiếp: " + (when(scheduler.next_reminder_at) if scheduler.next_reminder_at
+                                              else "không có nhắc việc nào đang chờ") + ".")
+        if scheduler.last_sent_at is not None:
+            lines.append(f"Lần gửi gần nhất: {when(scheduler.last_sent_at)}.")
+        lines.append(f"Lượt gửi thất bại: {scheduler.failed_sends}.")
+    lines.append("Tình trạng: tốt." if report.healthy else "Tình trạng: LỖI.")
     return lines
 
 
@@ -414,7 +354,8 @@ def render_health(report: HealthReport, state: CliState) -> list[str]:
 def health_command(ctx: typer.Context) -> None:
     """Kiểm tra tình trạng: kết nối cơ sở dữ liệu, phiên bản lược đồ, nhắc việc kế tiếp, lượt gửi thất bại."""
     state: CliState = ctx.obj
-    report = asyncio.run(check_health(state.settings.database_url))
+    now = state.settings.fake_now or SystemClock().now()
+    report = asyncio.run(check_health(state.settings, now=now))
     typer.echo("\n".join(render_health(report, state)))
     if not report.healthy:
         raise typer.Exit(code=1)

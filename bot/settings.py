@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises on an unknown zone
         return value
 
-    @field_validator("webhook_url", "webhook_secret_token", mode="before")
+    @field_validator("webhook_url", "webhook_secret_token", "fake_now", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
