@@ -11,12 +11,15 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
 
 
-def test_import_reimport_units_report(database_url: str, tmp_path: Path) -> None:
+def test_import_reimport_units_report(database_url: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Before the plan's first reminder: health would rightly report reminders due and unsent otherwise.
+    monkeypatch.setenv("FAKE_NOW", "2019-09-02T09:00:00+07:00")
+    monkeypatch.setattr("bot.cli.get_settings", lambda: Settings(_env_file=None))  # uncached: reads FAKE_NOW
     runner = CliRunner()
     database = ["--database-url", database_url]
 
