@@ -92,8 +92,8 @@ async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         webhook_port = free_port() if getattr(request.module, "WEBHOOK", False) else None
         webhook = webhook_env(port=webhook_port, public_url=f"http://127.0.0.1:{webhook_port}/{PATH}") \
             if webhook_port else {}
-        env = bot_env(emu, url, ADMIN_IDS=str(ADMIN.id), FAKE_NOW=NOW.isoformat(), **webhook,
-                      **getattr(request.module, "BOT_ENV", {}))
+        env = bot_env(emu, url, **{"ADMIN_IDS": str(ADMIN.id), "FAKE_NOW": NOW.isoformat(), **webhook,
+                                   **getattr(request.module, "BOT_ENV", {})})
         bot = BotProcess(env=env, log_path=folder / "bot.log").start()
         assert bot.process is not None
         run = BotRun(emu=emu, client=emu.client, session_factory=factory, invites=invites, process=bot.process,
