@@ -49,3 +49,14 @@ async def load_access(*, session: AsyncSession, telegram_user_id: int, admin_ids
     roles = await roles_of(session=session, telegram_user_id=telegram_user_id) if member else []
     return Access(telegram_user_id=telegram_user_id, member=member, roles=roles,
                   is_admin=telegram_user_id in admin_ids)
+
+
+async def supervised_roots(*, session: AsyncSession, access: Access) -> list[Unit]:
+    """The subtrees this person oversees (as supervisor or unit admin; every root for a bot admin), without
+    units that lie inside another one of them, whose lines would repeat."""
+    from bot.progress import root_units
+
+    roots = access.units_with(Role.supervisor) + access.units_with(Role.admin)
+    if not roots and access.is_admin:
+        roots = await root_units(session=session)
+    return [u for u in roots if not any(o.id != u.id and u.path.startswith(o.path) for o in roots)]

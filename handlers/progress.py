@@ -9,8 +9,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.models import AssignmentState, Role, Unit
-from bot.progress import (Item, get_milestone_by_code, item_rates, milestone_breakdown, rates_of, root_units,
+from bot.access import supervised_roots
+from bot.models import Role, Unit
+from bot.progress import (Item, get_milestone_by_code, item_rates, milestone_breakdown, rates_of,
                           subtree_progress, unit_items)
 from bot.status import Group, Status
 from bot.units import count_children, get_unit, get_unit_by_code
@@ -32,14 +33,6 @@ class View:
     buttons: list[tuple[str, str]] = field(default_factory=list)
 
 
-async def _supervised_roots(req: Request) -> list[Unit]:
-    roots = req.access.units_with(Role.supervisor) + req.access.units_with(Role.admin)
-    if not roots and req.access.is_admin:
-        roots = await root_units(session=req.session)
-    # Drop units already inside another root: their lines would repeat.
-    return [u for u in roots if not any(o.id != u.id and u.path.startswith(o.path) for o in roots)]
-
-
 def _done_buttons(items: list[Item]) -> list[tuple[str, str]]:
     open_items = [i for i in items if i.status.group == Group.not_done]
     open_items.sort(key=lambda i: (abs(i.days_left), i.due_date))  # the items nearest today first
@@ -53,7 +46,7 @@ async def overview(req: Request, context: BotContext) -> View:
         items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
         view.lines += unit_lines(req.t, unit, items, item_rates(items)) + [""]
         view.buttons += _done_buttons(items)
-    for root in await _supervised_roots(req):
+    for root in await supervised_roots(session=req.session, access=req.access):
         progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules)
         view.lines += subtree_lines(req.t, root, progress, rates_of(progress)) + [""]
         view.buttons += [(f"🔎 {p.code}", callback("ms", p.milestone_id)) for p in progress if p.late_units]
@@ -83,7 +76,7 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
         return None
     now, rules = context.clock.now(), context.services.rules
     items: dict[int, Item] = {}
-    for root in await _supervised_roots(req):
+    for root in await supervised_roots(session=req.session, access=req.access):
         for item in await milestone_breakdown(session=req.session, root=root, milestone_id=milestone_id,
                                               now=now, rules=rules):
             items[item.assignment_id] = item
@@ -96,7 +89,7 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
     view = View("m", milestone_id)
     ordered = list(items.values())
     view.lines = breakdown_lines(req.t, milestone, ordered, item_rates(ordered))
-    if await _supervised_roots(req) and any(i.status == Status.overdue for i in ordered):
+    if await supervised_roots(session=req.session, access=req.access) and any(i.status == Status.overdue for i in ordered):
         view.buttons.append((req.t.gettext("📣 Urge"), callback("urge", milestone_id)))
     return view
 
@@ -151,7 +144,7 @@ _SENT = View("sent", 0)
 
 async def _single_card(update: Update, req: Request, context: BotContext, milestone_id: int) -> View | None:
     """A secretary asking about a milestone of their own unit gets one card with the ✅ button."""
-    if await _supervised_roots(req):
+    if await supervised_roots(session=req.session, access=req.access):
         return await milestone_view(req, context, milestone_id)
     now, rules = context.clock.now(), context.services.rules
     for unit in req.access.units_with(Role.secretary):

@@ -12,6 +12,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 
+from bot.access import supervised_roots
 from bot.i18n import translator
 from bot.models import Role, Unit
 from bot.progress import MilestoneProgress, Rates, rates_of
@@ -23,7 +24,6 @@ from bot.units import get_unit_by_code
 from bot.urging import cooldown_from, urge_late_units
 from handlers.common import Request, not_found, not_registered, reply, request
 from handlers.keyboards import done_keyboard, parse_callback
-from handlers.progress import _supervised_roots
 from handlers.render import days_text, paginate, rates_line, short
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ async def _report_roots(req: Request, code: str | None) -> list[Unit] | None:
         if unit is None or not (req.access.is_admin or req.access.supervises(unit)):
             return None
         return [unit]
-    return await _supervised_roots(req)
+    return await supervised_roots(session=req.session, access=req.access)
 
 
 async def baocao(update: Update, context: BotContext) -> None:
@@ -95,7 +95,7 @@ async def lich(update: Update, context: BotContext) -> None:
         else:
             units, subtree = req.access.units_with(Role.secretary), False
             if not units:
-                units, subtree = await _supervised_roots(req), True
+                units, subtree = await supervised_roots(session=req.session, access=req.access), True
         if not units:
             await reply(update, not_found(req.t))
             return
@@ -132,7 +132,7 @@ async def urge_button(update: Update, context: BotContext) -> None:
         return
     async with request(update, context) as req:
         _ = req.t.gettext
-        roots = await _supervised_roots(req) if (req.access.registered or req.access.is_admin) else []
+        roots = await supervised_roots(session=req.session, access=req.access) if (req.access.registered or req.access.is_admin) else []
         if not roots:
             await query.answer(not_found(req.t), show_alert=True)
             return
