@@ -8,8 +8,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
 
 from bot.i18n import N_
 from bot.models import Event, Invite, Member, Membership, Role, Unit
@@ -88,8 +90,18 @@ async def redeem_invite(*, session: AsyncSession, code: str, member: Member, now
     unit = await session.get(Unit, invite.unit_id)
     if unit is None or not unit.active:
         return Redemption(InviteFailure.unknown)
-    invite.used_at = now
-    invite.used_by_member_id = member.id
+    # Claimed with one conditional UPDATE: of two people redeeming the same link at once (perhaps in two bot
+    # processes), exactly one finds it unused, whatever either of them read before.
+    claimed = await session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None))
+        .values(used_at=now, used_by_member_id=member.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return Redemption(InviteFailure.used)
+    set_committed_value(invite, "used_at", now)  # what the UPDATE wrote, without a second UPDATE at flush
+    set_committed_value(invite, "used_by_member_id", member.id)
     existing = (await session.execute(select(Membership).where(
         Membership.member_id == member.id, Membership.unit_id == unit.id, Membership.role == invite.role))).scalars().first()
     if existing is None:

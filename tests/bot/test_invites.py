@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.invites import InviteFailure, create_invite, deep_link, redeem_invite, revoke_invite
 from bot.members import get_or_create_member, roles_of
-from bot.models import Membership, Role
+from bot.models import Invite, Membership, Role
 from bot.timeutil import FixedClock
 from bot.units import get_unit_by_code
 from tests.bot.services_fixtures import import_sample
@@ -54,3 +54,25 @@ async def test_expired_revoked_unknown(session_factory, clock: FixedClock) -> No
         assert (await redeem_invite(session=session, code="nope", member=member, now=clock.now())).failure == \
             InviteFailure.unknown
         assert (await session.execute(select(Membership))).scalars().all() == []
+
+
+async def test_two_people_redeeming_one_invite_at_once_get_one_membership(session_factory, clock: FixedClock) -> None:
+    # Two bot processes (webhook replicas) handle two /start with the same link at the same moment: the second
+    # read the invite as unused just before the first one's redemption committed.
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        unit = await get_unit_by_code(session=session, code="HU-DIENBIEN")
+        code = (await create_invite(session=session, unit=unit, role=Role.secretary, now=clock.now(), ttl_days=7)).code
+        await session.commit()
+    async with session_factory() as late, session_factory() as first:
+        stale = (await late.execute(select(Invite).where(Invite.code == code))).scalars().one()
+        assert stale.used_at is None
+        await late.commit()  # ends the read; the session still holds what it read
+        won = await redeem_invite(session=first, code=code, member=await _member(first, 11, clock), now=clock.now())
+        await first.commit()
+        lost = await redeem_invite(session=late, code=code, member=await _member(late, 12, clock), now=clock.now())
+        await late.commit()
+    assert won.ok and lost.failure == InviteFailure.used
+    async with session_factory() as session:
+        assert [r.role for r in await roles_of(session=session, telegram_user_id=11)] == [Role.secretary]
+        assert await roles_of(session=session, telegram_user_id=12) == []
