@@ -58,7 +58,12 @@ async def _load(session: AsyncSession, assignment_id: int) -> tuple[Assignment, 
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .where(Assignment.id == assignment_id, col(Assignment.active).is_(True),
-                        col(Milestone.active).is_(True)))
+                        col(Milestone.active).is_(True))
+                 # Decide on the row as committed now, not as this session last saw it; on PostgreSQL also hold
+                 # it until commit, so of two presses handled at once by two processes the second waits and
+                 # then finds the item already confirmed.
+                 .with_for_update(of=Assignment)  # type: ignore[arg-type]
+                 .execution_options(populate_existing=True))
     row = (await session.execute(statement)).first()
     return tuple(row) if row else None  # type: ignore[return-value]
 

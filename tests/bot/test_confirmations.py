@@ -10,6 +10,7 @@ from bot.confirmations import (Outcome, accept_assignment, confirm_assignment, r
                                undo_confirmation)
 from bot.models import AssignmentState, Event, Reminder, Role
 from bot.timeutil import FixedClock
+from bot.access import load_access
 from tests.bot.services_fixtures import assignment_of, import_sample, member_with
 
 
@@ -95,3 +96,27 @@ async def test_two_step_report_accept_and_return(session_factory, clock: FixedCl
         assert await _events(session, m16.id) == ["confirm", "return", "confirm", "accept"]
         details = (await session.execute(select(Event.details).where(Event.kind == "return"))).scalars().one()
         assert "thiếu biên bản" in details
+
+
+async def test_two_presses_in_two_processes_confirm_once(session_factory, clock: FixedClock) -> None:
+    # Two secretaries of one unit press ✅ at once and two bot processes (webhook replicas) take one each: the
+    # later one read the item as open just before the first confirmation committed.
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        await member_with(session, 1, clock.now(), ("HU-DIENBIEN", Role.secretary))
+        await member_with(session, 2, clock.now(), ("HU-DIENBIEN", Role.secretary))
+        await session.commit()
+    async with session_factory() as late, session_factory() as first:
+        late_actor = await load_access(session=late, telegram_user_id=2, admin_ids=[])
+        stale = await assignment_of(late, "HU-DIENBIEN", "M17")
+        assert stale.state == AssignmentState.open
+        await late.commit()  # the read is over; the session still holds what it read
+        first_actor = await load_access(session=first, telegram_user_id=1, admin_ids=[])
+        item_id = stale.id
+        won = await confirm_assignment(session=first, actor=first_actor, assignment_id=item_id, now=clock.now())
+        await first.commit()
+        lost = await confirm_assignment(session=late, actor=late_actor, assignment_id=item_id, now=clock.now())
+        await late.commit()
+    assert (won.outcome, lost.outcome) == (Outcome.done, Outcome.already)
+    async with session_factory() as session:
+        assert await _events(session, item_id) == ["confirm"]  # one confirmation, one notice to supervisors
