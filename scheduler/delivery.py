@@ -2,12 +2,15 @@
 
 No database here: `send_rendered` returns a `SendOutcome` and the outbox records it. The Bot is expected to
 carry `scheduler.ratelimit.TelegramRateLimiter`, which spaces the requests; this module decides what an
-error means:
+error means, and alone retries a reminder (it asks the limiter for no retries of its own, which would
+multiply the tries and hold a claim through any flood wait):
 
 * 429 RetryAfter: wait `retry_after` (the limiter also pauses every other send) and try again; a wait too
   long to hold a claim for gives the message back to the database for later.
 * NetworkError / TimedOut / 5xx: a few quick retries with exponential backoff, then back to the database
-  (the outbox retries with longer delays and records a failure once those run out).
+  (the outbox retries with longer delays and records a failure once those run out). A timed-out request
+  may have been handled by Telegram before its answer was lost: retrying it may then deliver the message
+  twice, which is Telegram's trade-off for every bot (there is no idempotency key) and better than losing it.
 * 403 Forbidden (blocked, kicked, deactivated): permanent; the member is marked inactive by the outbox.
 * ChatMigrated (a group became a supergroup): send again to the new chat id, which the outbox stores.
 * 400 BadRequest: permanent ("chat not found" is told apart); retrying would only fail again.
@@ -26,6 +29,7 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from scheduler.render import RenderedMessage
 from scheduler.states import FailureReason
@@ -43,8 +47,19 @@ class Result(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Retries:
+    """A request's `rate_limit_args` for `TelegramRateLimiter`: how often the limiter itself retries it."""
+
+    flood: int = 0  # 429 answers (each after its retry_after)
+    network: int = 0  # network errors, timeouts and 5xx (after a short backoff)
+
+
+CALLER_RETRIES = Retries()  # the caller retries: the limiter only spaces the requests
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
-    network_attempts: int = 3  # quick tries per claim for network errors and 5xx
+    network_attempts: int = 4  # quick tries per claim for network errors and 5xx (waits of 1, 2, 4 s)
     backoff: float = 1.0  # seconds before the second try, doubled each time
     flood_attempts: int = 5  # 429s tolerated per claim
     max_flood_wait: float = 30.0  # a longer 429 wait releases the row instead of holding its claim
@@ -89,6 +104,8 @@ async def send_rendered(
     markup = keyboard(message)
     original_chat = chat_id
     network_errors = floods = 0
+    # Only an ExtBot with a rate limiter takes rate_limit_args (tests drive a plain Bot).
+    limiter_args = {"rate_limit_args": CALLER_RETRIES} if isinstance(bot, ExtBot) and bot.rate_limiter else {}
     while True:
         try:
             sent = await bot.send_message(
@@ -97,6 +114,7 @@ async def send_rendered(
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=NO_PREVIEW,
+                **limiter_args,  # type: ignore[arg-type]
             )
         except RetryAfter as exc:
             floods += 1

@@ -6,6 +6,9 @@
   rate limiter keeps the overall pace.
 * One writer records outcomes as they come, many per transaction under load: a result is durable within
   moments of the send, which is what bounds duplicates after a crash to the messages in flight.
+* Claims are leases on the real clock (`lease_clock`), not on the plan's (`clock`, which FAKE_NOW freezes):
+  a renewer re-stamps the rows this process holds every third of the claim timeout, so a live process
+  keeps its rows however long a message waits, and a dead one's come back once the timeout has passed.
 
 Cancelling `run` (the process stopping) cancels every task at once; nothing is marked failed for it.
 """
@@ -23,9 +26,9 @@ from telegram import Bot
 
 from bot.db import session_scope
 from bot.settings import Settings
-from bot.timeutil import Clock
+from bot.timeutil import Clock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
-from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes
+from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes, renew_claims
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class Dispatcher:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Sleep = asyncio.sleep,
         should_stop: Callable[[], bool] = lambda: False,
+        lease_clock: Clock | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._bot = bot
@@ -75,6 +79,7 @@ class Dispatcher:
         self._retry = retry
         self._sleep = sleep
         self._should_stop = should_stop
+        self._lease_clock = lease_clock or SystemClock()
 
     async def run(self) -> DispatchStats:
         """Sends until nothing is claimable (or a stop is asked); returns what happened.
@@ -90,32 +95,54 @@ class Dispatcher:
     async def _round(self, stats: DispatchStats) -> int:
         queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
         results: asyncio.Queue[Recorded | None] = asyncio.Queue()
+        held: set[int] = set()  # claimed in this round, outcome not yet recorded
         async with asyncio.TaskGroup() as group:
-            writer = group.create_task(self._write(results, stats))
+            renewer = group.create_task(self._renew(held))
+            writer = group.create_task(self._write(results, stats, held))
             senders = [group.create_task(self._send(queue, results)) for _ in range(self._concurrency)]
-            claimed = await self._claim(queue, results)
+            claimed = await self._claim(queue, results, held)
             for _ in senders:
                 await queue.put(None)
             await asyncio.gather(*senders)
             results.put_nowait(None)
             await writer
+            renewer.cancel()
         return claimed
 
-    async def _claim(self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None]) -> int:
+    async def _renew(self, held: set[int]) -> None:
+        """Keeps this round's claims fresh while it holds them (real time: not the injected `sleep`)."""
+        interval = max(self._claim_timeout.total_seconds() / 3, 0.1)
+        while True:
+            await asyncio.sleep(interval)
+            if not held:
+                continue
+            try:
+                async with session_scope(self._session_factory) as session:
+                    await renew_claims(
+                        session, worker_id=self._worker_id, delivery_ids=list(held), lease_now=self._lease_clock.now()
+                    )
+            except Exception:  # a busy database: the next renewal tries again, well before the timeout
+                log.warning("renewing %s claims failed", len(held), exc_info=True)
+
+    async def _claim(
+        self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None], held: set[int]
+    ) -> int:
         claimed = 0
         while not self._should_stop():
-            now = self._clock.now()
+            now, lease_now = self._clock.now(), self._lease_clock.now()
             async with session_scope(self._session_factory) as session:
                 ids = await claim_deliveries(
                     session,
                     worker_id=self._worker_id,
                     now=now,
-                    stale_before=now - self._claim_timeout,
+                    lease_now=lease_now,
+                    stale_before=lease_now - self._claim_timeout,
                     limit=self._concurrency * 4,  # fewer, larger claim transactions
                 )
             if not ids:
                 return claimed
             claimed += len(ids)
+            held.update(ids)
             async with self._session_factory() as session:
                 outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings)
             for item in outgoing:
@@ -137,7 +164,7 @@ class Dispatcher:
                 outcome = SendOutcome(result=Result.retry, chat_id=item.chat_id, error=repr(exc))
             results.put_nowait((item, outcome))
 
-    async def _write(self, results: asyncio.Queue[Recorded | None], stats: DispatchStats) -> None:
+    async def _write(self, results: asyncio.Queue[Recorded | None], stats: DispatchStats, held: set[int]) -> None:
         finished = False
         while not finished:
             batch = [await results.get()]
@@ -148,8 +175,12 @@ class Dispatcher:
             if not recorded:
                 continue
             async with session_scope(self._session_factory) as session:
-                await record_outcomes(session, recorded, worker_id=self._worker_id, now=self._clock.now())
+                await record_outcomes(
+                    session, recorded, worker_id=self._worker_id, now=self._clock.now(),
+                    lease_now=self._lease_clock.now(),
+                )
             for outgoing, outcome in recorded:
+                held.discard(outgoing.delivery_id)
                 stats.count(outcome)
                 if outcome is not None and outcome.result is not Result.sent:
                     log.warning(

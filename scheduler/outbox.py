@@ -4,6 +4,14 @@ Claiming is one UPDATE … WHERE status='pending' … RETURNING (FOR UPDATE SKIP
 processes never send the same row; a claim older than `stale_before` belongs to a process that died and is
 taken back. A restart therefore loses nothing and repeats at most the messages that were in flight.
 
+Two clocks, which are one in production and two when FAKE_NOW freezes the plan's clock (tests, sandbox):
+* the plan's clock (`now`) says when a reminder is due: a fresh delivery is claimable once its
+  `next_attempt_at` (the instant it was composed) has come;
+* the lease clock (`lease_now`, real time) times what is about processes and the network: claims
+  (`claimed_at`, staleness, renewal) and the wait before a retry — a Telegram outage or a dead process
+  lasts real seconds whatever day the plan believes it is. A retried row (attempts > 0) keeps its
+  `next_attempt_at` on this clock.
+
 The text is rendered when the row is sent, not when it was composed: an item confirmed in between is left
 out, and a copy whose items are all confirmed is not sent at all.
 """
@@ -39,9 +47,10 @@ from scheduler.render import ItemView, RenderedMessage, render_blocked, render_e
 from scheduler.rows import chunked
 from scheduler.states import DeliveryStatus, DigestKind, FailureReason, ReminderStatus
 
-# Delays before the next try of a message that kept failing (by attempt number), then it is given up on.
-# About ten hours in all: a Telegram outage of an afternoon loses nothing.
-RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 180, 360))
+# Delays before the next try of a message that kept failing within its claim (`RetryPolicy`: a few quick
+# tries), by attempt number, then it is given up on. The first is short: a blip of a few seconds should cost
+# seconds, not minutes. About ten hours in all: a Telegram outage of an afternoon loses nothing.
+RETRY_DELAYS = tuple(timedelta(seconds=seconds) for seconds in (15, 60, 300, 900, 3600, 10800, 21600))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]
@@ -63,19 +72,33 @@ class Outgoing:
 
 
 async def claim_deliveries(
-    session: AsyncSession, *, worker_id: str, now: datetime, stale_before: datetime, limit: int
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    now: datetime,
+    stale_before: datetime,
+    limit: int,
+    lease_now: datetime | None = None,
 ) -> list[int]:
-    """Claims up to `limit` deliveries that are due, or whose claim went stale; returns their ids."""
+    """Claims up to `limit` deliveries that are due, or whose claim went stale; returns their ids.
+
+    `now` is the plan's clock (fresh rows); `lease_now` the real time of the claim (stamped in `claimed_at`,
+    and the clock retries wait on), `now` when not given; `stale_before` is on the lease clock too.
+    """
+    lease_now = now if lease_now is None else lease_now
+    pending = DELIVERY.c.status == DeliveryStatus.pending.value
     stale = and_(DELIVERY.c.status == DeliveryStatus.sending.value, DELIVERY.c.claimed_at < stale_before)
-    due = and_(DELIVERY.c.status == DeliveryStatus.pending.value, DELIVERY.c.next_attempt_at <= now)
+    retry = and_(pending, DELIVERY.c.attempts > 0, DELIVERY.c.next_attempt_at <= lease_now)
+    due = and_(pending, DELIVERY.c.attempts == 0, DELIVERY.c.next_attempt_at <= now)
     claimed: list[int] = []
-    for condition, order in ((stale, DELIVERY.c.claimed_at), (due, DELIVERY.c.next_attempt_at)):
+    for condition, order in ((stale, DELIVERY.c.claimed_at), (retry, DELIVERY.c.next_attempt_at),
+                             (due, DELIVERY.c.next_attempt_at)):
         if len(claimed) >= limit:
             break
         ids = (
             select(DELIVERY.c.id)
             .where(condition)
-            .order_by(order)
+            .order_by(order, DELIVERY.c.id)
             .limit(limit - len(claimed))
             .with_for_update(skip_locked=True)
         )
@@ -85,13 +108,36 @@ async def claim_deliveries(
             .values(
                 status=DeliveryStatus.sending.value,
                 claimed_by=worker_id,
-                claimed_at=now,
+                claimed_at=lease_now,
                 attempts=DELIVERY.c.attempts + 1,
             )
             .returning(DELIVERY.c.id)
         )
         claimed.extend(result.scalars())
     return claimed
+
+
+async def renew_claims(session: AsyncSession, *, worker_id: str, delivery_ids: list[int], lease_now: datetime) -> int:
+    """Stamps this worker's claims on `delivery_ids` afresh (it is alive and still holds them); returns how many.
+
+    A live process never loses a claim to the timeout, however long a message waits (a flood wait, a slow
+    answer), so the timeout can be short and a dead process's rows come back soon. Rows locked meanwhile
+    (their outcome is being written) are skipped, not waited for: no deadlock with the writer.
+    """
+    renewed = 0
+    for chunk in chunked(sorted(delivery_ids)):
+        held = (
+            select(DELIVERY.c.id)
+            .where(
+                DELIVERY.c.id.in_(chunk),
+                DELIVERY.c.claimed_by == worker_id,
+                DELIVERY.c.status == DeliveryStatus.sending.value,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        result = await session.execute(update(DELIVERY).where(DELIVERY.c.id.in_(held)).values(claimed_at=lease_now))
+        renewed += result.rowcount  # type: ignore[attr-defined]
+    return renewed
 
 
 async def load_outgoing(
@@ -198,18 +244,22 @@ async def record_outcomes(
     *,
     worker_id: str,
     now: datetime,
+    lease_now: datetime | None = None,
 ) -> None:
     """Writes what became of each claimed delivery, and what follows from it (blocked, migrated, done).
 
     Only rows still claimed by this worker are written: a claim taken back by another process is its now.
+    `now` (the plan's clock) stamps sends and failures; a retry is timed from `lease_now` (real time; `now`
+    when not given).
     """
+    retry_from = now if lease_now is None else lease_now
     await _update_many(
         session,
         DELIVERY,
         [
             (
                 {"id": outgoing.delivery_id, "claimed_by": worker_id, "status": DeliveryStatus.sending.value},
-                _delivery_values(outgoing, outcome, now),
+                _delivery_values(outgoing, outcome, now, retry_from),
             )
             for outgoing, outcome in results
         ],
@@ -241,7 +291,9 @@ async def _update_many(session: AsyncSession, table: Any, rows: list[tuple[dict[
         await session.execute(statement, params)
 
 
-def _delivery_values(outgoing: Outgoing, outcome: SendOutcome | None, now: datetime) -> dict[str, Any]:
+def _delivery_values(
+    outgoing: Outgoing, outcome: SendOutcome | None, now: datetime, retry_from: datetime
+) -> dict[str, Any]:
     if outcome is None:  # closed without sending
         reason = outgoing.skip_reason.value if outgoing.skip_reason else None
         error = outgoing.skip_reason.label if outgoing.skip_reason else None
@@ -261,7 +313,7 @@ def _delivery_values(outgoing: Outgoing, outcome: SendOutcome | None, now: datet
         delay = max(delay, timedelta(seconds=outcome.retry_after or 0))
         return {
             "status": DeliveryStatus.pending.value,
-            "next_attempt_at": now + delay,
+            "next_attempt_at": retry_from + delay,
             "chat_id": outcome.chat_id,
             "last_error": outcome.error,
         }
@@ -342,7 +394,8 @@ def _reminder_values(deliveries: list[ReminderDelivery]) -> dict[str, Any] | Non
 async def pending_work_at(session: AsyncSession) -> datetime | None:
     """The earliest instant a pending reminder or delivery is due (possibly in the past).
 
-    Stale claims are not counted: the every-minute sweep takes them back.
+    Stale claims are not counted: the every-minute sweep takes them back. A retry's instant is on the lease
+    clock (real time), which is the plan's clock in production.
     """
     reminder = (
         await session.execute(select(func.min(Reminder.fire_at)).where(Reminder.status == ReminderStatus.pending.value))

@@ -14,6 +14,14 @@ also spaces requests evenly (1/30 s apart) rather than in bursts, and every wind
 A 429 answer pauses every request for its `retry_after` (Telegram's flood wait is per bot) and is re-raised
 for the caller to retry, unless `max_retries` (or a request's `rate_limit_args`) asks this limiter to.
 
+A network error, a timeout or a 5xx answer (Telegram's front end restarting, a dropped connection) is retried
+`network_retries` times after a short backoff (0.5 s, then doubled), so a command's reply survives a blip
+instead of being lost: the user asked once and would otherwise get nothing. A timed-out request may already
+have been handled, so its retry may show a reply twice: Telegram's own trade-off, and the lesser evil.
+getUpdates is left alone (PTB's updater has its own backoff), and so is a 400 (it would fail again).
+A request's `rate_limit_args` may be an int (retries of 429s) or a `scheduler.delivery.Retries`; reminders
+pass `Retries()` (none), as their delivery retries them itself and accounts for every try.
+
 Install it on the Application so handler replies and reminders share one budget:
 
     ApplicationBuilder().token(...).rate_limiter(TelegramRateLimiter()).build()
@@ -30,10 +38,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from scheduler.delivery import retry_after_seconds
+from scheduler.delivery import Retries, retry_after_seconds
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -81,8 +89,8 @@ class SlidingWindow:
         return not self._in_flight and (not self._answered or self._answered[-1] <= now - self.period)
 
 
-class TelegramRateLimiter(BaseRateLimiter[int]):
-    """Overall, per-chat and per-group sliding windows, and a shared pause after a 429."""
+class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
+    """Overall, per-chat and per-group sliding windows, a shared pause after a 429, retries of network blips."""
 
     def __init__(
         self,
@@ -92,6 +100,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group_per_minute: int = 20,
         margin: float = 0.05,
         max_retries: int = 0,
+        network_retries: int = 3,
+        network_backoff: float = 0.5,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -105,6 +115,8 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._groups: dict[int | str, SlidingWindow] = {}
         self._paused_until = 0.0
         self._max_retries = max_retries
+        self._network_retries = network_retries
+        self._network_backoff = network_backoff
         self._clock = clock
         self._sleep = sleep
 
@@ -149,11 +161,11 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: int | Retries | None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
-        attempt = 0
+        retries = self._retries(endpoint, rate_limit_args)
+        floods = failures = 0
         while True:
             try:
                 if chat_id is None:  # getUpdates, answerCallbackQuery ... are not messages to a chat
@@ -162,9 +174,22 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.pause(retry_after_seconds(exc) + 0.1)
-                if attempt >= retries:
+                if floods >= retries.flood:
                     raise
-                attempt += 1
+                floods += 1
+            except BadRequest:  # a NetworkError subclass, but permanent
+                raise
+            except NetworkError:  # connection errors, TimedOut, 5xx
+                if failures >= retries.network:
+                    raise
+                failures += 1
+                await self._sleep(self._network_backoff * 2 ** (failures - 1))
+
+    def _retries(self, endpoint: str, rate_limit_args: int | Retries | None) -> Retries:
+        if isinstance(rate_limit_args, Retries):
+            return rate_limit_args
+        flood = self._max_retries if rate_limit_args is None else rate_limit_args
+        return Retries(flood=flood, network=0 if endpoint == "getUpdates" else self._network_retries)
 
     def _windows_for(self, chat_id: int | str, now: float) -> list[SlidingWindow]:
         if len(self._chats) > 4096:  # forget quiet chats: memory stays flat however many chats there are

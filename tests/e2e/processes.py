@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -85,6 +87,24 @@ async def wait_for_menu(client: EmulatorClient, *processes: BotProcess, timeout:
     await client.wait_for(menu_set, timeout=timeout, message="the bot never set its command menu")
 
 
+async def poll_until(read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], *processes: BotProcess,
+                     timeout: float, what: str, every: float = 0.01) -> Any:
+    """Reads `read()` every `every` seconds until `done(value)`; returns that value. Fails with the bot's log if a
+    process ended or time ran out. (For what the database says: the emulator's `wait_for` wakes on its own
+    changes only, and the last database write comes after the last message.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await read()
+        if done(value):
+            return value
+        for process in processes:
+            process.assert_running()
+        if time.monotonic() > deadline:
+            logs = "\n".join(process.log()[-3000:] for process in processes)
+            raise AssertionError(f"not within {timeout}s: {what} (last: {value})\n{logs}")
+        await asyncio.sleep(every)
+
+
 @dataclass(frozen=True)
 class Crowd:
     """`size` units under one root, each with one registered secretary and one open item of milestone `code`."""
@@ -128,8 +148,14 @@ async def seed_crowd(factory: async_sessionmaker[AsyncSession], emu: EmulatorSer
         session.add_all(Membership(member_id=member.id, unit_id=unit.id, role=Role.secretary, created_at=SEEDED_AT)
                         for member, unit in zip(members, units))
         await session.commit()
-    await asyncio.gather(*(emu.client.open_private_chat(TgUser(chat_id, f"Thư ký {chat_id}"))
-                           for chat_id in secretaries))
+    # A few requests at a time: thousands at once starve httpx's connection pool (PoolTimeout).
+    gate = asyncio.Semaphore(32)
+
+    async def open_chat(chat_id: int) -> None:
+        async with gate:
+            await emu.client.open_private_chat(TgUser(chat_id, f"Thư ký {chat_id}"))
+
+    await asyncio.gather(*(open_chat(chat_id) for chat_id in secretaries))
     return Crowd(code=code, secretaries=secretaries)
 
 

@@ -1,8 +1,10 @@
-"""Scheduler fixtures: a recording Bot, an engine on the shared database/clock fixtures, a fake sleep."""
+"""Scheduler fixtures: a recording Bot, an engine on the shared database/clock fixtures, a fake sleep, and a
+lease clock (the real time claims and retries are timed on, apart from the plan's clock)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,12 +42,24 @@ def sleep() -> FakeSleep:
 
 
 @pytest.fixture
+def lease() -> FixedClock:
+    """The real time of the processes (claims, retry waits): years away from the plan's clock, as in the sandbox."""
+    return FixedClock(datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
 def make_engine(
-    session_factory: async_sessionmaker[AsyncSession], bot: Bot, settings: Settings, clock: FixedClock, sleep: FakeSleep
+    session_factory: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    settings: Settings,
+    clock: FixedClock,
+    lease: FixedClock,
+    sleep: FakeSleep,
 ) -> Callable[..., ReminderEngine]:
     def build(**kwargs: object) -> ReminderEngine:
         options: dict[str, object] = dict(
-            session_factory=session_factory, bot=bot, settings=settings, clock=clock, sleep=sleep, config=EngineConfig()
+            session_factory=session_factory, bot=bot, settings=settings, clock=clock, sleep=sleep, config=EngineConfig(),
+            lease_clock=lease,
         )
         options.update(kwargs)
         return ReminderEngine(**options)  # type: ignore[arg-type]

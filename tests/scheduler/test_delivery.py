@@ -10,18 +10,24 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import ExtBot
 
 from bot.db import session_scope
 from bot.models import Member, ReminderDelivery, Unit
 from bot.timeutil import FixedClock
 from scheduler.engine import EngineConfig, ReminderEngine
 from scheduler.failures import list_failures
-from scheduler.outbox import MAX_ATTEMPTS
+from scheduler.delivery import Result, RetryPolicy, send_rendered
+from scheduler.outbox import MAX_ATTEMPTS, RETRY_DELAYS
+from scheduler.ratelimit import TelegramRateLimiter
+from scheduler.render import RenderedMessage
 from scheduler.states import FailureReason
 from tests.scheduler.conftest import FakeSleep
 from tests.scheduler.factories import Factory
+from tests.scheduler.test_ratelimit import FakeTime
 from tests.scheduler.timeline import sweep_at
 from tests.scheduler.transport import (
+    TOKEN,
     RecordingRequest,
     blocked,
     chat_not_found,
@@ -71,6 +77,7 @@ async def test_429_waits_retry_after_and_sends_once(
 async def test_5xx_is_retried_with_backoff_then_later_then_given_up_visibly(
     engine: ReminderEngine,
     clock: FixedClock,
+    lease: FixedClock,
     transport: RecordingRequest,
     sleep: FakeSleep,
     session_factory: async_sessionmaker[AsyncSession],
@@ -82,19 +89,27 @@ async def test_5xx_is_retried_with_backoff_then_later_then_given_up_visibly(
     assert len(transport.texts(SECRETARY)) == 1
     assert sleep.waits == [1.0, 2.0]
 
-    # A longer outage: the row goes back to the database and is tried again later, minutes apart.
+    # A longer outage: the row goes back to the database and is tried again later, on the real clock (the
+    # lease clock): an outage lasts real minutes, whatever day the plan's clock says — which stays frozen here.
     await sweep_at(engine, clock, MORNING.replace(day=13))  # nothing due that day; the 14th has d1
-    transport.fail(SECRETARY, *[server_error()] * 3 * MAX_ATTEMPTS)
+    transport.fail(SECRETARY, *[server_error()] * RetryPolicy().network_attempts * MAX_ATTEMPTS)
     report = await sweep_at(engine, clock, MORNING.replace(day=14))
     assert report.dispatched.retried == 1
     (_first, retried) = await delivery_rows(session_factory)
-    assert retried.status == "pending" and retried.next_attempt_at == clock.now() + timedelta(minutes=1)
-    for _ in range(MAX_ATTEMPTS - 1):  # each retry when it falls due (about ten hours in all, same day)
+    assert retried.status == "pending" and retried.next_attempt_at == lease.now() + RETRY_DELAYS[0]
+    lease.advance(RETRY_DELAYS[0] - timedelta(seconds=1))
+    calls = len(transport.calls)
+    await engine.sweep()
+    assert len(transport.calls) == calls  # not yet
+    frozen = clock.now()
+    for _ in range(MAX_ATTEMPTS - 1):  # each retry when it falls due (about ten hours in all)
         (_first, row) = await delivery_rows(session_factory)
-        clock.set(row.next_attempt_at)
+        lease.set(row.next_attempt_at)
         await engine.sweep()
+    assert clock.now() == frozen
     (_first, given_up) = await delivery_rows(session_factory)
     assert given_up.status == "failed" and given_up.reason == FailureReason.retries_exhausted.value
+    assert given_up.attempts == MAX_ATTEMPTS
     async with session_factory() as session:
         (failure,) = await list_failures(session)
     assert failure.reason is FailureReason.retries_exhausted and failure.error == "Bad Gateway"
@@ -162,6 +177,7 @@ async def test_a_chat_that_does_not_exist_fails_with_its_reason(
 async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_flight(
     make_engine: Callable[..., ReminderEngine],
     clock: FixedClock,
+    lease: FixedClock,
     session_factory: async_sessionmaker[AsyncSession],
     sleep: FakeSleep,
 ) -> None:
@@ -190,7 +206,8 @@ async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_
     in_flight = {call.chat_id for call in dying.calls if call.hung}
     assert len(in_flight) == 2
 
-    # A new process: claims of the dead one are taken back once stale.
+    # A new process: claims of the dead one are taken back once stale — on the real (lease) clock, while the
+    # plan's clock stays frozen at 08:00 as FAKE_NOW keeps it in the sandbox.
     fresh = RecordingRequest()
     second = make_engine(bot=make_bot(fresh), worker_id="second")
     await second.sweep()
@@ -201,11 +218,31 @@ async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_
             select(func.count()).where(ReminderDelivery.claimed_by == "first", ReminderDelivery.status == "sending")
         )
     assert still_claimed >= 2
-    clock.advance(timedelta(minutes=6))
+    lease.advance(timedelta(minutes=6))
     await second.sweep()
+    assert clock.now() == MORNING
     received = Counter(call.chat_id for call in dying.delivered() + fresh.delivered())
     assert set(received) == set(chats)  # nothing lost
     assert {chat for chat, count in received.items() if count > 1} == in_flight  # repeats: only in flight
     assert {call.chat_id for call in fresh.delivered()} == set(chats) - {
         c.chat_id for c in dying.delivered() if not c.hung
     }
+
+
+async def test_through_the_rate_limiter_a_reminder_is_retried_by_its_delivery_alone(sleep: FakeSleep) -> None:
+    """The limiter retries a reply's 429s and network blips; a reminder's tries are the delivery's to count."""
+    transport = RecordingRequest()
+    limiter_time = FakeTime()  # the limiter's own waits take no real time either
+    limiter = TelegramRateLimiter(max_retries=3, network_retries=2, clock=limiter_time, sleep=limiter_time.sleep)
+    bot = ExtBot(TOKEN, request=transport, get_updates_request=transport, rate_limiter=limiter)
+    transport.fail(SECRETARY, *[server_error()] * 10)
+    async with bot:
+        outcome = await send_rendered(bot, chat_id=SECRETARY, message=RenderedMessage("Nhắc việc"), sleep=sleep)
+    assert outcome.result is Result.retry
+    assert len(transport.calls) == RetryPolicy().network_attempts  # not multiplied by the limiter's retries
+    transport.faults.clear()
+    transport.fail(SECRETARY, too_many_requests(2))
+    async with bot:
+        outcome = await send_rendered(bot, chat_id=SECRETARY, message=RenderedMessage("Nhắc việc"), sleep=sleep)
+    assert outcome.result is Result.sent
+    assert [call.ok for call in transport.calls[-2:]] == [False, True] and 2 in sleep.waits

@@ -1,12 +1,15 @@
-"""The rate limiter on a fake monotonic clock: overall pace, one per second per chat, 20 a minute per group."""
+"""The rate limiter on a fake monotonic clock: overall pace, one per second per chat, 20 a minute per group;
+429 pauses, and retries of network blips."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
+from scheduler.delivery import CALLER_RETRIES
 from scheduler.ratelimit import TelegramRateLimiter
 
 
@@ -106,3 +109,61 @@ async def test_windows_count_from_the_answer_so_a_slow_request_cannot_bunch_up(
     answered = fake_time.now
     await limiter.acquire(42)
     assert fake_time.now - answered >= 1.0
+
+
+def answering(*answers: object) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """A Bot API call that raises or returns each answer in turn, and counts its tries."""
+    queue = list(answers)
+
+    async def call(*_: Any, **__: Any) -> Any:
+        call.tries += 1  # type: ignore[attr-defined]
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    call.tries = 0  # type: ignore[attr-defined]
+    return call
+
+
+async def test_a_reply_survives_a_5xx_and_a_timeout(limiter: TelegramRateLimiter, fake_time: FakeTime) -> None:
+    call = answering(NetworkError("Bad Gateway"), TimedOut(), {"ok": True})
+    start = fake_time.now
+    assert await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
+    assert call.tries == 3  # type: ignore[attr-defined]
+    assert fake_time.now - start >= 0.5 + 1.0  # backoff
+
+
+async def test_network_retries_are_few_and_leave_bad_requests_and_get_updates_alone(
+    limiter: TelegramRateLimiter,
+) -> None:
+    call = answering(*[NetworkError("Internal Server Error (500)")] * 4)
+    with pytest.raises(NetworkError):
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert call.tries == 4  # type: ignore[attr-defined]
+
+    call = answering(BadRequest("Bad Request: message text is empty"))
+    with pytest.raises(BadRequest):
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert call.tries == 1  # type: ignore[attr-defined]
+
+    call = answering(TimedOut())
+    with pytest.raises(TimedOut):  # PTB's updater retries getUpdates with its own backoff
+        await limiter.process_request(call, (), {}, "getUpdates", {}, None)
+    assert call.tries == 1  # type: ignore[attr-defined]
+
+
+async def test_a_caller_that_retries_itself_gets_no_retries_from_the_limiter(
+    fake_time: FakeTime,
+) -> None:
+    limiter = TelegramRateLimiter(max_retries=3, clock=fake_time, sleep=fake_time.sleep)
+    for chat_id, error in ((1, NetworkError("Bad Gateway")), (2, RetryAfter(2))):
+        call = answering(error, {"ok": True})
+        before = fake_time.now
+        with pytest.raises(type(error)):
+            await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat_id}, CALLER_RETRIES)
+        assert call.tries == 1  # type: ignore[attr-defined]
+        assert fake_time.now - before < 0.1  # no backoff either (only the overall pace): the caller decides
+    before = fake_time.now
+    await limiter.acquire(3)
+    assert fake_time.now - before >= 1.9  # the 429 still paused everyone
