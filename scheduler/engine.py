@@ -117,7 +117,10 @@ class ReminderEngine:
         config: EngineConfig = EngineConfig(),
         worker_id: str | None = None,
         sleep: Sleep = asyncio.sleep,
+        lease_clock: Clock | None = None,
     ) -> None:
+        """`clock` is the plan's time (what is due); `lease_clock` the processes' real time (how old a claim
+        is, when a retry may go) — the same in production, apart under FAKE_NOW and in tests."""
         self.settings = settings
         self.clock = clock
         self.config = config
@@ -137,6 +140,7 @@ class ReminderEngine:
             retry=config.retry,
             sleep=sleep,
             should_stop=lambda: self._stopping,
+            lease_clock=lease_clock,
         )
 
     @property
