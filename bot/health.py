@@ -89,7 +89,8 @@ async def scheduler_state(connection: AsyncConnection, *, settings: Settings, no
             since = [_aware(await scalar(select(func.min(Reminder.fire_at)).where(*reminder_due))),
                      _aware(await scalar(select(func.min(ReminderDelivery.next_attempt_at)).where(*delivery_due)))]
             late_since = min(instant for instant in since if instant is not None)
-    stale_before = now - timedelta(seconds=settings.reminder_claim_timeout_seconds)
+    # Claims are stamped in real time even when the plan's clock is frozen (scheduler/outbox.py).
+    stale_before = datetime.now(timezone.utc) - timedelta(seconds=settings.reminder_claim_timeout_seconds)
     return SchedulerState(
         next_reminder_at=_aware(await scalar(select(func.min(Reminder.fire_at)).where(pending))),
         last_sent_at=_aware(await scalar(select(func.max(ReminderDelivery.sent_at)))),
