@@ -11,7 +11,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,7 +21,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db import make_engine, make_sessionmaker
 from bot.models import Assignment, Member, Membership, Milestone, ReminderDelivery, Role, Unit, UnitKind
+from bot.schema import upgrade_to_head
 from bot.settings import PROJECT_ROOT
 from sandbox import EmulatorClient, EmulatorServer, TgUser
 
@@ -184,3 +187,28 @@ def summary(counts: dict[int, int]) -> dict[str, Any]:
     for value in counts.values():
         histogram[value] = histogram.get(value, 0) + 1
     return {"chats": len(counts), "by_count": dict(sorted(histogram.items()))}
+
+
+@dataclass
+class CrowdWorld:
+    """A migrated database with a crowd seeded in it, and an emulator where the crowd's chats are open."""
+
+    url: str
+    factory: async_sessionmaker[AsyncSession]
+    emu: EmulatorServer
+    crowd: Crowd
+
+
+@asynccontextmanager
+async def crowd_world(test_databases: Any, folder: Path, *, size: int, due: date) -> AsyncIterator[CrowdWorld]:
+    url = test_databases.new(folder / "bot.db")
+    engine = make_engine(url)
+    try:
+        await upgrade_to_head(engine)
+        factory = make_sessionmaker(engine)
+        async with EmulatorServer(port=0) as emu:
+            crowd = await seed_crowd(factory, emu, size=size, due=due)
+            yield CrowdWorld(url=url, factory=factory, emu=emu, crowd=crowd)
+    finally:
+        await engine.dispose()
+        test_databases.drop(url)

@@ -21,11 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db import make_engine, make_sessionmaker
 from bot.models import ReminderDelivery
-from bot.schema import upgrade_to_head
-from sandbox import EmulatorServer
-from tests.e2e.processes import BotProcess, bot_env, delivery_counts, poll_until, seed_crowd, sent_to, summary
+from tests.e2e.processes import BotProcess, bot_env, crowd_world, delivery_counts, poll_until, sent_to, summary
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 DUE = date(2020, 5, 13)  # the d1 step fired at 08:00 today: one catch-up digest per unit at start
@@ -42,46 +39,38 @@ async def test_kill_9_three_times_while_2000_reminders_go_out(tmp_path: Path, te
     thresholds = sorted(rng.sample(range(50, CROWD - 150), KILLS))
     print(f"\ncrash recovery: seed {seed} (CRASH_SEED={seed} replays), kills after ~{thresholds} sent")
 
-    url = test_databases.new(tmp_path / "bot.db")
-    engine = make_engine(url)
-    try:
-        await upgrade_to_head(engine)
-        factory = make_sessionmaker(engine)
-        async with EmulatorServer(port=0) as emu:
-            crowd = await seed_crowd(factory, emu, size=CROWD, due=DUE)
-            env = bot_env(emu, url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1",
-                          REMINDER_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT), TELEGRAM_MESSAGES_PER_SECOND="1000")
-            log_path = tmp_path / "bot.log"
-            started = time.monotonic()
-            in_flight: list[int] = []
-            dead_workers: set[str] = set()
-            sent_at_kill = 0
-            for kill, threshold in enumerate(thresholds, start=1):
-                bot = BotProcess(env=env, log_path=log_path).start()
-                target = max(threshold, sent_at_kill + 1)  # this process sends at least one before it dies
-                sent_at_kill = await poll_until(lambda: sent_count(factory), lambda sent: sent >= target, bot,
-                                                timeout=60, what=f"{target} reminders sent before kill {kill}")
-                await asyncio.sleep(rng.uniform(0, 0.05))
-                bot.kill()
-                claims = await claims_in_flight(factory, exclude=dead_workers)
-                assert len(claims) <= 1, f"claims of several live workers: {claims}"
-                dead_workers.update(claims)
-                in_flight.append(sum(claims.values()))
-                counts = await delivery_counts(factory)
-                print(f"kill {kill} (-9) at {time.monotonic() - started:.1f}s: {counts.get('sent', 0)} recorded sent, "
-                      f"{in_flight[-1]} in flight (claimed by the killed process, unrecorded), rows {counts}")
+    async with crowd_world(test_databases, tmp_path, size=CROWD, due=DUE) as world:
+        factory = world.factory
+        env = bot_env(world.emu, world.url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1",
+                      REMINDER_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT), TELEGRAM_MESSAGES_PER_SECOND="1000")
+        log_path = tmp_path / "bot.log"
+        started = time.monotonic()
+        in_flight: list[int] = []
+        dead_workers: set[str] = set()
+        sent_at_kill = 0
+        for kill, threshold in enumerate(thresholds, start=1):
+            bot = BotProcess(env=env, log_path=log_path).start()
+            target = max(threshold, sent_at_kill + 1)  # this process sends at least one before it dies
+            sent_at_kill = await poll_until(lambda: sent_count(factory), lambda sent: sent >= target, bot,
+                                            timeout=60, what=f"{target} reminders sent before kill {kill}")
+            await asyncio.sleep(rng.uniform(0, 0.05))
+            bot.kill()
+            claims = await claims_in_flight(factory, exclude=dead_workers)
+            assert len(claims) <= 1, f"claims of several live workers: {claims}"
+            dead_workers.update(claims)
+            in_flight.append(sum(claims.values()))
+            counts = await delivery_counts(factory)
+            print(f"kill {kill} (-9) at {time.monotonic() - started:.1f}s: {counts.get('sent', 0)} recorded sent, "
+                  f"{in_flight[-1]} in flight (claimed by the killed process, unrecorded), rows {counts}")
 
-            last = BotProcess(env=env, log_path=log_path).start()
-            try:
-                await poll_until(lambda: delivery_counts(factory), lambda counts: counts == {"sent": CROWD}, last,
-                                 timeout=90, what=f"all {CROWD} deliveries sent", every=0.1)
-            finally:
-                await last.stop()
-            finished = time.monotonic() - started
-            counts = await sent_to(emu.client, crowd.chat_ids, MARKER)
-    finally:
-        await engine.dispose()
-        test_databases.drop(url)
+        last = BotProcess(env=env, log_path=log_path).start()
+        try:
+            await poll_until(lambda: delivery_counts(factory), lambda counts: counts == {"sent": CROWD}, last,
+                             timeout=90, what=f"all {CROWD} deliveries sent", every=0.1)
+        finally:
+            await last.stop()
+        finished = time.monotonic() - started
+        counts = await sent_to(world.emu.client, world.crowd.chat_ids, MARKER)
 
     duplicates = sum(count - 1 for count in counts.values() if count > 1)
     print(f"crash recovery: {CROWD} reminders, {KILLS} kills in {finished:.1f}s; in flight at each kill {in_flight} "

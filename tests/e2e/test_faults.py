@@ -21,12 +21,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.db import make_engine, make_sessionmaker
 from bot.models import ReminderDelivery
-from bot.schema import upgrade_to_head
-from sandbox import EmulatorClient, EmulatorServer, TgUser
+from sandbox import EmulatorClient, TgUser
 from scheduler.failures import list_failures
-from tests.e2e.processes import (BotProcess, bot_env, delivery_counts, poll_until, seed_crowd, sent_to, summary,
+from tests.e2e.processes import (BotProcess, bot_env, crowd_world, delivery_counts, poll_until, sent_to, summary,
                                  wait_for_menu)
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -50,49 +48,41 @@ async def test_nothing_is_lost_and_tiendo_is_answered_while_the_bot_api_fails(
 ) -> None:
     seed = int(os.environ.get("FAULT_SEED") or random.SystemRandom().randrange(1_000_000))
     print(f"\nfaults: seed {seed} (FAULT_SEED={seed} replays the draws), rules {FAULTS}")
-    url = test_databases.new(tmp_path / "bot.db")
-    engine = make_engine(url)
-    try:
-        await upgrade_to_head(engine)
-        factory = make_sessionmaker(engine)
-        async with EmulatorServer(port=0) as emu:
-            client = emu.client
-            crowd = await seed_crowd(factory, emu, size=CROWD, due=DUE)
-            for n, rule in enumerate(FAULTS):
-                await client.add_fault(methods="sendMessage", seed=seed + n, **rule)  # type: ignore[arg-type]
-            env = bot_env(emu, url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1")
-            bot = BotProcess(env=env, log_path=tmp_path / "bot.log").start()
-            started = time.monotonic()
-            try:
-                await wait_for_menu(client, bot)
-                await poll_until(lambda: delivery_counts(factory), lambda rows: rows.get("sent", 0) > 0, bot,
-                                 timeout=30, what="the first reminder sent")
-                asker = TgUser(crowd.chat_ids[-1], "Thư ký hỏi tiến độ")
-                latencies = []
-                last_seq = 0
-                for question in range(QUESTIONS):
-                    bot.assert_running()
-                    latency, last_seq = await ask_progress(client, asker, after=last_seq)
-                    latencies.append(round(latency, 2))
-                    if question == 0:
-                        rows_at_first = await delivery_counts(factory)
-                rows_at_last = await delivery_counts(factory)
-                await poll_until(lambda: delivery_counts(factory), lambda rows: rows == {"sent": CROWD}, bot,
-                                 timeout=150, what="every reminder sent", every=0.1)
-                finished = time.monotonic() - started
-            finally:
-                await bot.stop()
-            counts = await sent_to(client, crowd.chat_ids, MARKER)
-            calls = await client.calls("sendMessage")
-            rules = await client.faults()
-            async with factory() as session:
-                failures = await list_failures(session)
-                # Claimed more than once: its quick tries all failed, and it was sent again later.
-                later = await session.scalar(select(func.count()).where(ReminderDelivery.attempts > 1))
-            rows = await delivery_counts(factory)
-    finally:
-        await engine.dispose()
-        test_databases.drop(url)
+    async with crowd_world(test_databases, tmp_path, size=CROWD, due=DUE) as world:
+        emu, factory, crowd, url = world.emu, world.factory, world.crowd, world.url
+        client = emu.client
+        for n, rule in enumerate(FAULTS):
+            await client.add_fault(methods="sendMessage", seed=seed + n, **rule)  # type: ignore[arg-type]
+        env = bot_env(emu, url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1")
+        bot = BotProcess(env=env, log_path=tmp_path / "bot.log").start()
+        started = time.monotonic()
+        try:
+            await wait_for_menu(client, bot)
+            await poll_until(lambda: delivery_counts(factory), lambda rows: rows.get("sent", 0) > 0, bot,
+                             timeout=30, what="the first reminder sent")
+            asker = TgUser(crowd.chat_ids[-1], "Thư ký hỏi tiến độ")
+            latencies = []
+            last_seq = 0
+            for question in range(QUESTIONS):
+                bot.assert_running()
+                latency, last_seq = await ask_progress(client, asker, after=last_seq)
+                latencies.append(round(latency, 2))
+                if question == 0:
+                    rows_at_first = await delivery_counts(factory)
+            rows_at_last = await delivery_counts(factory)
+            await poll_until(lambda: delivery_counts(factory), lambda rows: rows == {"sent": CROWD}, bot,
+                             timeout=150, what="every reminder sent", every=0.1)
+            finished = time.monotonic() - started
+        finally:
+            await bot.stop()
+        counts = await sent_to(client, crowd.chat_ids, MARKER)
+        calls = await client.calls("sendMessage")
+        rules = await client.faults()
+        async with factory() as session:
+            failures = await list_failures(session)
+            # Claimed more than once: its quick tries all failed, and it was sent again later.
+            later = await session.scalar(select(func.count()).where(ReminderDelivery.attempts > 1))
+        rows = await delivery_counts(factory)
 
     reminders = [call for call in calls if MARKER in str(call["params"].get("text", ""))]
     delivered_then_hung = sum(1 for call in reminders if call["fault"] == "hang" and call["ok"])
