@@ -55,12 +55,18 @@ class Unit(SQLModel, table=True):
     kind: UnitKind = Field(default=UnitKind.other, index=True)
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     # Materialised path of ids ("/1/4/17/"): a subtree is one indexed prefix query at any depth.
-    path: str = Field(default="/", index=True, max_length=1024)
+    path: str = Field(default="/", max_length=1024)
     depth: int = 0
     sort_order: int = 0
     # Other names the plan text uses for this unit, one per line (for plan intake).
     aliases: str | None = Field(default=None, sa_type=Text)
     active: bool = True
+
+    __table_args__ = (
+        # A subtree is a range of paths compared byte by byte (bot.progress.subtree_range). On PostgreSQL the
+        # pattern operator class keeps that (and LIKE 'prefix%') an index scan under any database collation.
+        Index("ix_unit_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
 
 
 class Member(SQLModel, table=True):
@@ -137,8 +143,8 @@ class Assignment(SQLModel, table=True):
     __tablename__ = "assignment"
 
     id: int | None = Field(default=None, primary_key=True)
-    milestone_id: int = Field(foreign_key="milestone.id", index=True)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
+    milestone_id: int = Field(foreign_key="milestone.id")
+    unit_id: int = Field(foreign_key="unit.id")
     state: AssignmentState = Field(default=AssignmentState.open, index=True)
     reported_at: datetime | None = Field(default=None, sa_column=utc_column())
     reported_by_member_id: int | None = Field(default=None, foreign_key="member.id")
@@ -151,7 +157,12 @@ class Assignment(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("milestone_id", "unit_id", name="uq_assignment_milestone_unit"),
-        Index("ix_assignment_unit_state", "unit_id", "state"),
+        # Progress is counted from these two alone (covering: no table row is read). By unit: a subtree's
+        # units, then their assignments (a district's /tiendo, /baocao). By milestone: the late units of the
+        # milestones already due, one milestone's breakdown, and the re-planning of a milestone's reminders.
+        # Each also serves what the single-column indexes on unit_id and milestone_id served before.
+        Index("ix_assignment_unit_progress", "unit_id", "active", "milestone_id", "state"),
+        Index("ix_assignment_milestone_progress", "milestone_id", "active", "state", "unit_id"),
     )
 
 
@@ -266,3 +277,4 @@ class ReminderDelivery(SQLModel, table=True):
         Index("ix_reminder_delivery_status_next", "status", "next_attempt_at"),
         Index("ix_reminder_delivery_failed", "status", "finished_at"),
     )
+

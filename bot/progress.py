@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.models import Assignment, AssignmentState, Milestone, Unit
 from bot.settings import Settings
 from bot.status import Deadline, Status, assignment_status
-from bot.units import in_subtree
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,24 @@ def _live():  # type: ignore[no-untyped-def]
     return and_(col(Assignment.active).is_(True), col(Milestone.active).is_(True), col(Unit.active).is_(True))
 
 
+def subtree_range(session: AsyncSession, root: Unit) -> ColumnElement[bool]:
+    """SQL condition: the unit is `root` or below it, as a range of materialised paths compared byte by byte.
+
+    "/1/4/" and below are the paths from "/1/4/" up to (not including) "/1/40", '0' being the byte after '/'.
+    A range is an index range scan on both backends where `LIKE '/1/4/%'` is not: SQLite's LIKE ignores case, so
+    its index cannot serve it; PostgreSQL compares in the database's collation, so there the index on the path
+    is `varchar_pattern_ops` and the range uses its byte-wise operators (right under any collation).
+    The bounds are written into the statement, not bound: PostgreSQL plans a prepared statement once for any
+    values after a few runs, and the plan for a district (a few units) is the wrong one for the whole country.
+    """
+    low = literal(root.path, literal_execute=True)
+    high = literal(root.path[:-1] + chr(ord(root.path[-1]) + 1), literal_execute=True)
+    path = col(Unit.path)
+    if session.get_bind().dialect.name == "postgresql":
+        return and_(path.op("~>=~", is_comparison=True)(low), path.op("~<~", is_comparison=True)(high))
+    return and_(path >= low, path < high)
+
+
 async def unit_items(*, session: AsyncSession, unit_id: int, now: datetime, rules: StatusRules) -> list[Item]:
     """A unit's own milestones, by due date."""
     statement = (select(Assignment, Milestone, Unit)
@@ -115,16 +132,54 @@ async def get_item(*, session: AsyncSession, assignment_id: int, now: datetime, 
     return _item(*row, now=now, rules=rules) if row else None
 
 
+# A subtree is counted from its own units, unless it holds nearly the whole tree (the top supervisor's): then
+# as every assignment minus those of the few units outside it, one pass over an index instead of a join of
+# every assignment with its unit. "Few" is capped so that deciding costs little either way.
+WHOLE_TREE_REST = 1000
+
+
+async def _nearly_whole_tree(session: AsyncSession, in_tree: ColumnElement[bool]) -> bool:
+    """True when fewer units lie outside the live subtree than in it, and fewer than WHOLE_TREE_REST."""
+    def capped_count(condition: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+        rows = select(col(Unit.id)).where(condition).limit(WHOLE_TREE_REST).subquery()
+        return select(func.count()).select_from(rows).scalar_subquery()
+
+    live = and_(in_tree, col(Unit.active).is_(True))
+    inside, rest = (await session.execute(select(capped_count(live), capped_count(not_(live))))).one()
+    return int(rest) < min(int(inside), WHOLE_TREE_REST)
+
+
+def _counts(*where: ColumnElement[bool], sign: int = 1):  # type: ignore[no-untyped-def]
+    """Per milestone: live assignments, done, reported (negated with sign=-1)."""
+    return (select(col(Assignment.milestone_id).label("milestone_id"), (sign * func.count()).label("total"),
+                   (sign * func.sum(case((Assignment.state == AssignmentState.done, 1), else_=0))).label("done"),
+                   (sign * func.sum(case((Assignment.state == AssignmentState.reported, 1), else_=0)))
+                   .label("reported"))
+            .where(col(Assignment.active).is_(True), *where)
+            .group_by(col(Assignment.milestone_id)))
+
+
 async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
                            rules: StatusRules) -> list[MilestoneProgress]:
     """Per milestone over the subtree: done/total units, and the late units of items already due."""
-    done = func.sum(case((Assignment.state == AssignmentState.done, 1), else_=0))
-    reported = func.sum(case((Assignment.state == AssignmentState.reported, 1), else_=0))
-    statement = (select(Milestone, func.count(col(Assignment.id)), done, reported)
-                 .join(Assignment, col(Assignment.milestone_id) == Milestone.id)
-                 .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .where(in_subtree(root), _live())
-                 .group_by(col(Milestone.id))
+    in_tree = subtree_range(session, root)
+    live_units = and_(in_tree, col(Unit.active).is_(True))
+    if await _nearly_whole_tree(session, in_tree):
+        rest = select(col(Unit.id)).where(not_(live_units))
+        both = union_all(_counts(), _counts(col(Assignment.unit_id).in_(rest), sign=-1)).subquery()
+        counts = (select(both.c.milestone_id, func.sum(both.c.total).label("total"),
+                         func.sum(both.c.done).label("done"), func.sum(both.c.reported).label("reported"))
+                  .group_by(both.c.milestone_id).having(func.sum(both.c.total) > 0).subquery())
+        # The late units: from the milestone's open assignments (few), each checked against the subtree.
+        late_in_tree = and_(col(Unit.id) == Assignment.unit_id, live_units)
+    else:
+        units = select(col(Unit.id)).where(live_units)
+        counts = _counts(col(Assignment.unit_id).in_(units)).subquery()
+        # The late units: from the subtree's units (few), then their assignments.
+        late_in_tree = and_(col(Unit.id) == Assignment.unit_id, col(Assignment.unit_id).in_(units))
+    statement = (select(Milestone, counts.c.total, counts.c.done, counts.c.reported)
+                 .join(counts, counts.c.milestone_id == Milestone.id)
+                 .where(col(Milestone.active).is_(True))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     result: list[MilestoneProgress] = []
     for milestone, total, done_count, reported_count in (await session.execute(statement)).all():
@@ -136,12 +191,11 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
     if due:
         # Supervisors read names, not codes ("the names of late units"); a short name where the plan gives one.
         late = (select(Assignment.milestone_id, func.coalesce(Unit.short_name, Unit.name))
-                .join(Unit, col(Unit.id) == Assignment.unit_id)
-                .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
-                .where(in_subtree(root), _live(), col(Assignment.milestone_id).in_(list(due)),
+                .where(late_in_tree, col(Assignment.active).is_(True), col(Assignment.milestone_id).in_(list(due)),
                        Assignment.state == AssignmentState.open)
                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
-        for milestone_id, unit_name in (await session.execute(late)).all():
+        # Plain rows through Core: the ORM's per-row work costs more than the query for the whole tree's ~10^4.
+        for milestone_id, unit_name in (await (await session.connection()).execute(late)).all():
             due[milestone_id].late_units.append(unit_name)
     return result
 
@@ -166,7 +220,7 @@ async def milestone_breakdown(*, session: AsyncSession, root: Unit, milestone_id
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .where(Assignment.milestone_id == milestone_id, in_subtree(root), _live())
+                 .where(Assignment.milestone_id == milestone_id, subtree_range(session, root), _live())
                  .order_by(Unit.depth, Unit.sort_order, Unit.code))
     return [_item(a, m, u, now=now, rules=rules) for a, m, u in (await session.execute(statement)).all()]
 

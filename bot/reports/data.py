@@ -16,9 +16,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.models import Assignment, Member, Milestone, Unit
-from bot.progress import MilestoneProgress, Rates, StatusRules, _live, rates_of, subtree_progress
+from bot.progress import MilestoneProgress, Rates, StatusRules, _live, rates_of, subtree_progress, subtree_range
 from bot.status import Status, assignment_status
-from bot.units import in_subtree
 
 
 @dataclass(frozen=True)
@@ -101,29 +100,36 @@ class ReportData:
 
 async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules) -> ReportData:
     progress = await subtree_progress(session=session, root=root, now=now, rules=rules)
+    # The subtree's live milestones are those of `progress`: their deadlines are worked out once each, and the
+    # matrix reads plain columns (no ORM objects: a province holds ~20,000 cells).
+    milestones = (await session.execute(
+        select(Milestone).where(col(Milestone.id).in_([p.milestone_id for p in progress])))).scalars().all()
+    deadlines = {milestone.id: rules.deadline(milestone) for milestone in milestones}
+    phases = {milestone.id: milestone.phase for milestone in milestones}
     reporter, confirmer = aliased(Member), aliased(Member)
-    statement = (select(Assignment, Milestone, Unit, reporter.full_name, confirmer.full_name)
-                 .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+    statement = (select(Assignment.id, Assignment.milestone_id, Assignment.state, Assignment.reported_at,
+                        Assignment.confirmed_at, Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.depth,
+                        reporter.full_name, confirmer.full_name)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .outerjoin(reporter, reporter.id == Assignment.reported_by_member_id)
                  .outerjoin(confirmer, confirmer.id == Assignment.confirmed_by_member_id)
-                 .where(in_subtree(root), _live())
+                 .where(subtree_range(session, root), col(Unit.active).is_(True), col(Assignment.active).is_(True))
                  .order_by(Unit.depth, Unit.sort_order, Unit.code))
     units: dict[int, UnitRow] = {}
     cells: dict[tuple[int, int], Cell] = {}
-    phases: dict[int, str | None] = {}
-    for assignment, milestone, unit, reported_by, confirmed_by in (await session.execute(statement)).all():
-        deadline = rules.deadline(milestone)
-        status = assignment_status(state=assignment.state, deadline=deadline, now=now,
-                                   completed_at=assignment.reported_at or assignment.confirmed_at,
+    rows = (await session.execute(statement)).all() if deadlines else []
+    for (assignment_id, milestone_id, state, reported_at, confirmed_at, unit_id, code, name, short_name, depth,
+         reported_by, confirmed_by) in rows:
+        deadline = deadlines.get(milestone_id)
+        if deadline is None:  # a milestone no longer in the plan
+            continue
+        status = assignment_status(state=state, deadline=deadline, now=now, completed_at=reported_at or confirmed_at,
                                    due_soon_days=rules.due_soon_days)
-        units.setdefault(unit.id, UnitRow(unit_id=unit.id, code=unit.code, name=unit.short_name or unit.name,
-                                          depth=unit.depth))
-        phases[milestone.id] = milestone.phase
-        cells[(unit.id, milestone.id)] = Cell(
-            assignment_id=assignment.id, status=status, days_left=deadline.days_left(now),  # type: ignore[arg-type]
-            reported_at=assignment.reported_at, reported_by=reported_by,
-            confirmed_at=assignment.confirmed_at, confirmed_by=confirmed_by)
+        if unit_id not in units:
+            units[unit_id] = UnitRow(unit_id=unit_id, code=code, name=short_name or name, depth=depth)
+        cells[(unit_id, milestone_id)] = Cell(
+            assignment_id=assignment_id, status=status, days_left=deadline.days_left(now),
+            reported_at=reported_at, reported_by=reported_by, confirmed_at=confirmed_at, confirmed_by=confirmed_by)
     summaries = {p.milestone_id: MilestoneSummary(progress=p, phase=phases.get(p.milestone_id)) for p in progress}
     for (_unit_id, milestone_id), cell in cells.items():
         summary = summaries[milestone_id]
@@ -181,7 +187,7 @@ async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: da
                  .where(col(Milestone.id).in_(
                      select(Assignment.milestone_id).join(Unit, col(Unit.id) == Assignment.unit_id)
                      .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
-                     .where(in_subtree(root), _live())))
+                     .where(subtree_range(session, root), _live())))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     return [CalendarEntry(milestone_code=m.code, title=m.title, phase=m.phase, source_text=m.source_text,
                           due_date=m.due_date, due_time=m.due_time, unit_code=root.code, unit_name=root.name,

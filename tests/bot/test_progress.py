@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import AssignmentState
-from bot.progress import StatusRules, milestone_breakdown, rates_of, subtree_progress, unit_items
+import pytest
+from sqlalchemy import select
+
+from bot import progress as progress_module
+from bot.models import Assignment, AssignmentState, Unit, UnitKind
+from bot.progress import StatusRules, milestone_breakdown, rates_of, subtree_progress, subtree_range, unit_items
 from bot.status import Status
 from bot.timeutil import FixedClock
 from bot.units import get_unit_by_code
@@ -63,3 +67,44 @@ async def test_milestone_breakdown_stays_in_subtree(session_factory, clock: Fixe
         items = await milestone_breakdown(session=session, root=district, milestone_id=m15.milestone_id, now=NOW,
                                           rules=RULES)
         assert [(i.unit_code, i.status) for i in items] == [("HU-DIENBIEN", Status.overdue)]
+
+
+async def test_subtree_range_is_the_path_prefix(session_factory, clock: FixedClock) -> None:
+    """"/1/2/" and below, never "/1/20/": the range matches exactly what `startswith` does, for every root."""
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        units = (await session.execute(select(Unit))).scalars().all()
+        assert any(u.path.startswith("/1/2") and not u.path.startswith("/1/2/") for u in units)
+        for root in units:
+            found = set((await session.execute(select(Unit.code).where(subtree_range(session, root)))).scalars())
+            assert found == {u.code for u in units if u.path.startswith(root.path)}, root.path
+
+
+async def test_the_whole_tree_counts_the_same_either_way(session_factory, clock: FixedClock,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The top supervisor's tree is counted as everything minus the units outside it (another tree, inactive
+    units); counted from its own units instead, every figure and every late unit is the same."""
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        root = await get_unit_by_code(session=session, code="TU")
+        (await assignment_of(session, "HU-TUANGIAO", "M15")).state = AssignmentState.done
+        (await assignment_of(session, "HU-MUONGCHA", "M15")).state = AssignmentState.reported
+        (await assignment_of(session, "HU-DIENBIEN", "M15")).active = False
+        (await get_unit_by_code(session=session, code="HU-MUONGNHE")).active = False  # type: ignore[union-attr]
+        other = Unit(code="KHAC", name="Tỉnh ủy khác", kind=UnitKind.province_committee)
+        session.add(other)
+        await session.flush()
+        other.path = f"/{other.id}/"
+        m15 = await assignment_of(session, "HU-DIENBIEN", "M15")
+        session.add(Assignment(milestone_id=m15.milestone_id, unit_id=other.id))  # type: ignore[arg-type]
+        await session.flush()
+
+        assert await progress_module._nearly_whole_tree(session, subtree_range(session, root))  # type: ignore[arg-type]
+        whole = await subtree_progress(session=session, root=root, now=NOW, rules=RULES)  # type: ignore[arg-type]
+        monkeypatch.setattr(progress_module, "WHOLE_TREE_REST", 0)  # never "nearly the whole tree"
+        counted = await subtree_progress(session=session, root=root, now=NOW, rules=RULES)  # type: ignore[arg-type]
+        assert whole == counted
+        by_code = {p.code: p for p in counted}
+        assert (by_code["M15"].total, by_code["M15"].done, by_code["M15"].reported) == (13, 1, 1)
+        late = by_code["M15"].late_units
+        assert len(late) == 11 and "Huyện ủy Mường Nhé" not in late and "Tỉnh ủy khác" not in late
