@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
 from bot.models import Event
+from bot.plans.collector import collector_paused
 from bot.plans.plan import Plan
 from bot.plans.problems import Problem
 from bot.plans.report import ImportReport
@@ -48,10 +49,11 @@ async def import_plan(*, session: AsyncSession, plan: Plan, now: datetime, actor
     if clashes:
         raise ImportRefused(plan.source_file or plan.code, clashes)
     report = ImportReport(plan_code=plan.code)
-    unit_ids = await sync_units(session=session, plan=plan, report=report)
-    milestone_ids, new_milestones = await sync_milestones(session=session, plan=plan, now=now, report=report)
-    await sync_assignments(session=session, plan=plan, unit_ids=unit_ids, milestone_ids=milestone_ids,
-                           new_milestones=new_milestones, report=report)
+    with collector_paused():
+        unit_ids = await sync_units(session=session, plan=plan, report=report)
+        milestone_ids, new_milestones = await sync_milestones(session=session, plan=plan, now=now, report=report)
+        await sync_assignments(session=session, plan=plan, unit_ids=unit_ids, milestone_ids=milestone_ids,
+                               new_milestones=new_milestones, report=report)
     if report.changed:
         details = {"file": plan.source_file, **report.summary()}
         session.add(Event(at=now, kind="import", actor_label=actor, details=json.dumps(details, ensure_ascii=False)))

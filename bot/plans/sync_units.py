@@ -23,9 +23,11 @@ async def sync_units(*, session: AsyncSession, plan: Plan, report: ImportReport)
     """Writes the plan's units; returns the id of every unit in the database (active or not) by code."""
     rows = {row.code: row for row in (await session.execute(select(*_COLUMNS))).all()}
     ids = {code: row.id for code, row in rows.items()}
-    await _insert_new(session, [unit for unit in plan.units if unit.code not in rows], ids, report)
+    new_units = [unit for unit in plan.units if unit.code not in rows]
+    await _insert_new(session, new_units, ids, report)
     code_by_id = {unit_id: code for code, unit_id in ids.items()}
-    values = {row.id: _row_values(row) for row in rows.values()}
+    stored = {row.id: _row_values(row) for row in rows.values()}
+    values = {unit_id: dict(current) for unit_id, current in stored.items()}
     for unit in plan.units:
         if unit.code in rows:
             _report_changes(unit, rows[unit.code], code_by_id, report)
@@ -36,10 +38,14 @@ async def sync_units(*, session: AsyncSession, plan: Plan, report: ImportReport)
             values[row.id]["active"] = False
             report.units_deactivated.append(Ref(code, row.name))
     _place(values)
-    dirty = [unit_id for unit_id, current in values.items()
-             if code_by_id[unit_id] not in rows or _row_values(rows[code_by_id[unit_id]]) != current]
-    if dirty:
-        await session.execute(update(Unit), [{"id": unit_id, **values[unit_id]} for unit_id in dirty])
+    # New units were written whole but for their place, which needs their own id; stored ones only if changed.
+    placed = [{"id": unit_id, "path": values[unit_id]["path"], "depth": values[unit_id]["depth"]}
+              for unit_id in (ids[unit.code] for unit in new_units)]
+    changed = [{"id": unit_id, **current} for unit_id, current in values.items()
+               if unit_id in stored and stored[unit_id] != current]
+    for batch in (placed, changed):  # one batch per set of columns
+        if batch:
+            await session.execute(update(Unit), batch)
     return ids
 
 

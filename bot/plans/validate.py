@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.i18n import N_, Translator
+from bot.plans.collector import collector_paused
 from bot.plans.dates import format_day
 from bot.plans.items import validate_item
 from bot.plans.loader import LineList, LineMap, parse_yaml
@@ -52,8 +53,9 @@ def read_plan(path: Path) -> PlanCheck:
 
 
 def check_plan_text(text: str, *, filename: str) -> PlanCheck:
-    data, problems = parse_yaml(text)
-    plan = _check_document(data, problems) if isinstance(data, LineMap) or not problems else None
+    with collector_paused():
+        data, problems = parse_yaml(text)
+        plan = _check_document(data, problems) if isinstance(data, LineMap) or not problems else None
     problems.sort(key=lambda problem: problem.line or 0)
     if plan is None or any(not problem.warning for problem in problems):
         return PlanCheck(filename, problems=problems)

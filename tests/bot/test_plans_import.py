@@ -212,6 +212,40 @@ async def test_units_move_rename_and_leave(session_factory: Factory) -> None:
     assert x_1.path == f"/{tu.id}/{rows['HU-A'].id}/{x_1.id}/"
 
 
+async def test_a_milestone_gains_new_returning_and_never_assigned_units_in_one_import(
+        session_factory: Factory) -> None:
+    await run_import(session_factory=session_factory, plan=parse(TREE), now=FIRST)
+    fewer = edited(TREE, ("units: [{subtree: HU-A}]}", "units: [X-1]}"))
+    assert (await run_import(session_factory=session_factory, plan=parse(fewer), now=FIRST)).assignments == [
+        AssignmentDiff("M1", (), ("HU-A",))]
+    dropped = await assignment(session_factory, "M1", "HU-A")
+    more = dedent("""\
+        plan: {code: KH, title: Thử}
+        units:
+          - {code: TU, name: Tỉnh ủy, kind: province_committee}
+          - {code: HU-A, name: Huyện ủy A, kind: district_committee, parent: TU}
+          - {code: X-1, name: Đảng ủy xã 1, kind: grassroots, parent: HU-A}
+          - {code: HU-B, name: Huyện ủy B, kind: district_committee, parent: TU}
+          - {code: X-2, name: Đảng ủy xã 2, kind: grassroots, parent: HU-B}
+        milestones:
+          - {code: M1, title: Một, due: 01/05/2020, units: [HU-A, X-1, HU-B, X-2]}
+          - {code: M2, title: Hai, due: 02/05/2020, units: [HU-A]}
+        """)
+
+    report = await run_import(session_factory=session_factory, plan=parse(more), now=LATER)
+
+    assert report.assignments == [AssignmentDiff("M1", ("HU-A", "HU-B", "X-2"), ()),
+                                  AssignmentDiff("M2", (), ("HU-B",))]
+    assert (report.assignments_added, report.assignments_removed) == (3, 1)
+    back = await assignment(session_factory, "M1", "HU-A")
+    assert (back.id, back.active) == (dropped.id, True)  # the same row, not a new one
+    for milestone, unit in (("M1", "HU-B"), ("M1", "X-2")):
+        added = await assignment(session_factory, milestone, unit)
+        assert (added.state, added.active) == (AssignmentState.open, True)
+    assert (await assignment(session_factory, "M2", "HU-B")).active is False
+    assert not (await run_import(session_factory=session_factory, plan=parse(more), now=LATER)).changed
+
+
 async def test_a_new_order_is_counted_not_listed(session_factory: Factory) -> None:
     await run_import(session_factory=session_factory, plan=parse(TREE), now=FIRST)
     swapped = edited(TREE, ("  - {code: M1, title: Một, due: 01/05/2020, units: [{subtree: HU-A}]}\n", ""))
