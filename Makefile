@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PLAN ?= plans/dien-bien-2019.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres sandbox bench catalogs clean
+.PHONY: install run test test-postgres sandbox bench bench-scale catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ sandbox: install
 
 bench: install
 	$(BIN)/python bench/bench_reminders.py
+
+# Plan import, /tiendo and /baocao at national scale on SQLite and on PostgreSQL (the suite's throwaway server,
+# started if needed; stop it with `scripts/postgres.sh stop`). ARGS pass through: ARGS="--backend sqlite" needs
+# no PostgreSQL at all.
+bench-scale: install
+	$(if $(findstring sqlite,$(ARGS)),,scripts/postgres.sh start)
+	$(BIN)/python bench/bench_scale.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) data/*.db

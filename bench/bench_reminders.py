@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -43,88 +43,10 @@ sys.path.insert(0, str(ROOT))
 TOKEN = "12345:bench-token"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))  # messages in flight
 
+from bench.national import EPOCH, generate_tree  # noqa: E402  (the national dataset, shared with bench_scale)
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN_NOW = datetime(2020, 5, 4, 6, 0, tzinfo=VN)  # before every step of the generated plan: all pending
-EPOCH = "2020-01-01 00:00:00.000000"
-
-
-# -- data --------------------------------------------------------------------------------------------
-
-
-def create_schema(path: Path) -> None:
-    from sqlalchemy import create_engine
-    from sqlmodel import SQLModel
-
-    from bot import models  # noqa: F401  (registers the tables)
-
-    engine = create_engine(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-
-
-def generate_tree(
-    path: Path, *, provinces: int, districts_per_province: int, grassroots: int, milestones: int
-) -> dict[str, int]:
-    """A national tree (root → provinces → districts → grassroots) and milestones for the grassroots level."""
-    path.unlink(missing_ok=True)
-    create_schema(path)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=OFF")  # generation only; the planner runs with the normal settings
-    units: list[tuple[object, ...]] = [(1, "VN", "Trung ương", None, "/1/", 0)]
-    next_id = 2
-    districts: list[tuple[int, str]] = []
-    for p in range(provinces):
-        province_id, province_path = next_id, f"/1/{next_id}/"
-        units.append((province_id, f"T{p:02d}", f"Tỉnh ủy {p:02d}", 1, province_path, 1))
-        next_id += 1
-        for d in range(districts_per_province):
-            units.append(
-                (
-                    next_id,
-                    f"T{p:02d}-H{d:02d}",
-                    f"Huyện ủy {p:02d}-{d:02d}",
-                    province_id,
-                    f"{province_path}{next_id}/",
-                    2,
-                )
-            )
-            districts.append((next_id, f"{province_path}{next_id}/"))
-            next_id += 1
-    grassroots_ids = []
-    for g in range(grassroots):
-        district_id, district_path = districts[g % len(districts)]
-        units.append((next_id, f"CS{g:05d}", f"Đảng bộ cơ sở {g:05d}", district_id, f"{district_path}{next_id}/", 3))
-        grassroots_ids.append(next_id)
-        next_id += 1
-    db.executemany(
-        "INSERT INTO unit (id, code, name, parent_id, path, depth, kind, sort_order, active) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'grassroots', 0, 1)",
-        units,
-    )
-    first_due = date(2020, 5, 18)
-    db.executemany(
-        "INSERT INTO milestone (id, code, title, due_date, requires_acceptance, sort_order, active, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0, 1, ?, ?)",
-        [
-            (
-                m + 1,
-                f"M{m + 1:02d}",
-                f"Nhiệm vụ số {m + 1}",
-                (first_due + timedelta(days=3 * m)).isoformat(),
-                EPOCH,
-                EPOCH,
-            )
-            for m in range(milestones)
-        ],
-    )
-    db.executemany(
-        "INSERT INTO assignment (milestone_id, unit_id, state, active) VALUES (?, ?, 'open', 1)",
-        ((m + 1, unit_id) for m in range(milestones) for unit_id in grassroots_ids),
-    )
-    db.commit()
-    db.close()
-    return {"units": len(units), "assignments": milestones * len(grassroots_ids)}
 
 
 # -- cases (each run in its own subprocess) -----------------------------------------------------------
