@@ -278,3 +278,15 @@ class ReminderDelivery(SQLModel, table=True):
         Index("ix_reminder_delivery_failed", "status", "finished_at"),
     )
 
+
+class PendingDraft(SQLModel, table=True):
+    """A plan file an admin sent in chat, waiting for their 📥 Nhập / ✖️ Huỷ (bot/intake/pending.py)."""
+
+    __tablename__ = "pending_draft"
+
+    token: str = Field(primary_key=True, max_length=32)
+    admin_telegram_id: int = Field(sa_column=bigint_column(nullable=False))
+    file_name: str = Field(default="", max_length=255)
+    plan_text: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))

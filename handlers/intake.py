@@ -1,31 +1,30 @@
 """Plan intake in chat: an admin sends a plan document (.txt/.docx/.pdf) and gets a draft plan file back, with
 a summary and 📥 Nhập (imp:<token>) / ✖️ Huỷ (imp-no:<token>); a corrected .yaml sent back is checked the same way.
 
-The pending file lives on disk (next to the SQLite database, else data/intake/), keyed by a random token, so a
-press after a restart still works; the admin who sent it is the only one whose press counts.
+The pending file is kept in the database (bot/intake/pending.py), keyed by a random token, so a press after a
+restart, or handled by another bot process, still works; the admin who sent it is the only one whose press
+counts.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
 
 from bot.i18n import Translator
+from bot.db import session_scope
 from bot.intake import draft_document
+from bot.intake.pending import drop_draft, find_draft, keep_draft
 from bot.intake.readers import SUPPORTED, ReadError
 from bot.intake.sources import from_database
 from bot.plans.importer import ImportRefused, run_import
 from bot.plans.rendering import render_report
 from bot.plans.validate import PlanCheck, check_plan_text
-from bot.settings import PROJECT_ROOT
 from handlers.common import reply, request
 from handlers.keyboards import callback, parse_callback
 from scheduler import replan_after_import
@@ -40,28 +39,11 @@ SHOWN_PROBLEMS = 25
 MAX_BYTES = 10 * 1024 * 1024
 
 
-def pending_dir(database_url: str) -> Path:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / "intake"
-    return PROJECT_ROOT / "data" / "intake"
-
-
-def _save(folder: Path, admin_id: int, name: str, yaml_text: str) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(12)
-    path = folder / f"{token}.json"
-    path.write_text(json.dumps({"admin": admin_id, "name": name, "yaml": yaml_text}, ensure_ascii=False), "utf-8")
-    return token
-
-
-def _load(folder: Path, token: str) -> dict | None:  # type: ignore[type-arg]
-    if not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    try:
-        return json.loads((folder / f"{token}.json").read_text("utf-8"))  # type: ignore[no-any-return]
-    except (OSError, ValueError):
-        return None
+async def _keep(context: BotContext, admin_id: int, name: str, plan_text: str) -> str:
+    # Committed before the buttons are shown: a press may come at once, to another process.
+    async with session_scope(context.session_factory) as session:
+        return await keep_draft(session=session, admin_id=admin_id, file_name=name, plan_text=plan_text,
+                                now=context.clock.now())
 
 
 def _keyboard(t: Translator, token: str) -> InlineKeyboardMarkup:
@@ -102,9 +84,8 @@ async def document(update: Update, context: BotContext) -> None:
             return
         telegram_file = await context.bot.get_file(message.document.file_id)
         data = bytes(await telegram_file.download_as_bytearray())
-        folder = pending_dir(context.settings.database_url)
         if suffix in PLAN_SUFFIXES:
-            await _plan_file(update, context, req.t, data, name, folder)
+            await _plan_file(update, context, req.t, data, name)
             return
         try:
             source = await from_database(req.session)
@@ -112,7 +93,7 @@ async def document(update: Update, context: BotContext) -> None:
         except ReadError as error:
             await reply(update, escape(str(error)))
             return
-    token = _save(folder, req.access.telegram_user_id, name, result.yaml)
+    token = await _keep(context, req.access.telegram_user_id, name, result.yaml)
     await reply(update, _summary(result.draft, name, req.t), reply_markup=_keyboard(req.t, token))
     await message.reply_document(InputFile(result.yaml.encode("utf-8"), filename=f"{Path(name).stem}.draft.yaml"),
                                  caption=_("Draft plan file: check it, fix the review: notes, and send it back."))
@@ -143,8 +124,7 @@ def _summary(draft, name: str, t: Translator) -> str:  # type: ignore[no-untyped
     return text if len(text) <= 4000 else text[:3990] + "…"
 
 
-async def _plan_file(update: Update, context: BotContext, t: Translator, data: bytes, name: str,
-                     folder: Path) -> None:
+async def _plan_file(update: Update, context: BotContext, t: Translator, data: bytes, name: str) -> None:
     _ = t.gettext
     try:
         text = data.decode("utf-8-sig")
@@ -162,7 +142,7 @@ async def _plan_file(update: Update, context: BotContext, t: Translator, data: b
     except ImportRefused as refused:  # another plan's milestone codes: refused before the admin presses 📥
         await reply(update, _("The plan file has errors; nothing can be imported:") + "\n" + _problems(refused, t))
         return
-    token = _save(folder, update.effective_user.id, name, text)  # type: ignore[union-attr]
+    token = await _keep(context, update.effective_user.id, name, text)  # type: ignore[union-attr]
     warnings = "\n" + _problems(check, t) if check.problems else ""
     body = escape(render_report(report, t))
     if len(body) > 3500:
@@ -174,40 +154,38 @@ async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     kind, args = parse_callback(query.data)
-    folder = pending_dir(context.settings.database_url)
     async with request(update, context) as req:
         _ = req.t.gettext
-        pending = _load(folder, args[0]) if args else None
+        pending = await find_draft(session=req.session, token=args[0], now=context.clock.now()) if args else None
         if pending is None:
             await query.answer(_("This draft is no longer pending."), show_alert=True)
             return
-        if not req.access.is_admin or pending.get("admin") != req.access.telegram_user_id:
+        if not req.access.is_admin or pending.admin_telegram_id != req.access.telegram_user_id:
             await query.answer(_("Only the administrator who sent this draft can do this."), show_alert=True)
             return
-    path = folder / f"{args[0]}.json"
+        check = check_plan_text(pending.plan_text, filename=pending.file_name or "draft.yaml")
+        if kind == "imp" and check.plan is None:
+            await query.answer()
+            await reply(update, _("Import refused: fix these problems in the file and send it back as .yaml:") + "\n"
+                        + _problems(check, req.t))
+            return
+        # Taken by deleting it: of two presses (perhaps in two processes) only one goes on.
+        if not await drop_draft(session=req.session, token=args[0]):
+            await query.answer(_("This draft is no longer pending."), show_alert=True)
+            return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
     if kind == "imp-no":
-        path.unlink(missing_ok=True)
-        await query.answer()
-        await query.edit_message_reply_markup(None)
         await reply(update, _("Cancelled: nothing was imported."))
         return
-    check = check_plan_text(pending["yaml"], filename=pending.get("name") or "draft.yaml")
-    if check.plan is None:
-        await query.answer()
-        await reply(update, _("Import refused: fix these problems in the file and send it back as .yaml:") + "\n"
-                    + _problems(check, req.t))
-        return
+    assert check.plan is not None
     try:
         report = await run_import(session_factory=context.session_factory, plan=check.plan, now=context.clock.now(),
                                   actor=f"telegram:{req.access.telegram_user_id}",
                                   after=replan_after_import(settings=context.settings, clock=context.clock))
     except ImportRefused as refused:
-        await query.answer()
         await reply(update, _("Import refused: fix these problems in the file and send it back as .yaml:") + "\n"
                     + _problems(refused, req.t))
         return
-    path.unlink(missing_ok=True)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     body = escape(render_report(report, req.t))
     await reply(update, body if len(body) <= 4000 else body[:3990] + "…")

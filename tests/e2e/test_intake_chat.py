@@ -1,6 +1,6 @@
 """End to end: an admin sends the seed plan document, gets a summary, buttons and the draft file; a draft with
 review notes is refused; the corrected .yaml sent back is dry-run, then imported with 📥 Nhập. Non-admins are
-refused politely; pending drafts live on disk, so a press works whoever holds the process."""
+refused politely; pending drafts live in the database, so a press works whichever process gets it, once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from bot.models import Event, Milestone
+from bot.models import Event, Milestone, PendingDraft
 from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import ADMIN, STRANGER, BotRun
 
@@ -55,9 +55,12 @@ async def test_admin_drafts_then_imports(bot_run: BotRun) -> None:
     assert "chạy thử" in dry["text"] or "dry run" in dry["text"]
     async with bot_run.session_factory() as session:
         before = (await session.execute(select(Event).where(Event.kind == "import"))).scalars().all()
+        pending = len((await session.execute(select(PendingDraft))).scalars().all())  # kept in the database
     await client.press(ADMIN, dry, text="📥 Nhập")
     done = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
     assert "đã nhập" in done["text"].lower() or "Kế hoạch DB-CT35-2019" in done["text"]
+    async with bot_run.session_factory() as session:
+        assert len((await session.execute(select(PendingDraft))).scalars().all()) == pending - 1  # taken once
     async with bot_run.session_factory() as session:
         events = (await session.execute(select(Event).where(Event.kind == "import"))).scalars().all()
         active = (await session.execute(select(Milestone).where(Milestone.active))).scalars().all()
