@@ -63,7 +63,7 @@ class Unit(SQLModel, table=True):
     active: bool = True
 
     __table_args__ = (
-        # A subtree is a range of paths compared byte by byte (bot.progress.subtree_range). On PostgreSQL the
+        # A subtree is a range of paths compared byte by byte (bot.units.in_subtree). On PostgreSQL the
         # pattern operator class keeps that (and LIKE 'prefix%') an index scan under any database collation.
         Index("ix_unit_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, not_, union_all
+from sqlalchemy import ColumnElement, and_, case, func, not_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.models import Assignment, AssignmentState, Milestone, Unit
 from bot.settings import Settings
 from bot.status import Deadline, Status, assignment_status
+from bot.units import in_subtree
 
 
 @dataclass(frozen=True)
@@ -90,26 +91,9 @@ def _item(assignment: Assignment, milestone: Milestone, unit: Unit, *, now: date
                 unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at)
 
 
-def _live():  # type: ignore[no-untyped-def]
+def live_rows() -> ColumnElement[bool]:
+    """SQL condition: the assignment, its milestone and its unit are all still followed."""
     return and_(col(Assignment.active).is_(True), col(Milestone.active).is_(True), col(Unit.active).is_(True))
-
-
-def subtree_range(session: AsyncSession, root: Unit) -> ColumnElement[bool]:
-    """SQL condition: the unit is `root` or below it, as a range of materialised paths compared byte by byte.
-
-    "/1/4/" and below are the paths from "/1/4/" up to (not including) "/1/40", '0' being the byte after '/'.
-    A range is an index range scan on both backends where `LIKE '/1/4/%'` is not: SQLite's LIKE ignores case, so
-    its index cannot serve it; PostgreSQL compares in the database's collation, so there the index on the path
-    is `varchar_pattern_ops` and the range uses its byte-wise operators (right under any collation).
-    The bounds are written into the statement, not bound: PostgreSQL plans a prepared statement once for any
-    values after a few runs, and the plan for a district (a few units) is the wrong one for the whole country.
-    """
-    low = literal(root.path, literal_execute=True)
-    high = literal(root.path[:-1] + chr(ord(root.path[-1]) + 1), literal_execute=True)
-    path = col(Unit.path)
-    if session.get_bind().dialect.name == "postgresql":
-        return and_(path.op("~>=~", is_comparison=True)(low), path.op("~<~", is_comparison=True)(high))
-    return and_(path >= low, path < high)
 
 
 async def unit_items(*, session: AsyncSession, unit_id: int, now: datetime, rules: StatusRules) -> list[Item]:
@@ -117,7 +101,7 @@ async def unit_items(*, session: AsyncSession, unit_id: int, now: datetime, rule
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .where(Assignment.unit_id == unit_id, _live())
+                 .where(Assignment.unit_id == unit_id, live_rows())
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     rows = (await session.execute(statement)).all()
     return [_item(a, m, u, now=now, rules=rules) for a, m, u in rows]
@@ -162,7 +146,7 @@ def _counts(*where: ColumnElement[bool], sign: int = 1):  # type: ignore[no-unty
 async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
                            rules: StatusRules) -> list[MilestoneProgress]:
     """Per milestone over the subtree: done/total units, and the late units of items already due."""
-    in_tree = subtree_range(session, root)
+    in_tree = in_subtree(session, root)
     live_units = and_(in_tree, col(Unit.active).is_(True))
     if await _nearly_whole_tree(session, in_tree):
         rest = select(col(Unit.id)).where(not_(live_units))
@@ -220,7 +204,7 @@ async def milestone_breakdown(*, session: AsyncSession, root: Unit, milestone_id
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .where(Assignment.milestone_id == milestone_id, subtree_range(session, root), _live())
+                 .where(Assignment.milestone_id == milestone_id, in_subtree(session, root), live_rows())
                  .order_by(Unit.depth, Unit.sort_order, Unit.code))
     return [_item(a, m, u, now=now, rules=rules) for a, m, u in (await session.execute(statement)).all()]
 

@@ -16,8 +16,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.models import Assignment, Member, Milestone, Unit
-from bot.progress import MilestoneProgress, Rates, StatusRules, _live, rates_of, subtree_progress, subtree_range
+from bot.progress import MilestoneProgress, Rates, StatusRules, live_rows, rates_of, subtree_progress
 from bot.status import Status, assignment_status
+from bot.units import in_subtree
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rul
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .outerjoin(reporter, reporter.id == Assignment.reported_by_member_id)
                  .outerjoin(confirmer, confirmer.id == Assignment.confirmed_by_member_id)
-                 .where(subtree_range(session, root), col(Unit.active).is_(True), col(Assignment.active).is_(True))
+                 .where(in_subtree(session, root), col(Unit.active).is_(True), col(Assignment.active).is_(True))
                  .order_by(Unit.depth, Unit.sort_order, Unit.code))
     units: dict[int, UnitRow] = {}
     cells: dict[tuple[int, int], Cell] = {}
@@ -166,7 +167,7 @@ async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: dat
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .where(col(Assignment.unit_id).in_([u.id for u in units]), _live())
+                 .where(col(Assignment.unit_id).in_([u.id for u in units]), live_rows())
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code, Unit.code))
     entries = []
     for assignment, milestone, unit in (await session.execute(statement)).all():
@@ -187,7 +188,7 @@ async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: da
                  .where(col(Milestone.id).in_(
                      select(Assignment.milestone_id).join(Unit, col(Unit.id) == Assignment.unit_id)
                      .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
-                     .where(subtree_range(session, root), _live())))
+                     .where(in_subtree(session, root), live_rows())))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     return [CalendarEntry(milestone_code=m.code, title=m.title, phase=m.phase, source_text=m.source_text,
                           due_date=m.due_date, due_time=m.due_time, unit_code=root.code, unit_name=root.name,

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot import progress as progress_module
 from bot.models import Assignment, AssignmentState, Unit, UnitKind
-from bot.progress import StatusRules, milestone_breakdown, rates_of, subtree_progress, subtree_range, unit_items
+from bot.progress import StatusRules, milestone_breakdown, rates_of, subtree_progress, unit_items
+from bot.units import in_subtree
 from bot.status import Status
 from bot.timeutil import FixedClock
 from bot.units import get_unit_by_code
@@ -69,14 +70,14 @@ async def test_milestone_breakdown_stays_in_subtree(session_factory, clock: Fixe
         assert [(i.unit_code, i.status) for i in items] == [("HU-DIENBIEN", Status.overdue)]
 
 
-async def test_subtree_range_is_the_path_prefix(session_factory, clock: FixedClock) -> None:
+async def test_in_subtree_is_the_path_prefix(session_factory, clock: FixedClock) -> None:
     """"/1/2/" and below, never "/1/20/": the range matches exactly what `startswith` does, for every root."""
     async with session_factory() as session:
         await import_sample(session, clock.now())
         units = (await session.execute(select(Unit))).scalars().all()
         assert any(u.path.startswith("/1/2") and not u.path.startswith("/1/2/") for u in units)
         for root in units:
-            found = set((await session.execute(select(Unit.code).where(subtree_range(session, root)))).scalars())
+            found = set((await session.execute(select(Unit.code).where(in_subtree(session, root)))).scalars())
             assert found == {u.code for u in units if u.path.startswith(root.path)}, root.path
 
 
@@ -99,7 +100,7 @@ async def test_the_whole_tree_counts_the_same_either_way(session_factory, clock:
         session.add(Assignment(milestone_id=m15.milestone_id, unit_id=other.id))  # type: ignore[arg-type]
         await session.flush()
 
-        assert await progress_module._nearly_whole_tree(session, subtree_range(session, root))  # type: ignore[arg-type]
+        assert await progress_module._nearly_whole_tree(session, in_subtree(session, root))  # type: ignore[arg-type]
         whole = await subtree_progress(session=session, root=root, now=NOW, rules=RULES)  # type: ignore[arg-type]
         monkeypatch.setattr(progress_module, "WHOLE_TREE_REST", 0)  # never "nearly the whole tree"
         counted = await subtree_progress(session=session, root=root, now=NOW, rules=RULES)  # type: ignore[arg-type]
