@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,12 @@ from bot.invites import create_invite, deep_link
 from bot.models import Role
 from bot.units import get_unit_by_code
 from handlers.common import not_found, reply, request
-from scheduler import list_failures, render_failures
+from scheduler import list_failures, render_failures, unreached_units
 
 if TYPE_CHECKING:
     from bot.app import BotContext
 
+UNREACHED_WINDOW = timedelta(days=7)
 ROLE_WORDS = {"thu_ky": Role.secretary, "thuky": Role.secretary, "secretary": Role.secretary,
               "giam_sat": Role.supervisor, "giamsat": Role.supervisor, "supervisor": Role.supervisor}
 
@@ -53,6 +55,8 @@ async def loi(update: Update, context: BotContext) -> None:
         if not req.access.is_admin:
             await reply(update, req.t.gettext("Only administrators can see failed sends."))
             return
-        failures = await list_failures(req.session, limit=30)
-        text = render_failures(failures, tr=req.t, tz=context.settings.tz)
+        failures = await list_failures(req.session, limit=30, with_unreached=False)
+        # Units nobody has joined fail every morning: counted apart, over the last week.
+        unreached = await unreached_units(req.session, since=context.clock.now() - UNREACHED_WINDOW)
+        text = render_failures(failures, tr=req.t, tz=context.settings.tz, unreached=unreached)
         await reply(update, escape(text[:4000]))

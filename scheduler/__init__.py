@@ -12,7 +12,7 @@ See `scheduler.engine` for the flow. The public API:
 """
 
 from scheduler.engine import EngineConfig, ReminderEngine, ReminderJobs, start_reminders
-from scheduler.failures import Failure, list_failures, render_failures
+from scheduler.failures import Failure, Unreached, list_failures, render_failures, unreached_units
 from scheduler.planner import PlanResult, plan_all, replan_after_import, replan_assignments, replan_milestones
 from scheduler.ratelimit import TelegramRateLimiter
 
@@ -23,6 +23,7 @@ __all__ = [
     "ReminderEngine",
     "ReminderJobs",
     "TelegramRateLimiter",
+    "Unreached",
     "list_failures",
     "plan_all",
     "render_failures",
@@ -30,4 +31,5 @@ __all__ = [
     "replan_assignments",
     "replan_milestones",
     "start_reminders",
+    "unreached_units",
 ]

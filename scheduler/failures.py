@@ -1,6 +1,8 @@
 """Sends that failed for good, for the admins (`/loi` in the bot, and the CLI): nothing fails silently.
 
 A failure is a ReminderDelivery row with status 'failed': who it was for, which unit and items, why.
+Units nobody has joined yet fail every morning ("no_recipient"); at national scale there are thousands, so
+`/loi` lists the other failures one by one and counts those units apart (`unreached_units`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -34,10 +36,24 @@ class Failure:
     milestone_codes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Unreached:
+    """Units whose reminders found nobody to send to: how many, and the first codes."""
+
+    count: int
+    codes: tuple[str, ...]
+
+
 async def list_failures(
-    session: AsyncSession, *, since: datetime | None = None, unit_path: str | None = None, limit: int = 50
+    session: AsyncSession,
+    *,
+    since: datetime | None = None,
+    unit_path: str | None = None,
+    limit: int = 50,
+    with_unreached: bool = True,
 ) -> list[Failure]:
-    """The latest permanent failures, newest first; `unit_path` keeps one subtree (a Unit.path prefix)."""
+    """The latest permanent failures, newest first; `unit_path` keeps one subtree (a Unit.path prefix);
+    without `with_unreached`, not the failures for lack of a recipient."""
     query = (
         select(ReminderDelivery, ReminderDigest.kind, Unit.code, Unit.name, Member.full_name)
         .join(ReminderDigest, ReminderDigest.id == ReminderDelivery.digest_id)
@@ -51,6 +67,8 @@ async def list_failures(
         query = query.where(ReminderDelivery.finished_at >= since)
     if unit_path is not None:
         query = query.where(Unit.path.startswith(unit_path, autoescape=True))
+    if not with_unreached:
+        query = query.where(ReminderDelivery.reason.is_distinct_from(FailureReason.no_recipient.value))
     rows = (await session.execute(query)).all()
     codes = await _milestone_codes(session, {delivery.digest_id for delivery, *_rest in rows})
     return [
@@ -70,6 +88,22 @@ async def list_failures(
     ]
 
 
+async def unreached_units(session: AsyncSession, *, since: datetime, sample: int = 10) -> Unreached:
+    """Units with a reminder that found nobody to send to since `since`."""
+    unreached = (
+        select(Unit.code)
+        .join(ReminderDigest, ReminderDigest.unit_id == Unit.id)
+        .join(ReminderDelivery, ReminderDelivery.digest_id == ReminderDigest.id)
+        .where(ReminderDelivery.status == DeliveryStatus.failed.value,
+               ReminderDelivery.reason == FailureReason.no_recipient.value,
+               ReminderDelivery.finished_at >= since)
+        .distinct()
+    )
+    count = await session.scalar(select(func.count()).select_from(unreached.subquery()))
+    codes = (await session.execute(unreached.order_by(Unit.code).limit(sample))).scalars().all()
+    return Unreached(count=int(count or 0), codes=tuple(codes))
+
+
 async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
     found: dict[int, list[str]] = defaultdict(list)
     for chunk in chunked(sorted(digest_ids)):
@@ -86,14 +120,19 @@ async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[
     return {digest_id: tuple(codes) for digest_id, codes in found.items()}
 
 
-def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo) -> str:
-    """Plain text, one failure per line, for `/loi` and the CLI."""
-    if not failures:
-        return tr.gettext("No failed sends.")
-    lines = [tr.gettext("Failed sends (newest first):")]
+def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo,
+                    unreached: Unreached | None = None) -> str:
+    """Plain text, one failure per line, for `/loi` and the CLI; then the units nobody has joined, counted."""
+    lines = [tr.gettext("Failed sends (newest first):") if failures else tr.gettext("No failed sends.")]
     for failure in failures:
         who = failure.member_name or tr.gettext("nobody")
         why = tr.gettext(failure.reason.label) if failure.reason else (failure.error or "?")
         items = f" [{', '.join(failure.milestone_codes)}]" if failure.milestone_codes else ""
         lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {failure.unit_code}{items} → {who}: {why}")
+    if unreached is not None and unreached.count:
+        more = unreached.count - len(unreached.codes)
+        codes = ", ".join(unreached.codes) + (tr.gettext(" and {count} more").format(count=more) if more else "")
+        lines.append(tr.ngettext("Nobody to send to in {count} unit: {codes}. Invite its secretary with /moi.",
+                                 "Nobody to send to in {count} units: {codes}. Invite their secretaries with /moi.",
+                                 unreached.count).format(count=tr.number(unreached.count), codes=codes))
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -15,7 +15,7 @@ from bot.models import Milestone, Reminder, ReminderDelivery
 from bot.settings import Settings
 from bot.timeutil import FixedClock
 from scheduler.engine import ReminderEngine, SweepReport
-from scheduler.failures import list_failures, render_failures
+from scheduler.failures import Unreached, list_failures, render_failures, unreached_units
 from scheduler.planner import replan_milestones
 from tests.scheduler.factories import Factory, confirm
 from tests.scheduler.timeline import days_of, run_days, sweep_at
@@ -267,6 +267,33 @@ async def test_a_unit_with_nobody_to_remind_is_reported_to_admins(
     assert failure.unit_code == "XA-C" and failure.milestone_codes == ("M04",) and failure.member_name is None
     text = render_failures(failures, tr=translator("vi"), tz=VN)
     assert "XA-C [M04] → không có người nhận: đơn vị chưa có ai nhận tin" in text
+
+
+async def test_units_nobody_joined_are_counted_apart_from_other_failures(
+    engine: ReminderEngine,
+    clock: FixedClock,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    # At national scale thousands of units have no secretary yet: /loi must not drown the real failures.
+    async with session_scope(session_factory) as session:
+        f = Factory(session)
+        lonely = [await f.unit(f"XA-{n:02d}") for n in range(12)]
+        await f.milestone("M04", date(2020, 5, 15), units=lonely)
+    await engine.plan_all()
+    await sweep_at(engine, clock, at(12))
+    async with session_factory() as session:
+        assert len(await list_failures(session)) == 12
+        others = await list_failures(session, with_unreached=False)
+        unreached = await unreached_units(session, since=at(12) - timedelta(days=7))
+        assert (await unreached_units(session, since=at(13))).count == 0  # only recent failures count
+    assert others == []
+    assert unreached == Unreached(count=12, codes=tuple(f"XA-{n:02d}" for n in range(10)))
+    text = render_failures(others, tr=translator("vi"), tz=VN, unreached=unreached)
+    assert text.splitlines() == [
+        "Không có tin nhắn nào gửi lỗi.",
+        "Chưa có ai nhận tin ở 12 đơn vị: XA-00, XA-01, XA-02, XA-03, XA-04, XA-05, XA-06, XA-07, XA-08, XA-09 "
+        "và 2 đơn vị khác. Mời thư ký bằng /moi.",
+    ]
 
 
 async def test_several_units_same_morning_each_get_their_own(
