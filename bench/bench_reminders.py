@@ -6,7 +6,10 @@
 
 Parts:
 * plan     — 60,000 units, 20 milestones each assigned to every grassroots unit (≈ 1.2 M assignments,
-             generated with bulk inserts), then `plan_all` timed. Target: ≤ 60 s.
+             generated with bulk inserts), then `plan_all` timed, then timed again (nothing to do).
+             Target: ≤ 60 s. `--backend postgres` (or `both`) copies the same rows into a migrated database
+             `bench_reminders` on the server of `scripts/postgres.sh` (or --postgres-url), analysed as
+             autovacuum would leave it, and drops it afterwards unless --keep.
 * memory   — the bot's resident memory (RSS, psutil) after start-up (plan_all + a sweep + the next wake-up)
              with all of that pending, against the same with ~1,000 pending; each case in a fresh
              subprocess. Target: ≤ 1.5 ×.
@@ -29,10 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -43,19 +46,24 @@ sys.path.insert(0, str(ROOT))
 TOKEN = "12345:bench-token"
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))  # messages in flight
 
+from bench.bench_scale import _on_server, postgres_server_url  # noqa: E402  (the suite's PostgreSQL server)
 from bench.national import EPOCH, generate_tree  # noqa: E402  (the national dataset, shared with bench_scale)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN_NOW = datetime(2020, 5, 4, 6, 0, tzinfo=VN)  # before every step of the generated plan: all pending
+PG_DATABASE = "bench_reminders"
+COPIED_TABLES = ("unit", "milestone", "assignment")  # what generate_tree writes
 
 
 # -- cases (each run in its own subprocess) -----------------------------------------------------------
 
 
-def _settings(path: Path):  # type: ignore[no-untyped-def]
+def _settings(path: Path | str):  # type: ignore[no-untyped-def]
+    """Settings for a SQLite file (a path) or any database (a URL)."""
     from bot.settings import Settings
 
-    return Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=f"sqlite+aiosqlite:///{path}")
+    url = str(path) if "://" in str(path) else f"sqlite+aiosqlite:///{path}"
+    return Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=url)
 
 
 def _rss_mb() -> float:
@@ -65,19 +73,71 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-async def case_plan(path: Path) -> dict[str, object]:
+async def case_plan(path: Path | str) -> dict[str, object]:
+    """`plan_all` on a freshly generated database, then again (idempotent: nothing left to write)."""
+    from sqlalchemy import func, select
+
     from bot.db import make_engine, make_sessionmaker, session_scope
+    from bot.models import Reminder
     from bot.timeutil import FixedClock
     from scheduler.planner import plan_all
 
     settings = _settings(path)
     engine = make_engine(settings.database_url)
-    started = time.perf_counter()
-    async with session_scope(make_sessionmaker(engine)) as session:
-        result = await plan_all(session, settings=settings, clock=FixedClock(PLAN_NOW))
-    seconds = time.perf_counter() - started
+    factory = make_sessionmaker(engine)
+    figures: dict[str, object] = {}
+    for run in ("first", "again"):
+        started = time.perf_counter()
+        async with session_scope(factory) as session:
+            result = await plan_all(session, settings=settings, clock=FixedClock(PLAN_NOW))
+        figures[run] = {"seconds": round(time.perf_counter() - started, 1), "rows": result.rows_written}
+    async with session_scope(factory) as session:
+        figures["total_rows"] = (await session.execute(select(func.count()).select_from(Reminder))).scalar_one()
     await engine.dispose()
-    return {"seconds": round(seconds, 1), "rows": result.rows_written, "milestones": result.milestones}
+    return {**figures["first"], "again": figures["again"], "total_rows": figures["total_rows"],  # type: ignore[dict-item]
+            "milestones": result.milestones}
+
+
+async def copy_to_postgres(source: Path, url: str) -> None:
+    """The tables `generate_tree` wrote into SQLite, copied into a migrated PostgreSQL database and analysed."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from bot.db import make_engine
+    from bot.models import SQLModel
+    from bot.schema import upgrade_to_head
+
+    engine = make_engine(url)
+    await upgrade_to_head(engine)
+    await engine.dispose()
+    target = make_url(url)
+    connection = await asyncpg.connect(host=target.host, port=target.port, user=target.username,
+                                       password=target.password, database=target.database)
+    db = sqlite3.connect(source)
+    try:
+        for name in COPIED_TABLES:
+            table = SQLModel.metadata.tables[name]
+            cursor = db.execute(f"SELECT * FROM {name} ORDER BY id")
+            columns = [column[0] for column in cursor.description]
+            convert = [_from_sqlite(table.c[column].type) for column in columns]
+            while rows := cursor.fetchmany(200_000):
+                records = [tuple(f(value) for f, value in zip(convert, row)) for row in rows]
+                await connection.copy_records_to_table(name, records=records, columns=columns)
+            await connection.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) FROM {name}")
+        await connection.execute(f"VACUUM ANALYZE {', '.join(COPIED_TABLES)}")  # what autovacuum would do
+    finally:
+        db.close()
+        await connection.close()
+
+
+def _from_sqlite(column_type: Any) -> Callable[[object], object]:
+    """SQLite's value of a column (0/1, ISO text) → what asyncpg's COPY takes for its PostgreSQL type."""
+    kind = getattr(column_type, "impl_instance", column_type).python_type  # UTCDateTime → DateTime
+    parse: Callable[[Any], object] | None = {bool: bool, datetime: datetime.fromisoformat,
+                                             date: date.fromisoformat}.get(kind)
+    if parse is None:
+        return lambda value: value
+    return lambda value: None if value is None else parse(value)
 
 
 async def case_resident(path: Path) -> dict[str, object]:
@@ -252,13 +312,48 @@ def run_case(*args: str) -> dict[str, object]:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _backends(choice: str) -> list[str]:
+    return ["sqlite", "postgres"] if choice == "both" else [choice]
+
+
+def print_plan(backend: str, planned: dict[str, object]) -> None:
+    again = planned["again"]
+    print(
+        f"plan [{backend}]: {planned['rows']:,} reminder rows for {planned['milestones']} milestones "
+        f"in {planned['seconds']} s (target ≤ 60 s); again, {again['rows']:,} rows in {again['seconds']} s; "  # type: ignore[index]
+        f"{planned['total_rows']:,} rows in the table"
+    )
+
+
+def plan_on_postgres(source: Path, options: argparse.Namespace) -> dict[str, object]:
+    """The plan case on a PostgreSQL copy of `source`, in the database `bench_reminders` (dropped unless --keep)."""
+    from sqlalchemy.engine import make_url
+
+    server = postgres_server_url(options.postgres_url)
+    url = make_url(server).set(database=PG_DATABASE).render_as_string(hide_password=False)
+    print(f"PostgreSQL {_on_server(server, 'SHOW server_version')}")
+    _on_server(server, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{PG_DATABASE}"')
+    try:
+        started = time.perf_counter()
+        asyncio.run(copy_to_postgres(source, url))
+        print(f"data [postgres]: copied and analysed in {time.perf_counter() - started:.1f} s")
+        return run_case("plan", url)
+    finally:
+        if not options.keep:
+            _on_server(server, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("parts", nargs="*", default=["plan", "memory", "delivery"])
     parser.add_argument("--grassroots", type=int, default=59_243, help="grassroots units (60,000 units in all)")
     parser.add_argument("--milestones", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--keep", help="folder to keep the databases in (default: a temporary one)")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite",
+                        help="where the plan part runs (memory and delivery: SQLite)")
+    parser.add_argument("--postgres-url", help="a server to create the database on (default: scripts/postgres.sh)")
+    parser.add_argument("--keep", help="folder to keep the databases in (default: a temporary one); "
+                                       "the PostgreSQL database is kept too")
     options = parser.parse_args()
     folder = Path(options.keep or tempfile.mkdtemp(prefix="bench-reminders-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -272,11 +367,11 @@ def main() -> int:
         )
         generated = time.perf_counter() - started
         print(f"data: {sizes['units']:,} units, {sizes['assignments']:,} assignments, generated in {generated:.1f} s")
-        planned = run_case("plan", str(big))
-        print(
-            f"plan: {planned['rows']:,} reminder rows for {planned['milestones']} milestones "
-            f"in {planned['seconds']} s (target ≤ 60 s)"
-        )
+        for backend in _backends(options.backend):
+            if backend == "sqlite":
+                print_plan(backend, run_case("plan", str(big)))
+            else:
+                print_plan(backend, plan_on_postgres(big, options))
         if "memory" in options.parts:
             small = folder / "small.db"
             generate_tree(small, provinces=1, districts_per_province=1, grassroots=40, milestones=4)
@@ -301,7 +396,7 @@ def main() -> int:
 def _case(argv: list[str]) -> None:
     kind, path = argv[0], Path(argv[1])
     if kind == "plan":
-        result = asyncio.run(case_plan(path))
+        result = asyncio.run(case_plan(argv[1] if "://" in argv[1] else path))  # a Path would eat the '//'
     elif kind == "resident":
         result = asyncio.run(case_resident(path))
     else:
