@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, literal, not_, or_, select, update
+from sqlalchemy import and_, exists, literal, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -181,8 +181,14 @@ def replan_after_import(*, settings: Settings, clock: Clock) -> Callable[[AsyncS
     """The hook `run_import(after=...)` takes: re-plans the milestones an import touched, in its transaction."""
 
     async def after(session: AsyncSession, report: ImportReport) -> None:
-        if report.affected_milestone_ids:
-            await replan_milestones(session, milestone_ids=report.affected_milestone_ids, settings=settings,
-                                    clock=clock)
+        if not report.affected_milestone_ids:
+            return
+        if session.get_bind().dialect.name == "postgresql":
+            # A big import leaves the planner blind (no statistics yet for what this transaction wrote): it would
+            # anti-join reminders row by row. ANALYZE counts this transaction's own rows; `reminder` is left out,
+            # since statistics saying it is empty are worse than none.
+            await session.execute(text("ANALYZE unit, milestone, assignment"))
+        await replan_milestones(session, milestone_ids=report.affected_milestone_ids, settings=settings,
+                                clock=clock)
 
     return after
