@@ -66,6 +66,14 @@ class Factory:
     async def supervisor(self, unit: Unit, **kwargs) -> Member:  # type: ignore[no-untyped-def]
         return await self.member(roles=[(unit, Role.supervisor)], **kwargs)
 
+    async def units_with_secretaries(self, chats: list[int], *, milestone: str, due: date) -> list[Unit]:
+        """One unit per chat, each with a secretary in that chat, all given one milestone."""
+        units = [await self.unit(f"XA-{chat}") for chat in chats]
+        for unit, chat in zip(units, chats):
+            await self.secretary(unit, chat_id=chat)
+        await self.milestone(milestone, due, units=units)
+        return units
+
     async def milestone(
         self,
         code: str,

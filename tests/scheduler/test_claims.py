@@ -33,11 +33,7 @@ CHATS = list(range(9101, 9107))
 
 async def crowd(session_factory: async_sessionmaker[AsyncSession]) -> None:
     async with session_scope(session_factory) as session:
-        f = Factory(session)
-        units = [await f.unit(f"XA-{chat}") for chat in CHATS]
-        for unit, chat in zip(units, CHATS):
-            await f.secretary(unit, chat_id=chat)
-        await f.milestone("M05", date(2020, 5, 15), units=units)
+        await Factory(session).units_with_secretaries(CHATS, milestone="M05", due=date(2020, 5, 15))
 
 
 async def compose_now(session_factory: async_sessionmaker[AsyncSession], settings: Settings, now: datetime) -> None:

@@ -183,11 +183,7 @@ async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_
 ) -> None:
     chats = list(range(9001, 9013))
     async with session_scope(session_factory) as session:
-        f = Factory(session)
-        units = [await f.unit(f"XA-{chat}") for chat in chats]
-        for unit, chat in zip(units, chats):
-            await f.secretary(unit, chat_id=chat)
-        await f.milestone("M05", date(2020, 5, 15), units=units)
+        await Factory(session).units_with_secretaries(chats, milestone="M05", due=date(2020, 5, 15))
 
     # The first process sends 5 messages, then 2 more leave but their answers never come: it dies.
     dying = RecordingRequest(hang_after=5)
