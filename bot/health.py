@@ -58,11 +58,6 @@ class HealthReport:
         return self.reachable and self.migrated and not (self.scheduler and self.scheduler.stalled)
 
 
-def _aware(instant: datetime | None) -> datetime | None:
-    # Core queries skip UTCDateTime's result hook: SQLite hands back naive UTC.
-    return instant.replace(tzinfo=timezone.utc) if instant is not None and instant.tzinfo is None else instant
-
-
 async def scheduler_state(connection: AsyncConnection, *, settings: Settings, now: datetime) -> SchedulerState:
     from scheduler.states import DeliveryStatus, ReminderStatus
     from scheduler.window import SendWindow
@@ -86,14 +81,14 @@ async def scheduler_state(connection: AsyncConnection, *, settings: Settings, no
         late_deliveries = await scalar(select(func.count()).select_from(ReminderDelivery).where(*delivery_due))
         late_items = int(late_reminders or 0) + int(late_deliveries or 0)
         if late_items:
-            since = [_aware(await scalar(select(func.min(Reminder.fire_at)).where(*reminder_due))),
-                     _aware(await scalar(select(func.min(ReminderDelivery.next_attempt_at)).where(*delivery_due)))]
+            since = [await scalar(select(func.min(Reminder.fire_at)).where(*reminder_due)),
+                     await scalar(select(func.min(ReminderDelivery.next_attempt_at)).where(*delivery_due))]
             late_since = min(instant for instant in since if instant is not None)
     # Claims are stamped in real time even when the plan's clock is frozen (scheduler/outbox.py).
     stale_before = datetime.now(timezone.utc) - timedelta(seconds=settings.reminder_claim_timeout_seconds)
     return SchedulerState(
-        next_reminder_at=_aware(await scalar(select(func.min(Reminder.fire_at)).where(pending))),
-        last_sent_at=_aware(await scalar(select(func.max(ReminderDelivery.sent_at)))),
+        next_reminder_at=await scalar(select(func.min(Reminder.fire_at)).where(pending)),
+        last_sent_at=await scalar(select(func.max(ReminderDelivery.sent_at))),
         late_items=late_items,
         late_since=late_since,
         stale_claims=int(await scalar(select(func.count()).select_from(ReminderDelivery).where(
