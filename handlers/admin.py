@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,6 @@ from scheduler import list_failures, render_failures, unreached_units
 if TYPE_CHECKING:
     from bot.app import BotContext
 
-UNREACHED_WINDOW = timedelta(days=7)
 ROLE_WORDS = {"thu_ky": Role.secretary, "thuky": Role.secretary, "secretary": Role.secretary,
               "giam_sat": Role.supervisor, "giamsat": Role.supervisor, "supervisor": Role.supervisor}
 
@@ -56,7 +54,7 @@ async def loi(update: Update, context: BotContext) -> None:
             await reply(update, req.t.gettext("Only administrators can see failed sends."))
             return
         failures = await list_failures(req.session, limit=30, with_unreached=False)
-        # Units nobody has joined fail every morning: counted apart, over the last week.
-        unreached = await unreached_units(req.session, since=context.clock.now() - UNREACHED_WINDOW)
+        # Units nobody has joined fail every morning: counted apart, not listed.
+        unreached = await unreached_units(req.session, now=context.clock.now())
         text = render_failures(failures, tr=req.t, tz=context.settings.tz, unreached=unreached)
         await reply(update, escape(text[:4000]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -34,6 +34,9 @@ class Failure:
     reason: FailureReason | None
     error: str | None
     milestone_codes: tuple[str, ...]
+
+
+UNREACHED_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,11 @@ async def list_failures(
     ]
 
 
-async def unreached_units(session: AsyncSession, *, since: datetime, sample: int = 10) -> Unreached:
-    """Units with a reminder that found nobody to send to since `since`."""
+async def unreached_units(session: AsyncSession, *, now: datetime, window: timedelta = UNREACHED_WINDOW,
+                          sample: int = 10) -> Unreached:
+    """Units with a reminder that found nobody to send to within `window` before `now` (a unit that has been
+    joined since drops out once its last failure is older)."""
+    since = now - window
     unreached = (
         select(Unit.code)
         .join(ReminderDigest, ReminderDigest.unit_id == Unit.id)
