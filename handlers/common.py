@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from bot.access import Access, load_access
 from bot.db import session_scope
 from bot.i18n import Translator, translator
+from bot.members import reactivate_member
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -28,9 +29,13 @@ class Request:
 
 @asynccontextmanager
 async def request(update: Update, context: BotContext) -> AsyncIterator[Request]:
-    user = update.effective_user
+    user, chat = update.effective_user, update.effective_chat
     assert user is not None
     async with session_scope(context.session_factory) as session:
+        # Writing to the bot again undoes a block (a 403 marked them inactive): reminders reach them again.
+        # Committed at once, so a handler's rollback (a bad invite code) does not undo it.
+        if chat is not None and await reactivate_member(session=session, telegram_user_id=user.id, chat_id=chat.id):
+            await session.commit()
         access = await load_access(session=session, telegram_user_id=user.id, admin_ids=context.settings.admin_ids)
         language = access.member.language if access.member else context.settings.default_language
         yield Request(session=session, access=access, t=translator(language))
@@ -40,6 +45,14 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
                                                   disable_web_page_preview=True, **kwargs)  # type: ignore[arg-type]
+
+
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button the bot never made (forged data, junk): answered like an unknown item, nothing read or changed."""
+    query = update.callback_query
+    assert query is not None
+    async with request(update, context) as req:
+        await query.answer(not_found(req.t), show_alert=True)
 
 
 def not_registered(t: Translator) -> str:

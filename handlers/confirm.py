@@ -18,16 +18,19 @@ from bot.members import members_with_role
 from bot.models import Role
 from bot.progress import get_item
 from bot.units import get_unit_by_code
-from handlers.common import Request, not_found, not_registered, reply, request
-from handlers.keyboards import (done_keyboard, item_buttons, parse_callback, review_keyboard, undo_keyboard,
+from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
+from handlers.keyboards import (done_keyboard, item_buttons, parse_button, review_keyboard, undo_keyboard,
                                 without_button)
-from handlers.render import Actor, confirmed_card, item_card
+from handlers.render import Actor, confirmed_card, item_card, short
 from scheduler import replan_assignments
 
 if TYPE_CHECKING:
     from bot.app import BotContext
 
 log = logging.getLogger(__name__)
+
+# A return reason is a sentence or a paragraph; the unit's notice (under Telegram's 4,096 characters) quotes it whole.
+MAX_REASON = 1000
 
 
 def _refusal(req: Request, result: Result) -> str:
@@ -81,12 +84,11 @@ async def _notify_supervisors(req: Request, context: BotContext, result: Result)
 async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    kind, args = parse_callback(query.data)
-    try:
-        assignment_id = int(args[0])
-    except (IndexError, ValueError):
-        await query.answer()
+    pressed = parse_button(query.data)
+    if pressed is None or pressed.kind not in ("done", "undo", "acc", "ret"):
+        await unknown_button(update, context)
         return
+    kind, assignment_id = pressed.kind, pressed.numbers[0]
     async with request(update, context) as req:
         if not req.access.registered:
             await query.answer(not_registered(req.t), show_alert=True)
@@ -131,14 +133,17 @@ async def button(update: Update, context: BotContext) -> None:
 
 async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
     assert result.unit is not None and result.milestone is not None
+    code = f"<b>{escape(result.milestone.code)}</b>"
     for member in await members_with_role(session=req.session, unit_id=result.unit.id, role=Role.secretary):
         _ = translator(member.language).gettext
-        text = (_("✅ {code} was accepted.") if result.outcome == Outcome.accepted
-                else _("↩️ {code} was returned: please complete it and report again.") + "\n"
-                + _("Reason: {reason}").format(reason=escape(result.reason or "")))
+        # Each template is filled once: the reason is the supervisor's text, never a template itself.
+        if result.outcome == Outcome.accepted:
+            text = _("✅ {code} was accepted.").format(code=code)
+        else:
+            text = (_("↩️ {code} was returned: please complete it and report again.").format(code=code) + "\n"
+                    + _("Reason: {reason}").format(reason=escape(short(result.reason or "", MAX_REASON))))
         try:
-            await context.bot.send_message(member.chat_id, text.format(code=f"<b>{escape(result.milestone.code)}</b>"),
-                                           parse_mode=ParseMode.HTML)
+            await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML)
         except TelegramError as error:
             log.warning("could not notify member %s: %s", member.id, error)
 
@@ -169,6 +174,11 @@ async def tralai(update: Update, context: BotContext) -> None:
         if len(words) < 3:
             await reply(update, _("Usage: /tralai M16 HU-DIENBIEN reason for returning it"))
             return
+        reason = " ".join(words[2:])
+        if len(reason) > MAX_REASON:
+            await reply(update, _("The reason is too long ({n} characters): at most {limit}. Nothing changed.")
+                        .format(n=len(reason), limit=MAX_REASON))
+            return
         unit = await get_unit_by_code(session=req.session, code=words[1])
         assignment = unit and await find_unit_assignment(session=req.session, unit_ids=[unit.id],  # type: ignore[list-item]
                                                          milestone_code=words[0])
@@ -176,7 +186,7 @@ async def tralai(update: Update, context: BotContext) -> None:
             await reply(update, not_found(req.t))
             return
         result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
-                                         now=context.clock.now(), reason=" ".join(words[2:]))
+                                         now=context.clock.now(), reason=reason)
         if not result.changed:
             await reply(update, _refusal(req, result))
             return

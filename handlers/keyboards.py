@@ -1,6 +1,11 @@
-"""Inline keyboards, built apart from handlers. callback_data is a plain string of at most 64 bytes."""
+"""Inline keyboards, built apart from handlers. callback_data is a plain string of at most 64 bytes.
+
+`parse_button` reads back every button built here; anything else (a forged press, junk) is None.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -17,6 +22,53 @@ def callback(*parts: object) -> str:
 def parse_callback(data: str | None) -> tuple[str, list[str]]:
     kind, *args = (data or "").split(":")
     return kind, args
+
+
+# Ids are INTEGER columns, 32-bit on PostgreSQL: a bigger number was never a row, and handing it to the
+# database raises (OverflowError on SQLite, DataError on PostgreSQL) instead of finding nothing.
+MAX_NUMBER = 2**31 - 1
+VIEWS = frozenset({"me", "u", "m"})  # the views pg: turns the pages of (handlers/progress.py)
+# What follows each kind of button: "n" a number (an id, or a page), "v" a view.
+SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn"}
+
+
+@dataclass(frozen=True)
+class Pressed:
+    kind: str
+    numbers: tuple[int, ...]
+    view: str = ""  # pg: only
+
+
+def parse_number(text: str) -> int | None:
+    """A non-negative number exactly as the bot writes it (ASCII digits, no leading zero, within MAX_NUMBER)."""
+    if not text or len(text) > len(str(MAX_NUMBER)) or not (text.isascii() and text.isdigit()):
+        return None
+    if text[0] == "0" and text != "0":
+        return None
+    number = int(text)
+    return number if number <= MAX_NUMBER else None
+
+
+def parse_button(data: str | None) -> Pressed | None:
+    """The button pressed, if the bot could have made it; None for anything else. Never raises."""
+    if not data or len(data) > 64:
+        return None
+    kind, *args = data.split(":")
+    shape = SHAPES.get(kind)
+    if shape is None or len(args) != len(shape):
+        return None
+    numbers, view = [], ""
+    for letter, arg in zip(shape, args):
+        if letter == "v":
+            if arg not in VIEWS:
+                return None
+            view = arg
+            continue
+        number = parse_number(arg)
+        if number is None:
+            return None
+        numbers.append(number)
+    return Pressed(kind, tuple(numbers), view)
 
 
 def done_keyboard(t: Translator, assignment_id: int) -> InlineKeyboardMarkup:

@@ -15,8 +15,8 @@ from bot.progress import (Item, get_milestone_by_code, item_rates, milestone_bre
                           subtree_progress, unit_items)
 from bot.status import Group, Status
 from bot.units import count_children, get_unit, get_unit_by_code
-from handlers.common import Request, not_found, not_registered, reply, request
-from handlers.keyboards import callback, done_keyboard, list_keyboard, parse_callback
+from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
+from handlers.keyboards import callback, done_keyboard, list_keyboard, parse_button
 from handlers.render import breakdown_lines, item_card, paginate, subtree_lines, unit_lines
 
 if TYPE_CHECKING:
@@ -159,14 +159,14 @@ async def _single_card(update: Update, req: Request, context: BotContext, milest
 async def page_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    prefix, args = parse_callback(query.data)
+    pressed = parse_button(query.data)
+    if pressed is None or pressed.kind not in ("pg", "ms"):
+        await unknown_button(update, context)
+        return
+    prefix = pressed.kind
+    # pg:<kind>:<arg>:<page> turns the page in place; ms:<milestone id> drills down in a new message.
+    kind, arg, page = ("m", pressed.numbers[0], 0) if prefix == "ms" else (pressed.view, *pressed.numbers)
     async with request(update, context) as req:
-        try:
-            # pg:<kind>:<arg>:<page> turns the page in place; ms:<milestone id> drills down in a new message.
-            kind, arg, page = ("m", int(args[0]), 0) if prefix == "ms" else (args[0], int(args[1]), int(args[2]))
-        except (IndexError, ValueError):
-            await query.answer()
-            return
         view = await _view_for(req, context, kind, arg) if req.access.registered or req.access.is_admin else None
         if view is None:
             await query.answer(not_found(req.t), show_alert=True)

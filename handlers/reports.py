@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.access import supervised_roots
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.models import Role, Unit
-from bot.progress import MilestoneProgress, Rates, rates_of
+from bot.progress import Item, MilestoneProgress, Rates, rates_of
 from bot.reports.calendar import calendar_bytes, calendar_filename
 from bot.reports.chart import chart_png
 from bot.reports.data import calendar_entries, gather_report, subtree_calendar_entries
 from bot.reports.workbook import report_filename, workbook_bytes
 from bot.units import get_unit_by_code
-from bot.urging import cooldown_from, urge_late_units
-from handlers.common import Request, not_found, not_registered, reply, request
-from handlers.keyboards import done_keyboard, parse_callback
+from bot.urging import UrgePlan, cooldown_from, urge_late_units
+from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
+from handlers.keyboards import done_keyboard, parse_button
 from handlers.render import days_text, paginate, rates_line, short
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_REPORTS = 3  # one workbook per supervised subtree, at most this many per command
+SHOWN_UNITS = 20  # units named per line of the urge summary (20 codes of 64 characters fit a message): the rest counted
 
 
 def _refuse_report(req: Request) -> str:
@@ -124,12 +125,11 @@ async def urge_button(update: Update, context: BotContext) -> None:
     """📣 in a milestone view: message the late units' secretaries now, once per cooldown per unit."""
     query = update.callback_query
     assert query is not None
-    _prefix, args = parse_callback(query.data)
-    try:
-        milestone_id = int(args[0])
-    except (IndexError, ValueError):
-        await query.answer()
+    pressed = parse_button(query.data)
+    if pressed is None or pressed.kind != "urge":
+        await unknown_button(update, context)
         return
+    milestone_id = pressed.numbers[0]
     async with request(update, context) as req:
         _ = req.t.gettext
         roots = await supervised_roots(session=req.session, access=req.access) if (req.access.registered or req.access.is_admin) else []
@@ -158,25 +158,42 @@ async def urge_button(update: Update, context: BotContext) -> None:
                 continue
             reached, people = True, people + 1
         units_reached += reached
-    code = plan.milestone.code
-    if not plan.late:
-        summary = _("{code}: no late units.").format(code=code)
-    else:
-        summary = req.t.ngettext("📣 {code}: urged {n} late unit ({people} recipients).",
-                                 "📣 {code}: urged {n} late units ({people} recipients).",
-                                 units_reached).format(code=code, n=units_reached, people=people)
-    lines = [summary]
-    if plan.cooled:
-        hours = round(cooldown.total_seconds() / 3600)
-        lines.append(req.t.ngettext("Already urged in the last {hours} hour: {units}",
-                                    "Already urged in the last {hours} hours: {units}", hours)
-                     .format(hours=hours, units=", ".join(i.unit_code for i in plan.cooled)))
-    if plan.unreachable:
-        lines.append(_("No secretary registered: {units}").format(
-            units=", ".join(i.unit_code for i in plan.unreachable)))
-    await query.answer(short(summary, 190))
+    lines = urge_summary(req.t, plan, units_reached=units_reached, people=people, cooldown=cooldown)
+    try:
+        await query.answer(short(lines[0], 190))
+    except BadRequest as error:  # the sends outlived the press ("query is too old"): the summary still goes out
+        log.warning("could not answer the urge button: %s", error)
     if query.message is not None:
         await query.message.reply_text(escape("\n".join(lines)), parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]
+
+
+def unit_codes(t: Translator, items: list[Item]) -> str:
+    """The first SHOWN_UNITS units' codes, then how many more: one line, however many units are late."""
+    codes = ", ".join(item.unit_code for item in items[:SHOWN_UNITS])
+    more = len(items) - SHOWN_UNITS
+    if more <= 0:
+        return codes
+    return t.ngettext("{units} and {n} other unit", "{units} and {n} other units", more).format(units=codes, n=more)
+
+
+def urge_summary(t: Translator, plan: UrgePlan, *, units_reached: int, people: int, cooldown: timedelta) -> list[str]:
+    """The supervisor's summary after 📣 (plain text lines, the first one also the button's answer): the units
+    reached, counted; those urged within the cooldown and those nobody can be reached in, named up to a point."""
+    _ = t.gettext
+    code = plan.milestone.code
+    if not plan.late:
+        return [_("{code}: no late units.").format(code=code)]
+    lines = [t.ngettext("📣 {code}: urged {n} late unit ({people} recipients).",
+                        "📣 {code}: urged {n} late units ({people} recipients).",
+                        units_reached).format(code=code, n=units_reached, people=people)]
+    if plan.cooled:
+        hours = round(cooldown.total_seconds() / 3600)
+        lines.append(t.ngettext("Already urged in the last {hours} hour: {units}",
+                                "Already urged in the last {hours} hours: {units}", hours)
+                     .format(hours=hours, units=unit_codes(t, plan.cooled)))
+    if plan.unreachable:
+        lines.append(_("No secretary registered: {units}").format(units=unit_codes(t, plan.unreachable)))
+    return lines
 
 
 def urge_text(t, urger: str, item) -> str:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -82,15 +83,24 @@ def cell_text(t: Translator, cell: Cell, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
+def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Writes one cell. Text from the plan or from users is stored as text: a title typed as "=HYPERLINK(…)"
+    shows as typed and never runs (openpyxl makes any string starting with "=" a formula); control characters,
+    which Excel cannot store, are dropped."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _title_block(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, title: str, width: int) -> None:
     last = get_column_letter(width)
-    ws["A1"] = data.root.name.upper()
-    ws["A1"].font = Font(bold=True, size=12)
-    ws["A2"] = title
-    ws["A2"].font = Font(bold=True, size=14)
-    ws["A3"] = as_of_line(t, data, tz)
-    ws["A3"].font = Font(italic=True)
-    ws["A4"] = rates_text(t, data)
+    put(ws, 1, 1, data.root.name.upper()).font = Font(bold=True, size=12)
+    put(ws, 2, 1, title).font = Font(bold=True, size=14)
+    put(ws, 3, 1, as_of_line(t, data, tz)).font = Font(italic=True)
+    put(ws, 4, 1, rates_text(t, data))
     for row in (2, 3):
         ws.merge_cells(f"A{row}:{last}{row}")
         ws[f"A{row}"].alignment = Alignment(horizontal="center")
@@ -99,7 +109,7 @@ def _title_block(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, t
 
 def _header(ws: Worksheet, headers: list[str]) -> None:
     for column, text in enumerate(headers, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=column, value=text)
+        cell = put(ws, HEADER_ROW, column, text)
         cell.font = Font(bold=True)
         cell.fill = fill(HEADER_FILL)
         cell.alignment = CENTER
@@ -158,7 +168,7 @@ def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) 
                   s.not_done_in_time, s.overdue, p.ratio, s.due_ratio if s.due_ratio is not None else _("not due yet"),
                   ", ".join(p.late_units)]
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=column, value=value)
+            cell = put(ws, row, column, value)
             cell.border = BORDER
             cell.alignment = WRAP_TOP
         ws.cell(row=row, column=4).number_format = "DD/MM/YYYY"
@@ -172,7 +182,7 @@ def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) 
               sum(s.awaiting for s in data.summaries), sum(s.not_done_in_time for s in data.summaries),
               sum(s.overdue for s in data.summaries), data.rates.ratio, data.rates.due_ratio, ""]
     for column, value in enumerate(totals, start=1):
-        cell = ws.cell(row=row, column=column, value=value)
+        cell = put(ws, row, column, value)
         cell.font = Font(bold=True)
         cell.border = BORDER
     for column in (11, 12):
@@ -191,9 +201,9 @@ def matrix_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) -
     headers.append(_("Completion rate"))
     _title_block(ws, t, data, tz, _("PROGRESS BY UNIT AND MILESTONE"), len(headers))
     # Legend on the rates line's right: one coloured cell per status.
-    ws["A5"] = _("Legend:")
+    put(ws, 5, 1, _("Legend:"))
     for offset, status in enumerate(Status):
-        legend = ws.cell(row=5, column=2 + offset, value=status_text(t, status))
+        legend = put(ws, 5, 2 + offset, status_text(t, status))
         legend.fill = fill(STATUS_FILLS[status])
         legend.alignment = CENTER
     _header(ws, headers)
@@ -201,20 +211,19 @@ def matrix_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) -
     row = FIRST_DATA_ROW
     for number, unit in enumerate(data.units, start=1):
         for column, value in enumerate([number, unit.code, ("  " * unit.depth) + unit.name], start=1):
-            cell = ws.cell(row=row, column=column, value=value)
+            cell = put(ws, row, column, value)
             cell.border = BORDER
             cell.alignment = WRAP_TOP
         for offset, milestone in enumerate(milestones):
-            cell = ws.cell(row=row, column=4 + offset)
-            cell.border = BORDER
             found = data.cells.get((unit.unit_id, milestone.milestone_id))
+            cell = put(ws, row, 4 + offset, None if found is None else cell_text(t, found, tz))
+            cell.border = BORDER
             if found is None:
                 continue
-            cell.value = cell_text(t, found, tz)
             cell.fill = fill(STATUS_FILLS[found.status])
             cell.alignment = WRAP_TOP
         done, total = rates.get(unit.unit_id, (0, 0))
-        ratio = ws.cell(row=row, column=4 + len(milestones), value=done / total if total else 0.0)
+        ratio = put(ws, row, 4 + len(milestones), done / total if total else 0.0)
         ratio.number_format = "0.0%"
         ratio.border = BORDER
         row += 1
