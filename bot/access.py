@@ -43,6 +43,21 @@ class Access:
     def can_accept(self, unit: Unit) -> bool:
         return self.supervises(unit)
 
+    def can_manage_members(self, unit: Unit) -> bool:
+        """Sees who is registered for the unit and its open invites (/thanhvien)."""
+        return self.is_admin or self.supervises(unit)
+
+    def can_remove(self, unit: Unit, role: Role) -> bool:
+        """Removes a membership, or revokes an invite, of this role in this unit. Supervisors manage the
+        secretaries of their subtree and the supervisors strictly below them: never a co-supervisor of their
+        own unit, nor anyone above."""
+        if self.is_admin:
+            return True
+        if role == Role.secretary:
+            return self.supervises(unit)
+        return any(held.role in (Role.supervisor, Role.admin) and unit.id != held.unit.id
+                   and unit.path.startswith(held.unit.path) for held in self.roles)
+
 
 async def load_access(*, session: AsyncSession, telegram_user_id: int, admin_ids: list[int]) -> Access:
     member = await find_member(session=session, telegram_user_id=telegram_user_id)

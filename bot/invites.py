@@ -67,13 +67,52 @@ async def create_invite(*, session: AsyncSession, unit: Unit, role: Role, now: d
     return invite
 
 
-async def revoke_invite(*, session: AsyncSession, code: str, now: datetime) -> bool:
-    invite = (await session.execute(select(Invite).where(Invite.code == code))).scalars().first()
-    if invite is None or invite.used_at is not None or invite.revoked_at is not None:
-        return False
-    invite.revoked_at = now
+async def create_invites(*, session: AsyncSession, units: list[Unit], role: Role, now: datetime, ttl_days: int,
+                         created_by: int | None = None) -> list[Invite]:
+    """One invite per unit (`nhacviec invite --all`), each logged like a single one, in one flush."""
+    invites = [Invite(code=new_code(), unit_id=unit.id, role=role, created_by=created_by, created_at=now,  # type: ignore[arg-type]
+                      expires_at=now + timedelta(days=ttl_days)) for unit in units]
+    session.add_all(invites)
+    session.add_all(Event(at=now, kind="invite", unit_id=unit.id, actor_label=str(created_by or "cli"),
+                          details=json.dumps({"role": role.value})) for unit in units)
     await session.flush()
-    return True
+    return invites
+
+
+def is_open(invite: Invite, now: datetime) -> bool:
+    return invite.used_at is None and invite.revoked_at is None and now < invite.expires_at
+
+
+async def open_invites(*, session: AsyncSession, unit_id: int, now: datetime) -> list[Invite]:
+    """The unit's invites nobody has used yet, neither revoked nor expired, oldest first."""
+    statement = (select(Invite).where(Invite.unit_id == unit_id, col(Invite.used_at).is_(None),
+                                      col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)
+                 .order_by(Invite.created_at, Invite.id))
+    return list((await session.execute(statement)).scalars().all())
+
+
+async def revoke_invite(*, session: AsyncSession, now: datetime, code: str | None = None, invite_id: int | None = None,
+                        actor_member_id: int | None = None, actor_label: str = "cli") -> Invite | None:
+    """Revokes an open invite (by code or id) and logs it; None (changing nothing) if it is not open any more."""
+    where = Invite.code == code if code is not None else Invite.id == invite_id
+    invite = (await session.execute(select(Invite).where(where))).scalars().first()
+    if invite is None or not is_open(invite, now):
+        return None
+    # Conditional, like redemption: a /start with this code at the same moment either wins or finds it revoked.
+    revoked = await session.execute(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None), col(Invite.revoked_at).is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if revoked.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    set_committed_value(invite, "revoked_at", now)
+    session.add(Event(at=now, kind="invite_revoked", unit_id=invite.unit_id, actor_member_id=actor_member_id,
+                      actor_label=actor_label[:255],
+                      details=json.dumps({"invite_id": invite.id, "role": invite.role.value})))
+    await session.flush()
+    return invite
 
 
 async def redeem_invite(*, session: AsyncSession, code: str, member: Member, now: datetime) -> Redemption:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, confirm, errors, intake, language, progress, reports, start
+from handlers import admin, common, confirm, errors, intake, language, members, progress, reports, start
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -22,9 +22,13 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         intake.document))
     application.add_handler(CommandHandler("moi", admin.moi))
     application.add_handler(CommandHandler("loi", admin.loi))
+    application.add_handler(CommandHandler("thanhvien", members.thanhvien))
+    application.add_handler(CommandHandler("toi", members.toi))
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
     application.add_handler(CallbackQueryHandler(reports.urge_button, pattern=r"^urge:\d+$"))
     application.add_handler(CallbackQueryHandler(intake.button, pattern=r"^imp(-no)?:[\w-]+$"))
+    application.add_handler(CallbackQueryHandler(members.button, pattern=members.CALLBACK_PATTERN))
+    application.add_handler(CallbackQueryHandler(common.unknown_button))  # last: data no button above takes
     application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]

@@ -9,16 +9,13 @@ from telegram import Update
 
 from bot.invites import create_invite, deep_link
 from bot.models import Role
+from bot.roles import parse_role
 from bot.units import get_unit_by_code
 from handlers.common import not_found, reply, request
 from scheduler import list_failures, render_failures, unreached_units
 
 if TYPE_CHECKING:
     from bot.app import BotContext
-
-ROLE_WORDS = {"thu_ky": Role.secretary, "thuky": Role.secretary, "secretary": Role.secretary,
-              "giam_sat": Role.supervisor, "giamsat": Role.supervisor, "supervisor": Role.supervisor}
-
 
 async def moi(update: Update, context: BotContext) -> None:
     async with request(update, context) as req:
@@ -27,7 +24,7 @@ async def moi(update: Update, context: BotContext) -> None:
             await reply(update, _("Only administrators can create invites."))
             return
         args = context.args or []
-        role = ROLE_WORDS.get(args[1].lower()) if len(args) > 1 else Role.secretary
+        role = parse_role(args[1]) if len(args) > 1 else Role.secretary
         if not args or role is None:
             await reply(update, _("Usage: /moi HU-DIENBIEN thu_ky (or giam_sat)"))
             return
@@ -37,6 +34,7 @@ async def moi(update: Update, context: BotContext) -> None:
             return
         invite = await create_invite(session=req.session, unit=unit, role=role, now=context.clock.now(),
                                      ttl_days=context.settings.invite_ttl_days, created_by=req.access.telegram_user_id)
+        await req.session.commit()  # stored before the link is shown: it may be opened at once
         link = deep_link(context.bot.username, invite.code)
         role_name = _("secretary") if role == Role.secretary else _("supervisor")
         text = _("Invite for the {role} of {unit}, valid {days} days, single use:").format(

@@ -63,7 +63,10 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/xong M05 done, minutes attached — report a milestone done (a file with this caption is kept as evidence)"),
             _("/tralai M16 HU-DIENBIEN reason — return a reported item to the unit (supervisors)"),
             _("/ngonngu en — change language (vi, en)"),
+            _("/toi — your Telegram id, units and roles"),
         ]
+        if req.access.is_admin or req.access.units_with(Role.supervisor) or req.access.units_with(Role.admin):
+            lines.append(_("/thanhvien HU-DIENBIEN — who is registered; remove members, revoke invites"))
         if req.access.is_admin:
             lines.append(_("/moi HU-DIENBIEN thu_ky — invite link for a unit's secretary (or giam_sat: supervisor)"))
             lines.append(_("/loi — reminders that could not be delivered, and why"))
