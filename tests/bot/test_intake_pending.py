@@ -1,10 +1,20 @@
-"""Pending plan drafts in the database: kept for their admin, taken once, gone after a week."""
+"""Pending plan drafts in the database: kept for their admin, taken once, gone after a week; 📥 takes one only
+with an import that succeeds."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.intake.pending import DRAFT_TTL, drop_draft, find_draft, keep_draft
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.intake.pending import DRAFT_TTL, DraftTaken, drop_draft, find_draft, import_draft, keep_draft
+from bot.models import Event, Milestone
+from bot.plans.report import ImportReport
+from bot.plans.validate import read_plan
+from bot.settings import PROJECT_ROOT
 from bot.timeutil import FixedClock
 
 PLAN = "plan:\n  code: KH-1\n"
@@ -37,3 +47,59 @@ async def test_drafts_expire_and_are_cleared_when_a_new_one_is_kept(session_fact
         await keep_draft(session=session, admin_id=1, file_name="b.yaml", plan_text=PLAN, now=later)
         await session.commit()
         assert await drop_draft(session=session, token=old) is False  # removed, not only hidden
+
+
+async def _count(session_factory: async_sessionmaker[AsyncSession], column: object) -> int:
+    async with session_factory() as session:
+        return int((await session.execute(select(func.count(column)))).scalar_one())
+
+
+async def test_an_import_that_fails_leaves_the_draft_pending_and_nothing_imported(
+        session_factory: async_sessionmaker[AsyncSession], clock: FixedClock) -> None:
+    plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
+    assert plan is not None
+    async with session_factory() as session:
+        token = await keep_draft(session=session, admin_id=900001, file_name="kh.yaml", plan_text=PLAN,
+                                 now=clock.now())
+        await session.commit()
+
+    async def overflow(session: AsyncSession, report: ImportReport) -> None:
+        raise OverflowError("date value out of range")  # what a due date in 9999 did to the reminder ladder
+
+    with pytest.raises(OverflowError):
+        await import_draft(session_factory=session_factory, token=token, plan=plan, now=clock.now(), actor="t",
+                           after=overflow)
+    async with session_factory() as session:
+        assert await find_draft(session=session, token=token, now=clock.now()) is not None  # press again, or cancel
+    assert await _count(session_factory, Milestone.id) == 0 and await _count(session_factory, Event.id) == 0
+
+    replanned: list[ImportReport] = []
+
+    async def replan(session: AsyncSession, report: ImportReport) -> None:
+        replanned.append(report)
+
+    report = await import_draft(session_factory=session_factory, token=token, plan=plan, now=clock.now(),
+                                actor="t", after=replan)
+    assert replanned == [report] and await _count(session_factory, Milestone.id) == 28
+    async with session_factory() as session:
+        assert await find_draft(session=session, token=token, now=clock.now()) is None
+    with pytest.raises(DraftTaken):  # a second press imports nothing more
+        await import_draft(session_factory=session_factory, token=token, plan=plan, now=clock.now(), actor="t")
+    assert await _count(session_factory, Event.id) == 1
+
+
+async def test_of_two_presses_at_once_only_one_imports(session_factory: async_sessionmaker[AsyncSession],
+                                                       clock: FixedClock, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two processes pressing at once: webhook replicas run on PostgreSQL (SQLite waits on a timer)")
+    plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
+    assert plan is not None
+    async with session_factory() as session:
+        token = await keep_draft(session=session, admin_id=900001, file_name="kh.yaml", plan_text=PLAN,
+                                 now=clock.now())
+        await session.commit()
+    presses = [import_draft(session_factory=session_factory, token=token, plan=plan, now=clock.now(), actor="t")
+               for _ in range(2)]
+    outcomes = await asyncio.gather(*presses, return_exceptions=True)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["DraftTaken", "ImportReport"]
+    assert await _count(session_factory, Event.id) == 1
