@@ -1,8 +1,10 @@
 """Plan intake: a Vietnamese plan document (.txt, .docx, .pdf) -> a draft plan file for a person to review.
 
-    text = read_document(path)                      # readers.py
+    text = read_document(path)                      # readers.py (within the bounds of limits.py)
     draft = build_draft(text, units=unit_index)     # draft.py (text.py, dates.py, units.py)
     yaml_text = render_draft(draft)                 # render.py
+
+In chat, `upload.draft_upload` does all three in a worker thread and keeps the draft for 📥 (pending.py).
 
 Nothing is guessed silently: a milestone whose responsible units (or date) could not be read carries a
 `review:` note, and the plan validator refuses to import it until a person fixes it.

@@ -1,71 +1,24 @@
-"""Readers: .txt, .docx (built here with python-docx), a text PDF (written here by hand, with a ToUnicode map so
-Vietnamese letters survive) and the Vietnamese errors for what cannot be read."""
+"""Readers: .txt, .docx (built with python-docx), a text PDF (written by hand, with a ToUnicode map so Vietnamese
+letters survive), the Vietnamese errors for what cannot be read, and the bounds a hostile document meets before
+anything of it is inflated or parsed."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
+import docx
 import pytest
 
+from bot.i18n import translator
+from bot.intake import readers
 from bot.intake.dates import find_deadlines
+from bot.intake.limits import MAX_FILE_BYTES
 from bot.intake.readers import ReadError, read_bytes
 from bot.intake.text import paragraphs
+from tests.bot.intake_documents import LINES, docx_bomb, make_docx, make_pdf, pdf_stream_bomb, zip_of
 
-LINES = ["2.4- Từ ngày 01/4/2020 đến hết ngày 30/6/2020",
-         "- Ban Thường vụ Tỉnh ủy chỉ đạo đại hội điểm Đảng bộ huyện Điện Biên xong",
-         "trước ngày 31/5/2020."]
-
-
-def make_docx() -> bytes:
-    import docx
-
-    document = docx.Document()
-    for line in LINES:
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text is `lines`, in a simple font with a ToUnicode CMap (one byte per character)."""
-    chars = sorted({ch for line in lines for ch in line})
-    codes = {ch: 32 + index for index, ch in enumerate(chars)}
-    assert len(codes) < 224
-    content = b"BT /F1 11 Tf 14 TL 50 780 Td\n"
-    for line in lines:
-        raw = bytes(codes[ch] for ch in line)
-        escaped = raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-        content += b"(" + escaped + b") Tj T*\n"
-    content += b"ET"
-    cmap = "\n".join([
-        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
-        "/CMapName /Adhoc def /CMapType 2 def",
-        "1 begincodespacerange <00> <FF> endcodespacerange",
-        f"{len(codes)} beginbfchar",
-        *(f"<{code:02X}> <{ord(ch):04X}>" for ch, code in codes.items()),
-        "endbfchar endcmap CMapName currentdict /CMap defineresource pop end end",
-    ]).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+DOCX_PARTS = {"[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="x">',  # cut short
+              "_rels/.rels": b"<Relationships/>", "word/document.xml": b"<w:document>"}
 
 
 def _deadline_of(text: str) -> list[date]:
@@ -97,6 +50,17 @@ def test_text_pdf() -> None:
     (b"\x00\x01\x02" * 50, "rac.txt", "không có chữ đọc được"),
     (b"abc", "ke-hoach.doc", "chỉ nhận văn bản .txt, .docx hoặc .pdf"),
     (b"", "rong.txt", "không có chữ đọc được"),
+    (b"", "rong.docx", "không phải tệp Word .docx hợp lệ"),
+    (b"", "rong.pdf", "không phải PDF đọc được"),
+    (make_docx(), "bang-tinh.xlsx", "chỉ nhận văn bản .txt, .docx hoặc .pdf"),
+    (b"Just some text, not a zip at all", "khong-phai-zip.docx", "không phải tệp Word .docx hợp lệ"),
+    (zip_of(DOCX_PARTS), "xml-hong.docx", "không phải tệp Word .docx hợp lệ"),
+    (zip_of({"xl/workbook.xml": b"<workbook/>"}), "bang-tinh-doi-ten.docx", "không phải tệp Word .docx hợp lệ"),
+    (make_pdf(LINES)[:300], "chua-tai-xong.pdf", "không phải PDF đọc được"),
+    (bytes(range(256)) * 8, "rac.pdf", "không phải PDF đọc được"),
+    (b"\xff\xfe\x00", "utf16-hong.txt", "không phải văn bản UTF-8"),
+    (("Việc " * 250_000).encode(), "qua-dai.txt", "Tệp qua-dai.txt quá dài (hơn 400 trang chữ)"),
+    (b"a" * (MAX_FILE_BYTES + 1), "qua-lon.txt", "Tệp qua-lon.txt quá lớn (11 MB; tối đa 10 MB)"),
 ])
 def test_unreadable_files_say_why_in_vietnamese(data: bytes, name: str, message: str) -> None:
     with pytest.raises(ReadError) as caught:
@@ -107,3 +71,43 @@ def test_unreadable_files_say_why_in_vietnamese(data: bytes, name: str, message:
 def test_image_only_pdf_is_refused() -> None:
     with pytest.raises(ReadError, match="bản scan"):
         read_bytes(make_pdf(["1 2"]), "scan.pdf")
+
+
+def test_a_reason_speaks_the_readers_language() -> None:
+    with pytest.raises(ReadError) as caught:
+        read_bytes(b"abc", "ke-hoach.doc")
+    assert caught.value.render(translator("en")).startswith("Cannot read the file ke-hoach.doc: only .txt, .docx")
+
+
+def test_a_docx_bomb_is_refused_by_its_declared_sizes_before_it_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*args: object) -> None:
+        raise AssertionError("python-docx was given the bomb")
+
+    bomb = docx_bomb(50)  # as in issue 11: a few hundred KB, 50 MB of XML
+    monkeypatch.setattr(docx, "Document", never)
+    assert len(bomb) < 400_000
+    with pytest.raises(ReadError, match="giải nén ra tới 51 MB \\(tối đa 8 MB\\): đây không phải văn bản kế hoạch"):
+        read_bytes(bomb, "bom.docx")
+
+
+def test_a_docx_of_too_many_parts_is_refused() -> None:
+    parts = {f"word/media/image{number}.png": b"" for number in range(1001)}
+    with pytest.raises(ReadError, match="có quá nhiều thành phần \\(1001; tối đa 1000\\)"):
+        read_bytes(zip_of(parts), "nhieu-phan.docx")
+
+
+def test_a_pdf_of_too_many_pages_is_refused() -> None:
+    with pytest.raises(ReadError, match="Tệp PDF dai.pdf có 401 trang \\(tối đa 400\\)"):
+        read_bytes(make_pdf(LINES, pages=401), "dai.pdf")
+
+
+def test_a_pdf_stream_that_inflates_too_far_is_refused() -> None:
+    with pytest.raises(ReadError, match="Tệp PDF bom.pdf giải nén ra quá lớn"):
+        read_bytes(pdf_stream_bomb(40), "bom.pdf")
+
+
+def test_reading_a_pdf_stops_at_the_text_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 300)  # a page of LINES is 142 characters
+    read_bytes(make_pdf(LINES, pages=2), "vua.pdf")
+    with pytest.raises(ReadError, match="quá dài"):
+        read_bytes(make_pdf(LINES, pages=3), "dai.pdf")
