@@ -1,6 +1,7 @@
 """End to end: an admin sends the seed plan document, gets a summary, buttons and the draft file; a draft with
 review notes is refused; the corrected .yaml sent back is dry-run, then imported with 📥 Nhập. Non-admins are
-refused politely; pending drafts live in the database, so a press works whichever process gets it, once."""
+refused politely; pending drafts live in the database, so a press works whichever process gets it, once. A .docx
+bomb is refused with nothing kept; replies that once went over Telegram's limits arrive, cut at a line."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import re
 import pytest
 from sqlmodel import select
 
-from bot.models import Event, Milestone, PendingDraft
+from bot.models import Event, Milestone, PendingDraft, Plan
 from bot.settings import PROJECT_ROOT
+from tests.bot.intake_documents import docx_bomb
 from tests.e2e.conftest import ADMIN, STRANGER, BotRun
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -63,12 +65,13 @@ async def test_admin_drafts_then_imports(bot_run: BotRun) -> None:
         assert len((await session.execute(select(PendingDraft))).scalars().all()) == pending - 1  # taken once
     async with bot_run.session_factory() as session:
         events = (await session.execute(select(Event).where(Event.kind == "import"))).scalars().all()
-        active = (await session.execute(select(Milestone).where(Milestone.active))).scalars().all()
+        rows = (await session.execute(select(Milestone, Plan.code).join(Plan, Plan.id == Milestone.plan_id)
+                                      .where(Milestone.active))).all()
     assert len(events) == len(before) + 1
     # The draft is a plan of its own: the plan already imported keeps its 28 milestones.
-    assert len([m for m in active if m.plan_code == "KH-2111"]) == 27
-    assert len([m for m in active if m.plan_code == "DB-CT35-2019"]) == 28
-    active = [m for m in active if m.plan_code == "KH-2111"]
+    assert len([m for m, plan in rows if plan == "KH-2111"]) == 27
+    assert len([m for m, plan in rows if plan == "DB-CT35-2019"]) == 28
+    active = [m for m, plan in rows if plan == "KH-2111"]
     m20 = next(m for m in active if m.source_text and "01/7/2020" in m.source_text)
     assert str(m20.due_date) == "2020-06-30"
 
@@ -95,3 +98,52 @@ async def test_unsupported_and_unreadable_files(bot_run: BotRun) -> None:
     await bot_run.client.upload_document(ADMIN, b"PK\x03\x04 broken", "hong.docx")
     reply = (await bot_run.client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
     assert "không phải tệp Word .docx hợp lệ" in reply["text"]
+
+
+async def pending_drafts(bot_run: BotRun) -> int:
+    async with bot_run.session_factory() as session:
+        return len((await session.execute(select(PendingDraft))).scalars().all())
+
+
+async def test_a_docx_bomb_is_refused_with_nothing_kept(bot_run: BotRun) -> None:
+    before = await pending_drafts(bot_run)
+    await bot_run.client.upload_document(ADMIN, docx_bomb(50), "bom.docx")
+    reply = (await bot_run.client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
+    assert reply["text"].startswith("Tệp bom.docx giải nén ra tới 51 MB (tối đa 8 MB)")
+    assert await pending_drafts(bot_run) == before
+
+
+def crowded_document() -> bytes:
+    """30 items, each naming six units the tree does not know: the summary's review lines once ended cut inside
+    <b> at 3,990 characters, Telegram refused it, and the draft file never came."""
+    lines = ["KẾ HOẠCH tổ chức đại hội các chi bộ trực thuộc năm 2020", "I- NỘI DUNG"]
+    for n in range(1, 31):
+        units = ", ".join(f"Chi bộ thôn Nậm Pồ {'x' * 21} <{n}-{k}>" for k in range(1, 7))
+        lines.append(f"- {units} tổ chức đại hội xong trước ngày {n % 28 + 1}/5/2020.")
+    return "\n".join(lines).encode("utf-8")
+
+
+def plan_with_eighty_problems() -> bytes:
+    milestones = "\n".join(f"  - code: M{n:02d}\n    title: Việc {n}\n    due: 31/02/2020\n"
+                           f"    units: [KHONG-CO-DON-VI-NAY-{n}-{'X' * 60}]" for n in range(1, 41))
+    return (f"plan:\n  code: KH-DAI\n  title: Kế hoạch\nunits:\n  - code: TU\n    name: Tỉnh ủy\n"
+            f"    kind: province_committee\nmilestones:\n{milestones}\n").encode("utf-8")
+
+
+async def test_a_long_summary_arrives_cut_at_a_line_with_the_draft_file(bot_run: BotRun) -> None:
+    client = bot_run.client
+    await client.upload_document(ADMIN, crowded_document(), "chi-bo.txt")
+    summary, document = await client.wait_for_bot_messages(ADMIN.id, count=2, timeout=15)
+    assert summary["text"].startswith("📄 Bản nháp từ chi-bo.txt: 30 mốc.")
+    assert re.search(r"\n… và \d+ dòng nữa$", summary["text"]) and len(summary["text"]) <= 4096
+    assert [label for label, _ in buttons(summary)] == ["📥 Nhập", "✖️ Huỷ"]
+    assert document["document"]["file_name"] == "chi-bo.draft.yaml"
+
+
+async def test_a_long_list_of_problems_arrives_cut_at_a_line(bot_run: BotRun) -> None:
+    """80 problems of ~150 characters: once "Message is too long", and the admin got only "Sorry"."""
+    client = bot_run.client
+    await client.upload_document(ADMIN, plan_with_eighty_problems(), f"ke-hoach-{'rat-dai-' * 10}.yaml")
+    reply = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]["text"]
+    assert reply.startswith("Tệp kế hoạch có lỗi, chưa nhập được:\nke-hoach-rat-dai-")
+    assert re.search(r"\n… và \d+ dòng nữa$", reply) and len(reply) <= 4096
