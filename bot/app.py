@@ -7,18 +7,22 @@ Handlers get a `BotContext`: the session factory, the settings and the clock, ne
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from datetime import timedelta
+from urllib.parse import urlsplit
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import Bot, BotCommand, BotCommandScopeDefault
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.i18n import N_, translator
+from bot.i18n import N_, missing_catalogs, translator
+from bot.redaction import Redactor, install as install_redaction, secrets_of
 from bot.progress import StatusRules
 from bot.settings import Settings
 from bot.timeutil import Clock, FixedClock, SystemClock
@@ -31,11 +35,14 @@ PostInitHook = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg
 # (command, description): the menu users see, translated per language from the catalogs.
 COMMANDS = (
     ("tiendo", N_("Show progress")),
+    ("kehoach", N_("Plans in progress: pick one")),
     ("baocao", N_("Progress report: Excel and chart (supervisors)")),
     ("lich", N_("Milestones as a calendar file (.ics)")),
     ("xong", N_("Report done: /xong M05")),
     ("tralai", N_("Return a reported item (supervisors)")),
     ("moi", N_("Create an invite link (admins)")),
+    ("thanhvien", N_("Who is registered for a unit (admins, supervisors)")),
+    ("toi", N_("Your Telegram id, units and roles")),
     ("loi", N_("Failed sends (admins)")),
     ("ngonngu", N_("Change language: /ngonngu vi|en")),
     ("help", N_("How to use the bot")),
@@ -59,10 +66,38 @@ WEBHOOK_NEEDS_SECRET = (
     "Webhook mode needs WEBHOOK_SECRET_TOKEN (1-256 of A-Z, a-z, 0-9, _ or -), so nobody else can post updates."
 )
 ALLOWED_UPDATES = ["message", "callback_query"]
+CATALOGS_MISSING = (
+    "Thiếu bản dịch tiếng Việt đã biên dịch ({files}): hãy chạy `make catalogs` trong thư mục mã nguồn, "
+    "hoặc cài lại gói nhacviec từ một bản dựng đầy đủ — bot không chạy bằng tiếng Anh thay thế.\n"
+    "The compiled Vietnamese catalogs are missing ({files}): run `make catalogs` in the source folder, "
+    "or reinstall the nhacviec package from a complete build — the bot will not run in English instead."
+)
+# What the Bot API answers at startup, said plainly: the traceback of a refused token or an unreachable server
+# is hundreds of lines, and the refused token was printed whole in it.
+TOKEN_REJECTED = (
+    "Telegram không chấp nhận mã bot: hãy kiểm tra TELEGRAM_BOT_TOKEN trong tệp .env (mã lấy từ @BotFather, "
+    "dạng 123456:ABC…) và TELEGRAM_API_BASE_URL nếu dùng máy chủ Bot API riêng.\n"
+    "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN in .env (the token from @BotFather, like "
+    "123456:ABC…) and TELEGRAM_API_BASE_URL if you use your own Bot API server."
+)
+API_UNREACHABLE = (
+    "Không kết nối được tới máy chủ Bot API {address}: hãy kiểm tra kết nối mạng của máy này (tường lửa, proxy) "
+    "và TELEGRAM_API_BASE_URL trong tệp .env.\n"
+    "Cannot reach the Bot API server {address}: check this machine's network connection (firewall, proxy) "
+    "and TELEGRAM_API_BASE_URL in .env."
+)
+API_ERROR = (
+    "Máy chủ Bot API {address} trả lời lỗi ({error}): hãy kiểm tra TELEGRAM_API_BASE_URL và WEBHOOK_URL "
+    "trong tệp .env, hoặc thử lại sau.\n"
+    "The Bot API server {address} answered with an error ({error}): check TELEGRAM_API_BASE_URL and "
+    "WEBHOOK_URL in .env, or try again later."
+)
 
 
 def startup_problem(settings: Settings, *, webhook: bool) -> str | None:
     """Why the bot cannot start with these settings (None: it can)."""
+    if missing := missing_catalogs():
+        return CATALOGS_MISSING.format(files=", ".join(missing))
     if not settings.token():
         return NO_TOKEN_MESSAGE
     if webhook and not settings.webhook_url:
@@ -70,6 +105,29 @@ def startup_problem(settings: Settings, *, webhook: bool) -> str | None:
     if webhook and settings.webhook_secret_token is None:
         return WEBHOOK_NEEDS_SECRET
     return None
+
+
+def bot_api_failure(error: TelegramError, settings: Settings) -> str:
+    """The bilingual sentence for a Bot API failure at startup."""
+    parts = urlsplit(settings.telegram_api_base_url)
+    address = f"{parts.scheme}://{parts.netloc}" if parts.netloc else settings.telegram_api_base_url
+    if isinstance(error, InvalidToken):  # 401, and 404 (a token of the wrong shape)
+        return TOKEN_REJECTED
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):  # BadRequest is a NetworkError
+        return API_UNREACHABLE.format(address=address)
+    return API_ERROR.format(address=address, error=error.message)
+
+
+async def bot_api_problem(settings: Settings) -> str | None:
+    """Asks the Bot API who the bot is (getMe), as python-telegram-bot will at startup; why that fails, said
+    plainly (None: it answered)."""
+    bot = Bot(settings.token() or "", base_url=settings.telegram_api_base_url,
+              base_file_url=settings.telegram_api_file_url)
+    try:
+        async with bot:  # initialize() calls getMe
+            return None
+    except TelegramError as error:
+        return bot_api_failure(error, settings)
 
 
 def uses_webhook(settings: Settings, requested: bool = False) -> bool:
@@ -183,36 +241,64 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
     return application
 
 
-def configure_logging(settings: Settings) -> None:
+def redactor_for(settings: Settings) -> Redactor:
+    secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
+    return Redactor(secrets_of(settings.token(), secret))
+
+
+def configure_logging(settings: Settings) -> Redactor:
+    """Logs to stderr at LOG_LEVEL with the token and the webhook secret masked in every record (bot/redaction.py),
+    uncaught exceptions included; returns the masking, for what is printed without logging."""
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    redact = redactor_for(settings)
+    install_redaction(redact)
+    logging.captureWarnings(True)  # warnings too go through the handlers, so through the filter
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # A line per Bot API request (a long poll every few seconds): noise, unless debugging.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+    def log_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)
+            return
+        log.critical("uncaught exception", exc_info=(kind, error, trace))  # through the filter: masked
+
+    sys.excepthook = log_uncaught
+    return redact
 
 
 def run(settings: Settings, *, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine | None = None,
         extra_post_init: Sequence[PostInitHook] = (), webhook: bool = False) -> None:
     """Serves until SIGINT/SIGTERM: long polling, or with `webhook` (or WEBHOOK_URL set) a webhook server.
 
-    Exits 2 with a clear message when the token or a webhook setting is missing.
+    Exits 2 with a clear bilingual message when the Vietnamese catalogs, the token or a webhook setting is
+    missing, the Bot API cannot be reached or refuses the token.
     """
-    configure_logging(settings)
+    redact = configure_logging(settings)
     webhook = uses_webhook(settings, webhook)
     if problem := startup_problem(settings, webhook=webhook):
         print(problem, file=sys.stderr)
+        raise SystemExit(2)
+    if problem := asyncio.run(bot_api_problem(settings)):
+        print(redact(problem), file=sys.stderr)
         raise SystemExit(2)
     application = build_application(settings=settings, session_factory=session_factory, engine=engine,
                                     extra_post_init=extra_post_init)
     log.info("bot starting (%s; clock: %s)", "webhook" if webhook else "polling",
              "fixed" if settings.fake_now else "system")
-    if not webhook:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
-        return
-    assert settings.webhook_secret_token is not None
-    # Every process of a replicated deployment sets the same URL; PTB's server answers 403 to any request
-    # without the secret token, before it reaches a handler.
-    application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path=settings.webhook_path, webhook_url=settings.webhook_url,
-                            secret_token=settings.webhook_secret_token.get_secret_value(),
-                            allowed_updates=ALLOWED_UPDATES)
+    try:
+        if not webhook:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+            return
+        assert settings.webhook_secret_token is not None
+        # Every process of a replicated deployment sets the same URL; PTB's server answers 403 to any request
+        # without the secret token, before it reaches a handler.
+        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                url_path=settings.webhook_path, webhook_url=settings.webhook_url,
+                                secret_token=settings.webhook_secret_token.get_secret_value(),
+                                allowed_updates=ALLOWED_UPDATES)
+    except TelegramError as error:  # the Bot API failed between the check above and the start (or setWebhook)
+        print(redact(bot_api_failure(error, settings)), file=sys.stderr)
+        raise SystemExit(2) from None
