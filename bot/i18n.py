@@ -6,12 +6,18 @@ and a package's strings live next to nothing else's.
 
     python -m bot.i18n compile   # .po -> .mo (the install step runs it)
     python -m bot.i18n check     # list strings in code missing from the Vietnamese catalogs
+
+The compiled catalogs (.mo) are never committed. In a checkout `make` compiles them next to the .po files; an
+installed package carries them in `bot/locales/` (setup.py compiles them into the build). The bot refuses to
+start without the Vietnamese ones (`missing_catalogs`) rather than fall back to its English message ids.
 """
 
 from __future__ import annotations
 
 import gettext
+import os
 import sys
+from importlib import resources
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,7 +30,8 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.settings import PROJECT_ROOT
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
+LOCALES_DIR = PROJECT_ROOT / "locales"  # the .po sources (a checkout only)
+PACKAGED_LOCALES_DIR = Path(str(resources.files("bot") / "locales"))  # an installed package's compiled catalogs
 DOMAINS = ("bot", "handlers", "scheduler")
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -73,13 +80,25 @@ def normalise_language(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def compiled_locales_dir() -> Path:
+    """Where the .mo files are read from: the installed package's, else the checkout's locales/."""
+    return PACKAGED_LOCALES_DIR if PACKAGED_LOCALES_DIR.is_dir() else LOCALES_DIR
+
+
+def missing_catalogs(language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The compiled catalogs of `language` that cannot be found, as `vi/LC_MESSAGES/bot.mo` (empty: all there)."""
+    localedir = str(compiled_locales_dir())
+    return [f"{language}/LC_MESSAGES/{domain}.mo" for domain in DOMAINS
+            if gettext.find(domain, localedir=localedir, languages=[language]) is None]
+
+
 @lru_cache(maxsize=None)
 def translator(language: str | None = None) -> Translator:
     language = normalise_language(language)
     catalog: gettext.NullTranslations = gettext.NullTranslations()
     for domain in DOMAINS:
         try:
-            found = gettext.translation(domain, localedir=str(LOCALES_DIR), languages=[language])
+            found = gettext.translation(domain, localedir=str(compiled_locales_dir()), languages=[language])
         except FileNotFoundError:
             continue
         found.add_fallback(catalog)
@@ -97,8 +116,11 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
         mo_path = po_path.with_suffix(".mo")
-        with mo_path.open("wb") as handle:
+        # Written aside, then renamed: a process reading the catalogs meanwhile never sees half a file.
+        partial = mo_path.with_name(f".{os.getpid()}.{mo_path.name}")  # *.mo: ignored by git if left behind
+        with partial.open("wb") as handle:
             write_mo(handle, catalog)
+        os.replace(partial, mo_path)
         written.append(mo_path)
     translator.cache_clear()
     return written
