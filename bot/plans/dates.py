@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, time
 
 from bot.i18n import N_
+from bot.plans.limits import FIRST_YEAR, LAST_YEAR
 from bot.plans.problems import PlanValueError
 
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -29,6 +30,7 @@ def days_in_month(year: int, month: int) -> int:
 def parse_day(value: object, *, month_end: bool) -> date:
     """A day of a plan; a whole month ("tháng 02/2020") means its last day for a deadline, else its first."""
     if isinstance(value, date):
+        _check_year(format_day(value), value.year)
         return value
     if not isinstance(value, str):
         raise PlanValueError(N_('"{value}" is not a date: write day/month/year, e.g. 15/05/2020'), value=value)
@@ -39,10 +41,12 @@ def parse_day(value: object, *, month_end: bool) -> date:
         year, month, day = (int(part) for part in match.groups())
     elif match := _MONTH.fullmatch(text):
         month, year = (int(part) for part in match.groups())
+        _check_year(text, year)
         _check_month(text, month)
         return date(year, month, days_in_month(year, month) if month_end else 1)
     else:
         raise PlanValueError(N_('"{value}" is not a date: write day/month/year, e.g. 15/05/2020'), value=text)
+    _check_year(text, year)
     _check_month(text, month)
     if not 1 <= day <= days_in_month(year, month):
         raise PlanValueError(
@@ -50,6 +54,13 @@ def parse_day(value: object, *, month_end: bool) -> date:
             value=text, month=month, year=year, days=days_in_month(year, month),
         )
     return date(year, month, day)
+
+
+def _check_year(text: str, year: int) -> None:
+    # Also keeps year 0 (no such date) and 9999 (a week later overflows) away from the code after the validator.
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PlanValueError(N_('date "{value}" is not in the years {first_year} to {last_year} a plan may use'),
+                             value=text, first_year=FIRST_YEAR, last_year=LAST_YEAR)
 
 
 def _check_month(text: str, month: int) -> None:

@@ -10,11 +10,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from annotated_types import MaxLen
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from bot.i18n import N_
 from bot.models import UnitKind
 from bot.plans.dates import parse_due_day, parse_start_day, parse_time_of_day
+from bot.plans.limits import MAX_REMINDER_DAYS, MAX_REMINDER_STEPS
 from bot.plans.problems import PlanValueError, nearest
 
 CODE_PATTERN = re.compile(r"[A-Z0-9]+(?:[-._][A-Z0-9]+)*")
@@ -56,6 +57,16 @@ def parse_optional_text(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+def at_most(max_length: int) -> AfterValidator:
+    """The length of the database column an optional text goes to (MaxLen cannot apply to `str | None`)."""
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > max_length:
+            raise PlanValueError(N_('field "{field}" is too long (at most {max_length} characters)'),
+                                 max_length=max_length)
+        return value
+    return AfterValidator(check)
+
+
 _KINDS = [kind.value for kind in UnitKind]
 
 
@@ -78,13 +89,40 @@ def parse_timezone(value: object) -> str:
     return str(value)
 
 
+def parse_reminder_day(value: object) -> int:
+    """Days before the deadline a reminder goes out: 0 (on the due day) to MAX_REMINDER_DAYS."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    text = text.strip() if isinstance(text, str) else ""
+    if re.fullmatch(r"-[0-9]+", text):
+        raise PlanValueError(N_('field "{field}" must not be negative'))
+    if not re.fullmatch(r"[0-9]+", text):
+        raise PlanValueError(N_('field "{field}" must be a whole number'))
+    digits = text.lstrip("0") or "0"
+    # Count digits first: Python refuses to read a number of more than 4,300 digits (ValueError).
+    if len(digits) > len(str(MAX_REMINDER_DAYS)) or int(digits) > MAX_REMINDER_DAYS:
+        raise PlanValueError(N_("a reminder {value} days before the deadline is too early: at most {max_days} days"),
+                             value=text if len(text) <= 12 else f"{text[:9]}…", max_days=MAX_REMINDER_DAYS)
+    return int(digits)
+
+
+def check_reminder_steps(days: list[int]) -> list[int]:
+    if len(set(days)) > MAX_REMINDER_STEPS:
+        raise PlanValueError(N_('field "{field}" lists more than {max_count} different days'),
+                             max_count=MAX_REMINDER_STEPS)
+    return days
+
+
 Code = Annotated[str, BeforeValidator(parse_code)]
 Text = Annotated[str, BeforeValidator(parse_text)]
 Name = Annotated[str, BeforeValidator(parse_text), MaxLen(255)]
 ShortName = Annotated[str, BeforeValidator(parse_text), MaxLen(120)]
 OptionalText = Annotated[str | None, BeforeValidator(parse_optional_text)]
+OptionalName = Annotated[str | None, BeforeValidator(parse_optional_text), at_most(255)]
+OptionalShortName = Annotated[str | None, BeforeValidator(parse_optional_text), at_most(120)]
 Kind = Annotated[UnitKind, BeforeValidator(parse_kind)]
 StartDay = Annotated[date, BeforeValidator(parse_start_day)]
 DueDay = Annotated[date, BeforeValidator(parse_due_day)]
 TimeOfDay = Annotated[time, BeforeValidator(parse_time_of_day)]
 TimeZoneName = Annotated[str, BeforeValidator(parse_timezone)]
+ReminderDay = Annotated[int, BeforeValidator(parse_reminder_day)]
+ReminderDays = Annotated[list[ReminderDay], AfterValidator(check_reminder_steps)]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, NonNegativeInt, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.i18n import N_
 from bot.models import UnitKind
-from bot.plans.fields import Code, DueDay, Kind, Name, OptionalText, ShortName, StartDay, Text, TimeOfDay, TimeZoneName
+from bot.plans.fields import (Code, DueDay, Kind, Name, OptionalName, OptionalShortName, OptionalText,
+                              ReminderDays, ShortName, StartDay, Text, TimeOfDay, TimeZoneName)
 from bot.plans.problems import PlanValueError
+from bot.plans.repeat_spec import RepeatSpec
 
 
 class Item(BaseModel):
@@ -36,9 +38,9 @@ class Item(BaseModel):
 class PlanInfo(Item):
     code: Code
     title: Text
-    number: OptionalText = None
+    number: OptionalShortName = None  # the columns' lengths: PostgreSQL refuses a longer text
     issued: StartDay | None = None
-    issuer: OptionalText = None
+    issuer: OptionalName = None
     timezone: TimeZoneName | None = None
 
 
@@ -128,6 +130,7 @@ class MilestoneSpec(Item):
     source: OptionalText = None
     units: list[Selector] = []
     requires_acceptance: bool = False
-    reminder_days: list[NonNegativeInt] | None = None
+    reminder_days: ReminderDays | None = None
+    repeat: RepeatSpec | None = None  # a periodic milestone: each period becomes its own milestone
     # Notes a drafted plan (`nhacviec draft`) leaves for its reviewer; a milestone with notes is not imported.
     review: list[Text] = []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.i18n import N_
 from bot.plans.items import validate_item
+from bot.plans.limits import MAX_UNIT_DEPTH
 from bot.plans.loader import LineList, LineMap
 from bot.plans.plan import PlanUnit
 from bot.plans.problems import Problem, did_you_mean, error
@@ -20,6 +22,8 @@ class UnitTree:
     children: dict[str | None, list[str]] = field(default_factory=dict)
     # Codes of items that failed validation: already reported, so references to them are not reported again.
     broken: set[str] = field(default_factory=set)
+    # Codes of stored units the file does not write (`known`): named by it, not part of it.
+    standing: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -35,10 +39,14 @@ class _Walk:
     code_lines: dict[str, int]  # where each code is first written, valid or not
 
 
-def build_unit_tree(raw: LineList, *, problems: list[Problem]) -> UnitTree:
+def build_unit_tree(raw: LineList, *, problems: list[Problem], known: Sequence[PlanUnit] = ()) -> UnitTree:
+    """The file's units over `known` (the stored tree, parents first), which the file may name and hang units on."""
     tree = UnitTree()
     walk = _Walk(entries=[], broken=tree.broken, code_lines={})
     _walk(raw, None, walk, problems)
+    standing = [_Entry(_standing_spec(unit), None) for unit in known if unit.code not in walk.code_lines]
+    tree.standing = {entry.spec.code for entry in standing}
+    walk.entries[:0] = standing
     parents = _resolve_parents(walk.entries, tree.broken, problems)
     for entry in walk.entries:
         tree.children.setdefault(parents[entry.spec.code], []).append(entry.spec.code)
@@ -49,12 +57,21 @@ def build_unit_tree(raw: LineList, *, problems: list[Problem]) -> UnitTree:
     while stack:
         code, depth = stack.pop()
         spec = specs[code]
+        if depth == MAX_UNIT_DEPTH:  # named once per branch, at its first level too deep
+            problems.append(error(spec.line_of("code"), N_(
+                'unit "{code}" is at level {level} of the unit tree: at most {max_depth} levels are allowed'),
+                code=code, level=depth + 1, max_depth=MAX_UNIT_DEPTH))
         unit = PlanUnit(code=code, name=spec.name, kind=spec.kind, parent=parents[code], short_name=spec.short_name,
                         aliases=tuple(spec.aliases), sort_order=order[code], depth=depth)
         tree.units.append(unit)
         tree.by_code[code] = unit
         stack.extend((child, depth + 1) for child in reversed(tree.children.get(code, [])))
     return tree
+
+
+def _standing_spec(unit: PlanUnit) -> UnitSpec:
+    return UnitSpec.model_construct(code=unit.code, name=unit.name, kind=unit.kind, short_name=unit.short_name,
+                                    aliases=list(unit.aliases), parent=unit.parent, children=[])
 
 
 def _walk(items: LineList, nested_in: str | None, walk: _Walk, problems: list[Problem]) -> None:

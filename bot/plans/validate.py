@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -9,9 +10,10 @@ from bot.i18n import N_, Translator
 from bot.plans.collector import collector_paused
 from bot.plans.dates import format_day
 from bot.plans.items import validate_item
-from bot.plans.loader import LineList, LineMap, parse_yaml
+from bot.plans.limits import MAX_PLAN_BYTES
+from bot.plans.loader import LineList, LineMap, parse_yaml, too_large_problem
 from bot.plans.milestones import MilestoneResolver
-from bot.plans.plan import Plan
+from bot.plans.plan import Plan, PlanUnit
 from bot.plans.problems import Problem, did_you_mean, error
 from bot.plans.schema import GroupSpec, MilestoneSpec, PhaseSpec, PlanInfo
 from bot.plans.sections import Section, read_section
@@ -42,27 +44,33 @@ class PlanCheck:
         return [problem.render(self.filename, t) for problem in self.problems]
 
 
-def read_plan(path: Path) -> PlanCheck:
+def read_plan(path: Path, *, known: Sequence[PlanUnit] = ()) -> PlanCheck:
+    """`known`: the stored unit tree (bot.plans.standing), which a plan may name without a `units:` section."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_PLAN_BYTES + 1)  # never more: the file may be huge, or endless (/dev/zero)
     except (FileNotFoundError, IsADirectoryError):
         return PlanCheck(str(path), problems=[error(None, N_("file not found"))])
+    if len(data) > MAX_PLAN_BYTES:
+        return PlanCheck(str(path), problems=[too_large_problem()])
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return PlanCheck(str(path), problems=[error(None, N_("the file is not UTF-8 text"))])
-    return check_plan_text(text, filename=str(path))
+    return check_plan_text(text, filename=str(path), known=known)
 
 
-def check_plan_text(text: str, *, filename: str) -> PlanCheck:
+def check_plan_text(text: str, *, filename: str, known: Sequence[PlanUnit] = ()) -> PlanCheck:
     with collector_paused():
         data, problems = parse_yaml(text)
-        plan = _check_document(data, problems) if isinstance(data, LineMap) or not problems else None
+        plan = _check_document(data, problems, known) if isinstance(data, LineMap) or not problems else None
     problems.sort(key=lambda problem: problem.line or 0)
     if plan is None or any(not problem.warning for problem in problems):
         return PlanCheck(filename, problems=problems)
     return PlanCheck(filename, plan=replace(plan, source_file=filename), problems=problems)
 
 
-def _check_document(data: object, problems: list[Problem]) -> Plan | None:
+def _check_document(data: object, problems: list[Problem], known: Sequence[PlanUnit]) -> Plan | None:
     if not isinstance(data, LineMap):
         problems.append(error(1, N_('a plan file is a mapping with the sections "plan:", "units:" and "milestones:"')))
         return None
@@ -71,12 +79,12 @@ def _check_document(data: object, problems: list[Problem]) -> Plan | None:
             problems.append(error(data.line_of(key), N_('unknown section "{key}"'), *did_you_mean(key, SECTIONS),
                                   key=key))
     for key in REQUIRED_SECTIONS:
-        if data.get(key) is None:
+        if data.get(key) is None and not (key == "units" and known):  # a plan may name stored units only
             problems.append(error(data.line_of(key), N_('section "{key}" is missing'), key=key))
     info = None
     if data.get("plan") is not None:
         info = validate_item(PlanInfo, data["plan"], line=data.line_of("plan"), problems=problems)
-    tree = build_unit_tree(_section_list(data, "units", problems), problems=problems)
+    tree = build_unit_tree(_section_list(data, "units", problems), problems=problems, known=known)
     selection = UnitSelection(tree)
     phases = _phases(_section_list(data, "phases", problems), problems)
     _groups(_section_list(data, "groups", problems), selection, problems)
@@ -86,7 +94,8 @@ def _check_document(data: object, problems: list[Problem]) -> Plan | None:
     if info is None:
         return None
     return Plan(code=info.code, title=info.title, number=info.number, issued=info.issued, issuer=info.issuer,
-                timezone=info.timezone, units=tuple(tree.units), milestones=tuple(resolved))
+                timezone=info.timezone, units=tuple(unit for unit in tree.units if unit.code not in tree.standing),
+                milestones=tuple(resolved))
 
 
 def _section_list(data: LineMap, key: str, problems: list[Problem]) -> LineList:

@@ -136,7 +136,7 @@ def test_unknown_key_suggests_the_field_meant() -> None:
         'kh.yaml:14: thiếu trường "title"',
         'kh.yaml:15: không có trường "titel" (có phải "title"?)',
         'kh.yaml:18: không có trường "colour"; các trường dùng được ở đây: code, title, phase, start, due, '
-        'due_time, source, units, requires_acceptance, reminder_days, review',
+        'due_time, source, units, requires_acceptance, reminder_days, repeat, review',
     ]
 
 
@@ -259,3 +259,43 @@ def test_missing_sections_and_files(tmp_path: Path) -> None:
     bad.write_text(with_milestones("- {code: M01, title: Một, due: 31/02/2020, units: [TU]}\n"), encoding="utf-8")
     assert read_plan(bad).render(translator("vi")) == [
         f'{bad}:14: ngày "31/02/2020" không tồn tại (tháng 2 năm 2020 có 29 ngày)']
+
+
+@pytest.mark.parametrize("written", ["31/12/9999", "02/01/0001", "00/01/0000", "31/12/1989", "01/01/2101",
+                                     "9999-12-31", "tháng 12/9999"])
+def test_a_date_outside_the_plausible_years_is_refused(written: str) -> None:
+    # 9999 passed the check, then the real import died with OverflowError computing a week after it.
+    assert problems(with_milestones(f"- {{code: M01, title: Một, due: {written}, units: [TU]}}\n")) == [
+        f'kh.yaml:14: ngày "{written}" nằm ngoài khoảng năm 1990–2100 mà kế hoạch được dùng']
+
+
+def test_the_first_and_last_plausible_days_are_accepted() -> None:
+    check = check_plan_text(with_milestones("""\
+        - {code: M01, title: Một, start: 01/01/1990, due: 31/12/2100, units: [TU], reminder_days: [366, 0]}
+        """), filename="kh.yaml")
+    assert check.problems == []
+    assert check.plan is not None
+    milestone = check.plan.milestones[0]
+    assert (str(milestone.start), str(milestone.due), milestone.reminder_days) == ("1990-01-01", "2100-12-31", (366, 0))
+
+
+def test_reminder_days_are_bounded() -> None:
+    sixteen = ", ".join(str(day) for day in range(351, 367))
+    seventeen = ", ".join(str(day) for day in range(350, 367))
+    assert problems(with_milestones(f"""\
+        - {{code: M01, title: Một, due: 01/05/2020, units: [TU], reminder_days: [7, 1000000]}}
+        - {{code: M02, title: Hai, due: 01/05/2020, units: [TU], reminder_days: [367]}}
+        - {{code: M03, title: Ba, due: 01/05/2020, units: [TU], reminder_days: [{"9" * 5000}]}}
+        - {{code: M04, title: Bốn, due: 01/05/2020, units: [TU], reminder_days: [-1]}}
+        - {{code: M05, title: Năm, due: 01/05/2020, units: [TU], reminder_days: [bảy]}}
+        - {{code: M06, title: Sáu, due: 01/05/2020, units: [TU], reminder_days: [{seventeen}]}}
+        - {{code: M07, title: Bảy, due: 01/05/2020, units: [TU], reminder_days: [{sixteen}, 366, 0366]}}
+        """)) == [
+        "kh.yaml:14: nhắc trước hạn 1000000 ngày là quá sớm: tối đa 366 ngày",
+        "kh.yaml:15: nhắc trước hạn 367 ngày là quá sớm: tối đa 366 ngày",
+        "kh.yaml:16: nhắc trước hạn 999999999… ngày là quá sớm: tối đa 366 ngày",
+        'kh.yaml:17: trường "reminder_days" không được là số âm',
+        'kh.yaml:18: trường "reminder_days" phải là số nguyên',
+        # 17 days do not fit the 64-character column: PostgreSQL refused the import with a raw error.
+        'kh.yaml:19: trường "reminder_days" có hơn 16 ngày nhắc khác nhau',
+    ]
