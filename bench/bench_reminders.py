@@ -52,7 +52,7 @@ from bench.national import EPOCH, generate_tree  # noqa: E402  (the national dat
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN_NOW = datetime(2020, 5, 4, 6, 0, tzinfo=VN)  # before every step of the generated plan: all pending
 PG_DATABASE = "bench_reminders"
-COPIED_TABLES = ("unit", "milestone", "assignment")  # what generate_tree writes
+COPIED_TABLES = ("unit", "plan", "milestone", "assignment")  # what generate_tree writes
 
 
 # -- cases (each run in its own subprocess) -----------------------------------------------------------

@@ -100,9 +100,11 @@ def generate_tree(
         "VALUES (?, ?, ?, ?, ?, ?, 'grassroots', 0, 1)",
         [(u.id, u.code, u.name, u.parent_id, u.path, u.depth) for u in units],
     )
+    db.execute("INSERT INTO plan (id, code, title, status, created_at, updated_at) VALUES (1, 'VN-BENCH', "
+               "'Kế hoạch thử tải', 'active', ?, ?)", (EPOCH, EPOCH))
     db.executemany(
-        "INSERT INTO milestone (id, code, title, due_date, requires_acceptance, sort_order, active, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0, 1, ?, ?)",
+        "INSERT INTO milestone (id, plan_id, code, title, due_date, requires_acceptance, sort_order, active, "
+        "created_at, updated_at) VALUES (?, 1, ?, ?, ?, 0, 0, 1, ?, ?)",
         [(m.id, m.code, m.title, m.due.isoformat(), EPOCH, EPOCH) for m in national_milestones(milestones)],
     )
     db.executemany(

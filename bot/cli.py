@@ -21,28 +21,32 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.cli_calendar import register as register_calendar
+from bot.cli_language import Typer
 from bot.db import make_engine, make_sessionmaker
 from bot.health import HealthReport, check_health
 from bot.schema import upgrade_to_head
 from bot.i18n import Translator, translator
-from bot.plans.importer import ImportRefused, run_import
+from bot.cli_plans import import_plan_file, load_first_run, plan_app, plans_command
+from bot.cli_units import units_app
 from bot.plans.report import ImportReport
 from bot.plans.rendering import render_report
-from bot.plans.unit_tree import load_unit_tree, render_unit_tree
-from bot.plans.validate import read_plan
 from bot.settings import Settings, get_settings
-from bot.timeutil import FixedClock, SystemClock
-from scheduler import replan_after_import
+from bot.timeutil import SystemClock
 
 T = TypeVar("T")
 SessionFactory = async_sessionmaker[AsyncSession]
 
-app = typer.Typer(
+app = Typer(  # typer.Typer, with click's own words (help, usage errors) in Vietnamese
     name="nhacviec",
     help="Bot Telegram nhắc việc theo kế hoạch: các lệnh quản trị.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(units_app, name="units")  # nhacviec units [list|import|export|retire] (bot/cli_units.py)
+app.add_typer(plan_app, name="plan")  # nhacviec plan close|reopen (bot/cli_plans.py)
+app.command("plans")(plans_command)
+register_calendar(app)  # nhacviec calendar add|remove|list|import, nhacviec schedule (bot/cli_calendar.py)
 
 
 @dataclass(frozen=True)
@@ -76,26 +80,11 @@ def run_async(settings: Settings, body: Callable[[SessionFactory], Awaitable[T]]
     return asyncio.run(main())
 
 
-def import_or_exit(state: CliState, plan_file: Path, *, dry_run: bool = False) -> ImportReport:
-    """Checks and imports a plan file, re-planning its reminders in the same transaction.
-
-    Prints the file's problems; exits 1 when it has errors or the import is refused.
-    """
-    check = read_plan(plan_file)
-    for line in check.render(state.t):
-        typer.echo(line, err=True)
-    plan = check.plan
-    if plan is None:
-        raise typer.Exit(code=1)
-    now = state.settings.fake_now or SystemClock().now()
-    after = replan_after_import(settings=state.settings, clock=FixedClock(now))
-    try:
-        return run_async(state.settings, lambda session_factory: run_import(
-            session_factory=session_factory, plan=plan, now=now, dry_run=dry_run, after=after))
-    except ImportRefused as refused:
-        for line in refused.render(state.t):
-            typer.echo(line, err=True)
-        raise typer.Exit(code=1) from None
+def import_or_exit(state: CliState, plan_file: Path, *, dry_run: bool = False,
+                   update_units: bool = False) -> ImportReport:
+    """Checks (against the stored unit tree) and imports a plan file, re-planning its reminders in the same
+    transaction. Prints the file's problems; exits 1 when it has errors or the import is refused."""
+    return import_plan_file(state, plan_file, dry_run=dry_run, update_units=update_units)
 
 
 @app.callback()
@@ -117,64 +106,96 @@ def import_command(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Tệp kế hoạch YAML (xem plans/README.md).")],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Chạy thử: chỉ báo cáo những gì sẽ thay đổi, không ghi vào cơ sở dữ liệu.")] = False,
+    update_units: Annotated[bool, typer.Option(
+        "--update-units", help="Sửa cả các đơn vị đã có theo tệp (tên, loại, cấp trên); mặc định chỉ báo khác biệt.")
+    ] = False,
 ) -> None:
-    """Kiểm tra rồi nhập một tệp kế hoạch: đơn vị, mốc và phân công (nhập lại nhiều lần vẫn an toàn)."""
+    """Kiểm tra rồi nhập một tệp kế hoạch: đơn vị mới, mốc và phân công (nhập lại nhiều lần vẫn an toàn)."""
     state: CliState = ctx.obj
-    typer.echo(render_report(import_or_exit(state, plan_file, dry_run=dry_run), state.t))
-
-
-@app.command("units")
-def units_command(
-    ctx: typer.Context,
-    include_inactive: Annotated[bool, typer.Option(
-        "--all", help="Hiện cả các đơn vị đã ngừng theo dõi.")] = False,
-) -> None:
-    """In cây đơn vị: mã, tên và loại đơn vị."""
-    state: CliState = ctx.obj
-
-    async def body(session_factory: SessionFactory) -> str:
-        async with session_factory() as session:
-            lines = await load_unit_tree(session=session, include_inactive=include_inactive)
-        return render_unit_tree(lines, state.t)
-
-    typer.echo(run_async(state.settings, body))
+    typer.echo(render_report(import_or_exit(state, plan_file, dry_run=dry_run, update_units=update_units), state.t))
 
 
 @app.command("invite")
 def invite_command(
     ctx: typer.Context,
-    unit_code: Annotated[str, typer.Argument(metavar="UNIT", help="Mã đơn vị, ví dụ HU-DIENBIEN.")],
-    role: Annotated[str, typer.Option("--role", help="secretary (thư ký) hoặc supervisor (giám sát).")] = "secretary",
+    unit_code: Annotated[str | None, typer.Argument(metavar="[UNIT]", help="Mã đơn vị, ví dụ HU-DIENBIEN.")] = None,
+    role: Annotated[str, typer.Option(
+        "--role", help="thu_ky (secretary, thư ký) hoặc giam_sat (supervisor, giám sát).")] = "secretary",
+    all_units: Annotated[bool, typer.Option(
+        "--all", help="Mỗi đơn vị một lời mời (cả cây, hoặc cây của --under), ghi vào tệp Excel --out.")] = False,
+    under: Annotated[str | None, typer.Option("--under", help="Với --all: chỉ các đơn vị trong cây của mã này.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="Với --all: chỉ các đơn vị loại này (ví dụ grassroots, district_committee).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Với --all: tệp Excel (.xlsx) để ghi ra.")] = None,
 ) -> None:
-    """Tạo liên kết mời dùng một lần cho thư ký hoặc người giám sát của một đơn vị."""
-    from bot.invites import create_invite, deep_link
-    from bot.models import Role
+    """Tạo liên kết mời dùng một lần cho thư ký hoặc người giám sát của một đơn vị (--all: của mọi đơn vị, ra Excel)."""
+    from bot.botinfo import BotInfoError, bot_username
+    from bot.invites import create_invite, create_invites, deep_link
+    from bot.invite_sheet import invite_workbook, parse_kind, units_to_invite
+    from bot.roles import parse_role, role_label
     from bot.units import get_unit_by_code
 
     state: CliState = ctx.obj
-    if role not in (Role.secretary.value, Role.supervisor.value):
-        typer.echo("Vai trò phải là secretary hoặc supervisor.", err=True)
-        raise typer.Exit(code=2)
-    username = state.settings.telegram_bot_username
-    if not username:
-        typer.echo("Chưa đặt TELEGRAM_BOT_USERNAME (tên @ của bot) trong .env.", err=True)
-        raise typer.Exit(code=2)
 
-    async def body(session_factory: SessionFactory) -> str | None:
+    def refuse(message: str, code: int = 2) -> typer.Exit:
+        typer.echo(message, err=True)
+        return typer.Exit(code=code)
+
+    chosen = parse_role(role)
+    if chosen is None:
+        raise refuse("Vai trò phải là thu_ky (secretary) hoặc giam_sat (supervisor).")
+    if all_units == (unit_code is not None):
+        raise refuse("Cho một mã đơn vị, hoặc --all (kèm --out moi.xlsx) để mời mọi đơn vị.")
+    if not all_units and (under or kind or out):
+        raise refuse("--under, --kind và --out chỉ dùng cùng --all.")
+    if all_units and out is None:
+        raise refuse("Với --all, cho tệp Excel để ghi ra: --out moi.xlsx")
+    unit_kind = parse_kind(kind) if kind else None
+    if kind and unit_kind is None:
+        raise refuse(f"Không có loại đơn vị {kind}.")
+    try:  # before anything is written: no invites without a link to show for them
+        username = asyncio.run(bot_username(state.settings))
+    except BotInfoError as problem:
+        raise refuse(str(problem)) from None
+    now = state.settings.fake_now or SystemClock().now()
+    ttl = state.settings.invite_ttl_days
+
+    async def one(session_factory: SessionFactory) -> str | None:
         async with session_factory() as session:
-            unit = await get_unit_by_code(session=session, code=unit_code)
+            unit = await get_unit_by_code(session=session, code=unit_code or "")
             if unit is None:
                 return None
-            invite = await create_invite(session=session, unit=unit, role=Role(role), now=SystemClock().now(),
-                                         ttl_days=state.settings.invite_ttl_days)
+            invite = await create_invite(session=session, unit=unit, role=chosen, now=now, ttl_days=ttl)
             await session.commit()
             return deep_link(username, invite.code)
 
-    link = run_async(state.settings, body)
-    if link is None:
-        typer.echo(f"Không có đơn vị mã {unit_code}.", err=True)
-        raise typer.Exit(code=1)
-    typer.echo(link)
+    async def every(session_factory: SessionFactory) -> tuple[int, datetime] | str:
+        async with session_factory() as session:
+            root = await get_unit_by_code(session=session, code=under) if under else None
+            if under and root is None:
+                return f"Không có đơn vị mã {under}."
+            units = await units_to_invite(session=session, under=root, kind=unit_kind)
+            if not units:
+                return "Không có đơn vị nào khớp: không tạo lời mời nào."
+            invites = await create_invites(session=session, units=units, role=chosen, now=now, ttl_days=ttl)
+            assert out is not None  # the file first: if it cannot be written, no invites are kept
+            out.write_bytes(invite_workbook(list(zip(units, invites)), bot_username=username, t=state.t,
+                                            tz=state.settings.tz))
+            await session.commit()
+        return len(invites), invites[0].expires_at
+
+    if not all_units:
+        link = run_async(state.settings, one)
+        if link is None:
+            raise refuse(f"Không có đơn vị mã {unit_code}.", code=1)
+        typer.echo(link)
+        return
+    made = run_async(state.settings, every)
+    if isinstance(made, str):
+        raise refuse(made, code=1)
+    count, expires = made
+    typer.echo(f"{out}: {count} lời mời ({role_label(chosen, state.t)}), dùng được đến "
+               f"{state.t.datetime(expires, state.settings.tz)}.")
 
 
 @app.command("milestones")
@@ -214,13 +235,17 @@ def milestones_command(
 @app.command("run")
 def run_command(
     ctx: typer.Context,
-    plan_file: Annotated[Path | None, typer.Option(
-        "--plan", help="Nhập tệp kế hoạch này trước khi chạy bot.")] = None,
+    plan_files: Annotated[list[Path] | None, typer.Option(
+        "--plan", help="Nhập tệp kế hoạch này trước khi chạy bot (ghi nhiều lần được).")] = None,
+    units_file: Annotated[Path | None, typer.Option(
+        "--units", help="Nhập tệp đơn vị này (trước các kế hoạch).")] = None,
+    if_empty: Annotated[bool, typer.Option(
+        "--if-empty", help="Chỉ nhập --units/--plan khi cơ sở dữ liệu còn trống (lần chạy đầu).")] = False,
     webhook: Annotated[bool, typer.Option(
         "--webhook", help="Nhận cập nhật qua webhook (WEBHOOK_URL, WEBHOOK_SECRET_TOKEN …) thay vì long polling.")
     ] = False,
 ) -> None:
-    """Chạy bot (long polling, hoặc webhook); với --plan thì nhập kế hoạch trước."""
+    """Chạy bot (long polling, hoặc webhook); với --units/--plan thì nhập đơn vị, kế hoạch trước."""
     from bot.app import run, startup_problem, uses_webhook
 
     state: CliState = ctx.obj
@@ -228,10 +253,8 @@ def run_command(
     if problem := startup_problem(state.settings, webhook=webhook):
         typer.echo(problem, err=True)
         raise typer.Exit(code=2)
-    if plan_file is not None:
-        typer.echo(render_report(import_or_exit(state, plan_file), state.t), err=True)
-    else:
-        run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
+    run_async(state.settings, lambda session_factory: asyncio.sleep(0))  # creates missing tables
+    load_first_run(state, units_file, plan_files or [], if_empty=if_empty)
     engine = make_engine(state.settings.database_url)
     run(state.settings, session_factory=make_sessionmaker(engine), engine=engine, webhook=webhook)
 
@@ -329,10 +352,23 @@ def render_health(report: HealthReport, state: CliState) -> list[str]:
                      "(chạy `alembic upgrade head` hoặc khởi động bot).")
         lines.append("Tình trạng: LỖI.")
         return lines
+    work = report.workload
+    if work is not None and work.units == 0:
+        lines.append("Đơn vị: chưa có đơn vị nào — hãy nhập kế hoạch (nhacviec import KẾ_HOẠCH.yaml), "
+                     "hoặc kiểm tra DATABASE_URL; bot không có gì để nhắc.")
+    elif work is not None and work.open_items == 0:
+        lines.append(f"Việc chưa xong: không còn việc nào trong các kế hoạch đang theo dõi ({work.units} đơn vị) "
+                     "— bot không có gì để nhắc.")
+    elif work is not None:
+        lines.append(f"Việc chưa xong: {work.open_items} (trong {work.units} đơn vị).")
     scheduler = report.scheduler
     if scheduler is not None:
         def when(instant: datetime) -> str:
             return f"{t.datetime(instant, settings.tz)} ({settings.timezone})"
+
+        def next_reminder(instant: datetime) -> str:
+            overdue = report.checked_at is not None and instant < report.checked_at
+            return when(instant) + (" — đã quá giờ mà chưa gửi" if overdue else "")
 
         if scheduler.stalled and scheduler.late_since is not None:
             lines.append(f"Bộ nhắc việc: CHẬM — {scheduler.late_items} nhắc việc đến giờ từ {when(scheduler.late_since)} "
@@ -341,12 +377,17 @@ def render_health(report: HealthReport, state: CliState) -> list[str]:
             lines.append("Bộ nhắc việc: không có việc tồn đọng.")
         if scheduler.stale_claims:
             lines.append(f"Đang chờ gửi lại sau khi một tiến trình dừng đột ngột: {scheduler.stale_claims}.")
-        lines.append("Nhắc việc kế tiếp: " + (when(scheduler.next_reminder_at) if scheduler.next_reminder_at
+        lines.append("Nhắc việc kế tiếp: " + (next_reminder(scheduler.next_reminder_at) if scheduler.next_reminder_at
                                               else "không có nhắc việc nào đang chờ") + ".")
         if scheduler.last_sent_at is not None:
             lines.append(f"Lần gửi gần nhất: {when(scheduler.last_sent_at)}.")
         lines.append(f"Lượt gửi thất bại: {scheduler.failed_sends}.")
-    lines.append("Tình trạng: tốt." if report.healthy else "Tình trạng: LỖI.")
+    if report.healthy:
+        lines.append("Tình trạng: tốt.")
+    elif report.nothing_to_remind and not (scheduler and scheduler.stalled):
+        lines.append("Tình trạng: KHÔNG CÓ GÌ ĐỂ NHẮC.")
+    else:
+        lines.append("Tình trạng: LỖI.")
     return lines
 
 

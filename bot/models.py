@@ -1,4 +1,5 @@
-"""The data model: units (a tree), members and roles, invites, milestones, assignments, reminders, events.
+"""The data model: units (a tree), members and roles, invites, plans and their milestones, assignments, reminders,
+events.
 
 Table models do not validate input: plan files and commands are validated before they reach these.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.db import UTCDateTime
@@ -29,6 +30,17 @@ class Role(str, enum.Enum):
     secretary = "secretary"
     supervisor = "supervisor"
     admin = "admin"
+
+
+class PlanStatus(str, enum.Enum):
+    active = "active"
+    closed = "closed"  # finished: never reminded again, history and reports kept
+
+
+class ExtensionStatus(str, enum.Enum):
+    pending = "pending"  # asked, waiting for a supervisor
+    approved = "approved"
+    declined = "declined"
 
 
 class AssignmentState(str, enum.Enum):
@@ -114,12 +126,31 @@ class Invite(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
+class Plan(SQLModel, table=True):
+    """A plan document the office follows; the unit tree is the organisation's, shared by every plan."""
+
+    __tablename__ = "plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    title: str = Field(sa_type=Text)
+    number: str | None = Field(default=None, max_length=120)  # "190-KH/TU"
+    issued: date | None = None
+    issuer: str | None = Field(default=None, max_length=255)
+    # A plain string column (PlanStatus values): a new status needs no database type change.
+    status: PlanStatus = Field(default=PlanStatus.active, sa_type=String(16), index=True)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
 class Milestone(SQLModel, table=True):
     __tablename__ = "milestone"
 
     id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(index=True, unique=True, max_length=64)
-    plan_code: str | None = Field(default=None, max_length=64, index=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    # Unique within its plan: two plans may both have an "M01".
+    code: str = Field(index=True, max_length=64)
     title: str = Field(sa_type=Text)
     phase: str | None = Field(default=None, max_length=255)
     source_text: str | None = Field(default=None, sa_type=Text)
@@ -135,6 +166,15 @@ class Milestone(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # A periodic milestone ("trước ngày 20 hằng tháng", bot.plans.periods). The series keeps its rule (JSON) here
+    # while its plan file has it, and its units as its assignments; it is never followed itself (active is False).
+    repeat: str | None = Field(default=None, sa_type=Text)
+    # Each period is a milestone of its own ("BC-2026-12"), pointing at its series; one row per (series, period).
+    series_id: int | None = Field(default=None, foreign_key="milestone.id", index=True)
+    period: str | None = Field(default=None, max_length=16)  # "2026-12", "2026-Q4", "2027-H1", "2027"
+
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_milestone_plan_code"),
+                      UniqueConstraint("series_id", "period", name="uq_milestone_series_period"))
 
 
 class Assignment(SQLModel, table=True):
@@ -154,9 +194,20 @@ class Assignment(SQLModel, table=True):
     evidence_file_id: str | None = Field(default=None, max_length=255)
     # False once the plan no longer assigns this unit: history stays, progress ignores it.
     active: bool = True
+    # An approved extension moves this unit's due date only (bot/extensions.py); None: the milestone's date.
+    # Read through bot.status.effective_due_date / due_date_of, never on its own.
+    due_date_override: date | None = None
+    # The day the work was really done, as the unit gave it (/xong M03 25/9/2019): on time or late is judged by
+    # it; None: by when it was reported.
+    done_on: date | None = None
 
     __table_args__ = (
         UniqueConstraint("milestone_id", "unit_id", name="uq_assignment_milestone_unit"),
+        # Partial: the few extended assignments of a milestone, for the planner's separate ladders (the rest of
+        # the table, millions of rows, costs nothing here).
+        Index("ix_assignment_due_override", "milestone_id", "due_date_override",
+              sqlite_where=text("due_date_override IS NOT NULL"),
+              postgresql_where=text("due_date_override IS NOT NULL")),
         # Progress is counted from these two alone (covering: no table row is read). By unit: a subtree's
         # units, then their assignments (a district's /tiendo, /baocao). By milestone: the late units of the
         # milestones already due, one milestone's breakdown, and the re-planning of a milestone's reminders.
@@ -290,3 +341,42 @@ class PendingDraft(SQLModel, table=True):
     plan_text: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     expires_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day the government declared off or working for a year, beyond what the `holidays` package knows: a day
+    off moved ("nghỉ bù"), a Saturday worked in exchange ("làm bù"). Read by bot/workdays.py."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(primary_key=True)
+    working: bool  # True: a working day (a Saturday worked); False: a day off
+    note: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+class Extension(SQLModel, table=True):
+    """A unit's request for more time on one assignment ("xin gia hạn"), and the supervisor's decision
+    (bot/extensions.py). Approved: `assignment.due_date_override` becomes `new_date`; rows are never deleted."""
+
+    __tablename__ = "extension"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    # A plain string column (ExtensionStatus values), like plan.status.
+    status: ExtensionStatus = Field(default=ExtensionStatus.pending, sa_type=String(16))
+    old_date: date  # the unit's due date when it asked (the milestone's, or an earlier extension's)
+    new_date: date
+    reason: str = Field(sa_type=Text)
+    requested_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    requested_at: datetime = Field(sa_column=utc_column(nullable=False))
+    decided_by_member_id: int | None = Field(default=None, foreign_key="member.id")
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column())
+    decision_reason: str | None = Field(default=None, sa_type=Text)  # why it was declined
+
+    __table_args__ = (
+        # One open request per assignment: of two asked at once, the second fails in the database too.
+        Index("uq_extension_pending", "assignment_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )

@@ -4,11 +4,15 @@ The ladder is computed once per milestone (all its assignments share the due dat
 the assignments by INSERT … SELECT, so a national plan of a million assignments never passes through
 Python row by row. Running a plan twice changes nothing.
 
-* `plan_all` (startup): creates what is missing for every active milestone.
+* `plan_all` (startup): creates what is missing for every active milestone of an active (not closed) plan.
 * `replan_milestones` (after an import, with the importer's `affected_milestone_ids`): the same, and also
   cancels what the edit made wrong — pending steps of a due date that changed, assignments closed or
   removed, milestones removed from the plan. Steps already sent stay sent and are never sent again.
 * `replan_assignments` (after a confirmation was undone or a report returned): restarts their ladder.
+* `replan_days` (after days were declared off or working): the milestones whose ladder those days can move.
+
+Each loads the working calendar once (`bot.workdays.load_calendar`, unless given one) and hands it to every
+milestone's ladder through its `LadderPolicy`.
 
 None of them commits: the caller owns the transaction (an import and its re-plan succeed or fail together).
 Even without a re-plan, the sweep re-checks every row against the milestone at firing time, so a stale row
@@ -19,17 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from bot.db import UTCDateTime
-from bot.models import Assignment, AssignmentState, Milestone, Reminder, Unit
+from bot.models import Assignment, AssignmentState, Milestone, Plan, PlanStatus, Reminder, Unit
+from bot.plans.limits import MAX_REMINDER_DAYS
 from bot.plans.report import ImportReport
 from bot.settings import Settings
-from bot.timeutil import Clock
+from bot.timeutil import Clock, local_today
+from bot.workdays import MAX_DAYS_OFF_IN_A_ROW, WorkingCalendar, load_calendar
 from scheduler.ladder import (
     CurrentSteps,
     LadderPolicy,
@@ -50,44 +56,60 @@ class PlanResult:
     rows_cancelled: int = 0
 
 
-def policy_for(milestone: Milestone, settings: Settings) -> LadderPolicy:
+def policy_for(milestone: Milestone, settings: Settings, calendar: WorkingCalendar | None = None) -> LadderPolicy:
+    """The milestone's ladder settings; without a calendar, weekends and public holidays only (none declared)."""
     return LadderPolicy.for_milestone(
         milestone_days=milestone.reminder_days,
         default_days=settings.reminder_days,
         hour=settings.reminder_hour,
         tz=settings.tz,
+        calendar=calendar,
     )
 
 
-async def plan_all(session: AsyncSession, *, settings: Settings, clock: Clock) -> PlanResult:
-    """Creates every missing reminder row of every active milestone (idempotent; bulk)."""
-    milestones = (await session.execute(select(Milestone).where(Milestone.active))).scalars().all()
+async def plan_all(session: AsyncSession, *, settings: Settings, clock: Clock,
+                   calendar: WorkingCalendar | None = None) -> PlanResult:
+    """Creates every missing reminder row of every active milestone of an active plan (idempotent; bulk)."""
+    calendar = calendar or await load_calendar(session=session)
+    milestones = (await session.execute(
+        select(Milestone).join(Plan, Plan.id == Milestone.plan_id)
+        .where(Milestone.active, Plan.status == PlanStatus.active.value))).scalars().all()
     result = PlanResult()
     for milestone in milestones:
-        result.rows_written += await _create_missing(session, milestone, settings=settings, now=clock.now())
+        result.rows_written += await _create_missing(session, milestone, settings=settings, now=clock.now(),
+                                                     calendar=calendar)
         result.milestones += 1
     return result
 
 
 async def replan_milestones(
-    session: AsyncSession, *, milestone_ids: Iterable[int], settings: Settings, clock: Clock
+    session: AsyncSession, *, milestone_ids: Iterable[int], settings: Settings, clock: Clock,
+    calendar: WorkingCalendar | None = None,
 ) -> PlanResult:
     """Brings the reminders of these milestones in line with the plan as it now stands."""
     ids = sorted(set(milestone_ids))
     result = PlanResult()
+    if not ids:
+        return result
+    calendar = calendar or await load_calendar(session=session)
     for chunk in chunked(ids):
-        milestones = (await session.execute(select(Milestone).where(Milestone.id.in_(chunk)))).scalars().all()
-        for milestone in milestones:
+        rows = (await session.execute(select(Milestone, Plan.status).join(Plan, Plan.id == Milestone.plan_id)
+                                      .where(Milestone.id.in_(chunk)))).all()
+        for milestone, plan_status in rows:
             now = clock.now()
-            result.rows_cancelled += await _cancel_stale(session, milestone, settings=settings, now=now)
-            if milestone.active:
-                result.rows_written += await _create_missing(session, milestone, settings=settings, now=now)
+            plan_closed = plan_status != PlanStatus.active.value  # a closed plan is never reminded
+            result.rows_cancelled += await _cancel_stale(session, milestone, settings=settings, now=now,
+                                                         calendar=calendar, plan_closed=plan_closed)
+            if milestone.active and not plan_closed:
+                result.rows_written += await _create_missing(session, milestone, settings=settings, now=now,
+                                                             calendar=calendar)
             result.milestones += 1
     return result
 
 
 async def replan_assignments(
-    session: AsyncSession, *, assignment_ids: Iterable[int], settings: Settings, clock: Clock
+    session: AsyncSession, *, assignment_ids: Iterable[int], settings: Settings, clock: Clock,
+    calendar: WorkingCalendar | None = None,
 ) -> PlanResult:
     """Re-plans the milestones of these assignments (a reopened assignment gets its ladder back)."""
     ids = sorted(set(assignment_ids))
@@ -95,7 +117,30 @@ async def replan_assignments(
     for chunk in chunked(ids):
         rows = await session.execute(select(Assignment.milestone_id).where(Assignment.id.in_(chunk)))
         milestone_ids.update(rows.scalars())
-    return await replan_milestones(session, milestone_ids=milestone_ids, settings=settings, clock=clock)
+    return await replan_milestones(session, milestone_ids=milestone_ids, settings=settings, clock=clock,
+                                   calendar=calendar)
+
+
+async def replan_days(
+    session: AsyncSession, *, days: Iterable[date], settings: Settings, clock: Clock,
+    calendar: WorkingCalendar | None = None,
+) -> PlanResult:
+    """After days were declared off or working (or such a declaration removed): re-plans the milestones whose
+    reminders those days can move — the steps before a deadline up to the longest ladder (and a holiday) after
+    the day, and the overdue chains when the day is close enough for their next steps to reach it."""
+    changed = sorted(set(days))
+    if not changed:
+        return PlanResult()
+    reach = timedelta(days=MAX_REMINDER_DAYS + MAX_DAYS_OFF_IN_A_ROW)
+    soon = local_today(clock.now(), settings.tz) + timedelta(days=2 * MAX_DAYS_OFF_IN_A_ROW)
+    window = [and_(Milestone.due_date >= day - timedelta(days=1), Milestone.due_date <= day + reach)
+              for day in changed]
+    if changed[0] <= soon:  # an overdue chain's next steps are at most a week or two (and a holiday) ahead
+        window.append(Milestone.due_date < changed[-1])
+    ids = (await session.execute(
+        select(Milestone.id).join(Plan, Plan.id == Milestone.plan_id)
+        .where(Milestone.active, Plan.status == PlanStatus.active.value, or_(*window)))).scalars().all()
+    return await replan_milestones(session, milestone_ids=ids, settings=settings, clock=clock, calendar=calendar)
 
 
 def _open_assignments(milestone_id: int) -> list[object]:
@@ -106,8 +151,9 @@ def _open_assignments(milestone_id: int) -> list[object]:
     ]
 
 
-async def _create_missing(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime) -> int:
-    policy = policy_for(milestone, settings)
+async def _create_missing(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime,
+                          calendar: WorkingCalendar) -> int:
+    policy = policy_for(milestone, settings, calendar)
     written = 0
     for step in before_steps(due_date=milestone.due_date, policy=policy):
         written += await upsert_steps_from_select(session, _fan_out(milestone.id, step))
@@ -135,18 +181,22 @@ def _has_pending(kind: StepKind):  # type: ignore[no-untyped-def]
     return exists().where(Reminder.assignment_id == Assignment.id, Reminder.status == PENDING, steps_of_kind(kind))
 
 
-async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime) -> int:
+async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime,
+                        calendar: WorkingCalendar, plan_closed: bool = False) -> int:
     """Cancels pending rows the plan no longer wants; returns how many."""
     assert milestone.id is not None
     of_milestone = select(Assignment.id).where(Assignment.milestone_id == milestone.id)
     cancelled = 0
-    if milestone.active:
+    if plan_closed:
+        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(of_milestone), "plan closed")
+    elif milestone.active:
         closed = select(Assignment.id).where(
             Assignment.milestone_id == milestone.id,
             or_(not_(Assignment.active), Assignment.state != AssignmentState.open),
         )
         cancelled += await _cancel_where(session, Reminder.assignment_id.in_(closed), "closed")
-        current = current_steps(due_date=milestone.due_date, now=now, policy=policy_for(milestone, settings))
+        current = current_steps(due_date=milestone.due_date, now=now,
+                                policy=policy_for(milestone, settings, calendar))
         stale = and_(Reminder.assignment_id.in_(of_milestone), _not_current(current))
         cancelled += await _cancel_where(session, stale, "replanned")
     else:
@@ -156,14 +206,13 @@ async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings
 
 def _not_current(current: CurrentSteps) -> ColumnElement[bool]:
     """SQL for `step not in current`: the bounds compare strings of one shape ('late:YYYY-MM-DD')."""
-    chains = [
-        and_(
-            steps_of_kind(kind),
-            Reminder.step > step_name(kind, current.deadline),
-            Reminder.step <= step_name(kind, latest),
-        )
-        for kind, latest in current.latest.items()
-    ]
+    chains = []
+    for kind, latest in current.latest.items():
+        bounds = [steps_of_kind(kind), Reminder.step > step_name(kind, current.deadline),
+                  Reminder.step <= step_name(kind, latest)]
+        if current.days_off:  # a few days: today's and the next week or two's days off
+            bounds.append(Reminder.step.not_in(sorted(step_name(kind, day) for day in current.days_off)))
+        chains.append(and_(*bounds))
     return not_(or_(Reminder.step.in_(sorted(current.before)), *chains))
 
 

@@ -1,8 +1,12 @@
 """Plan files: read and check a YAML plan, import it into the database, report what changed.
 
-    check = read_plan(Path("plans/dien-bien-2019.yaml"))        # PlanCheck: .plan, .problems, .render(t)
+    known = await standing_units(session)                        # the organisation's tree (bot.plans.standing)
+    check = read_plan(Path("plans/dien-bien-2026.yaml"), known=known)   # PlanCheck: .plan, .problems, .render(t)
     report = await import_plan(session=session, plan=check.plan, now=clock.now())
     render_report(report, translator("vi"))
+
+Units files (`units_file`, `units_sheet`, `units_import`), retiring units (`retire`), plans as rows (`registry`,
+`lifecycle`) live beside the plan files' modules.
 
 The file format is documented for people in plans/README.md.
 """

@@ -33,6 +33,9 @@ FIELD_LABELS = {
     "due_time": N_("due time"),
     "requires_acceptance": N_("needs acceptance"),
     "reminder_days": N_("reminder days"),
+    "number": N_("document number"),
+    "issued": N_("issued on"),
+    "issuer": N_("issued by"),
 }
 
 _LONG_TEXT = 60

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.models import UnitKind
+from bot.plans.periods import Repeat
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PlanMilestone:
     requires_acceptance: bool = False
     reminder_days: tuple[int, ...] | None = None
     sort_order: int = 0
+    # A periodic milestone (a series): `due` is its first possible due date; its periods are milestones of their own.
+    repeat: Repeat | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Gives each milestone of a plan to its units: new assignments open, dropped ones deactivated, states untouched.
 
 An assignment's state (open / reported / done) belongs to the people who confirmed it; an import never resets it.
+A retired unit is given nothing, and what it had stays as its retirement left it (inactive, history kept).
 
 Set-based: per milestone, the wanted unit ids go to the database as one parameter (a JSON array on SQLite, an
 integer array on PostgreSQL); one statement inserts the missing assignments, one reactivates, one deactivates,
@@ -23,19 +24,20 @@ from bot.plans.plan import Plan
 from bot.plans.report import AssignmentDiff, ImportReport
 
 
-async def sync_assignments(*, session: AsyncSession, plan: Plan, unit_ids: dict[str, int],
+async def sync_assignments(*, session: AsyncSession, plan: Plan, unit_ids: dict[str, int], retired: set[str],
                            milestone_ids: dict[str, int], new_milestones: set[str], report: ImportReport) -> None:
     code_by_unit = {unit_id: code for code, unit_id in unit_ids.items()}
     for milestone in plan.milestones:
         milestone_id = milestone_ids[milestone.code]
-        wanted = sorted({unit_ids[code] for code in milestone.units})
+        wanted = sorted({unit_ids[code] for code in milestone.units if code not in retired})
+        left_alone = sorted({unit_ids[code] for code in milestone.units})  # a retired unit's rows: not "removed"
         if milestone.code in new_milestones:
             inserted = await session.execute(_insert_missing(session, milestone_id, wanted, check=False))
             report.assignments_added += inserted.rowcount  # type: ignore[attr-defined]
             continue
         inserted = await session.execute(_insert_missing(session, milestone_id, wanted).returning(Assignment.unit_id))
         added = list(inserted.scalars()) + await _switch(session, milestone_id, wanted, active=True)
-        removed = await _switch(session, milestone_id, wanted, active=False)
+        removed = await _switch(session, milestone_id, left_alone, active=False)
         report.assignments_added += len(added)
         report.assignments_removed += len(removed)
         if added or removed:

@@ -1,73 +1,64 @@
 """Upserts a plan's milestones by code: changes in place, missing ones deactivated (never deleted).
 
-Each milestone belongs to the plan that brought it (`Milestone.plan_code`): an import only deactivates milestones
-of its own plan, and refuses a code another plan already uses (`code_clashes`, checked before anything is written).
-Rows from before plans were recorded (plan_code NULL) count as the imported plan's own: they can be deactivated
-by it, and a row it keeps is stamped with its code.
+Each milestone belongs to one plan row (`Milestone.plan_id`); codes are unique within a plan, so two plans may
+both have an "M01", and an import only ever reads and deactivates milestones of its own plan.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_
 from bot.models import Milestone
 from bot.plans.plan import Plan, PlanMilestone
-from bot.plans.problems import Problem, error
 from bot.plans.report import Changed, ImportReport, Ref, field_changes
+from bot.plans.series_sync import check_series_kinds, readable_rule_change, resumed_periods
 
 # A change to any of these moves the reminders of the milestone's assignments.
 SCHEDULE_FIELDS = frozenset({"start_date", "due_date", "due_time", "reminder_days"})
-_COLUMNS = (Milestone.id, Milestone.code, Milestone.plan_code, Milestone.title, Milestone.phase, Milestone.source_text,
+_COLUMNS = (Milestone.id, Milestone.code, Milestone.title, Milestone.phase, Milestone.source_text,
             Milestone.start_date, Milestone.due_date, Milestone.due_time, Milestone.requires_acceptance,
-            Milestone.reminder_days, Milestone.sort_order, Milestone.active)
+            Milestone.reminder_days, Milestone.sort_order, Milestone.active, Milestone.repeat, Milestone.series_id)
 _PLAN_FIELDS = ("title", "phase", "source_text", "start_date", "due_date", "due_time", "requires_acceptance",
-                "reminder_days")
+                "reminder_days", "repeat")
 
 
-async def code_clashes(*, session: AsyncSession, plan: Plan) -> list[Problem]:
-    """One problem per milestone code of `plan` that another plan already uses (one query)."""
-    codes = [milestone.code for milestone in plan.milestones]
-    if not codes:
-        return []
-    rows = (await session.execute(
-        select(Milestone.code, Milestone.plan_code)
-        .where(Milestone.code.in_(codes), Milestone.plan_code.is_not(None), Milestone.plan_code != plan.code)
-        .order_by(Milestone.code))).all()
-    return [error(None, N_('milestone "{code}" already belongs to plan "{plan}"; choose another code (for example, '
-                           'add a prefix for the plan)'), code=row.code, plan=row.plan_code) for row in rows]
-
-
-async def sync_milestones(*, session: AsyncSession, plan: Plan, now: datetime,
+async def sync_milestones(*, session: AsyncSession, plan: Plan, plan_id: int, now: datetime,
                           report: ImportReport) -> tuple[dict[str, int], set[str]]:
-    """Writes the plan's milestones; returns the ids of all milestones by code, and the codes that are new."""
+    """Writes the plan's milestones; returns the ids of all the plan's milestones by code, and the new codes."""
     rows = {row.code: row for row in (await session.execute(
-        select(*_COLUMNS).where(or_(Milestone.plan_code == plan.code, Milestone.plan_code.is_(None))))).all()}
+        select(*_COLUMNS).where(Milestone.plan_id == plan_id))).all()}
+    check_series_kinds(plan, rows)
     updates, reorders = _compare(plan, rows, now, report)
     in_plan = {milestone.code for milestone in plan.milestones}
+    # The periods of a series still in the file are the plan's too, though the file does not list them.
+    series_in_plan = {rows[milestone.code].id for milestone in plan.milestones
+                      if milestone.repeat is not None and milestone.code in rows}
     for code, row in rows.items():
-        if code not in in_plan and row.active:
+        if code in in_plan or row.series_id in series_in_plan:
+            continue
+        if row.active or row.repeat is not None:  # a series that left the file: no more periods (repeat cleared)
             report.milestones_deactivated.append(Ref(code, row.title))
             report.affected_milestone_ids.add(row.id)
-            updates.append({"id": row.id, **_row_values(row), "plan_code": row.plan_code, "active": False,
-                            "updated_at": now})
+            updates.append({"id": row.id, **_row_values(row), "repeat": None, "active": False, "updated_at": now})
+    updates += [{"id": row.id, **_row_values(row), "active": True, "updated_at": now}
+                for row in resumed_periods(plan, rows, report)]
     for batch in (updates, reorders):  # one batch per set of columns
         if batch:
             await session.execute(update(Milestone), batch)
     ids = {code: row.id for code, row in rows.items()}
     new = [milestone for milestone in plan.milestones if milestone.code not in rows]
     if new:
-        ids.update(await _insert(session, plan.code, new, now, report))
+        ids.update(await _insert(session, plan_id, new, now, report))
     return ids, {milestone.code for milestone in new}
 
 
 def _compare(plan: Plan, rows: dict[str, Row], now: datetime,
              report: ImportReport) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Updates for the plan's milestones already stored: changed or reactivated ones, and moved (or legacy) ones."""
+    """Updates for the plan's milestones already stored: changed or reactivated ones, and moved ones."""
     updates: list[dict[str, object]] = []
     reorders: list[dict[str, object]] = []
     for milestone in plan.milestones:
@@ -75,29 +66,29 @@ def _compare(plan: Plan, rows: dict[str, Row], now: datetime,
         if row is None:
             continue
         wanted = _values(milestone)
-        changes = field_changes({name: getattr(row, name) for name in wanted}, wanted)
+        changes = readable_rule_change(field_changes({name: getattr(row, name) for name in wanted}, wanted))
         if changes:
             report.milestones_changed.append(Changed(milestone.code, milestone.title, changes))
             if SCHEDULE_FIELDS.intersection(change.field for change in changes):
                 report.affected_milestone_ids.add(row.id)
-        if not row.active:
+        followed = milestone.repeat is None  # a series is never followed itself: its periods are
+        if not row.active and followed:
             report.milestones_reactivated.append(Ref(milestone.code, milestone.title))
             report.affected_milestone_ids.add(row.id)
-        if changes or not row.active:
-            updates.append({"id": row.id, **wanted, "sort_order": milestone.sort_order, "plan_code": plan.code,
-                            "active": True, "updated_at": now})
-        elif row.sort_order != milestone.sort_order or row.plan_code != plan.code:
-            # a legacy row (plan_code NULL) is stamped with the plan's code: not a change anyone sees
-            report.reordered += int(row.sort_order != milestone.sort_order)
-            reorders.append({"id": row.id, "sort_order": milestone.sort_order, "plan_code": plan.code})
+        if changes or row.active != followed:
+            updates.append({"id": row.id, **wanted, "sort_order": milestone.sort_order, "active": followed,
+                            "updated_at": now})
+        elif row.sort_order != milestone.sort_order:
+            report.reordered += 1
+            reorders.append({"id": row.id, "sort_order": milestone.sort_order})
     return updates, reorders
 
 
-async def _insert(session: AsyncSession, plan_code: str, new: list[PlanMilestone], now: datetime,
+async def _insert(session: AsyncSession, plan_id: int, new: list[PlanMilestone], now: datetime,
                   report: ImportReport) -> dict[str, int]:
     result = await session.execute(insert(Milestone).returning(Milestone.id, Milestone.code), [
-        {**_values(milestone), "code": milestone.code, "plan_code": plan_code, "sort_order": milestone.sort_order,
-         "active": True, "created_at": now, "updated_at": now}
+        {**_values(milestone), "code": milestone.code, "plan_id": plan_id, "sort_order": milestone.sort_order,
+         "active": milestone.repeat is None, "created_at": now, "updated_at": now}
         for milestone in new
     ])
     ids = {code: milestone_id for milestone_id, code in result.all()}
@@ -123,4 +114,5 @@ def _values(milestone: PlanMilestone) -> dict[str, object]:
         "requires_acceptance": milestone.requires_acceptance,
         "reminder_days": ",".join(str(day) for day in milestone.reminder_days)
         if milestone.reminder_days is not None else None,
+        "repeat": milestone.repeat.to_json() if milestone.repeat is not None else None,
     }

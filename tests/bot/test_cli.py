@@ -31,7 +31,7 @@ def test_import_then_reimport_then_units(database: list[str]) -> None:
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
     assert lines[0] == "Kế hoạch DB-CT35-2019: đã nhập."
-    assert "Đơn vị: thêm 30, sửa 0, ngừng theo dõi 0, khôi phục 0." in lines
+    assert "Đơn vị: thêm 30, sửa 0, khôi phục 0, ngừng theo dõi 0." in lines
     assert "Mốc: thêm 28, sửa 0, ngừng theo dõi 0, khôi phục 0." in lines
     assert "  + M12  Dự thảo báo cáo chính trị cấp tỉnh" in lines
 

@@ -14,9 +14,9 @@ from sqlmodel import SQLModel
 
 from bot.db import make_engine, make_sessionmaker
 from bot.i18n import translator
-from bot.models import Assignment, AssignmentState, Event, Milestone, Unit
-from bot.plans.importer import ImportRefused, import_plan, run_import
-from bot.plans.plan import Plan
+from bot.models import Assignment, AssignmentState, Event, Milestone, Plan, Unit
+from bot.plans import plan as plan_file
+from bot.plans.importer import import_plan, run_import
 from bot.plans.rendering import render_report
 from bot.plans.report import AssignmentDiff, Changed, FieldChange, Ref
 from bot.plans.validate import check_plan_text
@@ -28,7 +28,7 @@ LATER = datetime(2020, 5, 4, 2, 0, tzinfo=timezone.utc)
 Factory = async_sessionmaker[AsyncSession]
 
 
-def parse(text: str) -> Plan:
+def parse(text: str) -> plan_file.Plan:
     check = check_plan_text(text, filename="kh.yaml")
     assert check.errors == [], check.render(translator("vi"))
     assert check.plan is not None
@@ -47,7 +47,7 @@ async def snapshot(factory: Factory) -> dict[str, list[tuple[object, ...]]]:
         return {
             model.__tablename__: [tuple(row) for row in (await session.execute(
                 select(*model.__table__.columns).order_by(model.__table__.c.id))).all()]
-            for model in (Unit, Milestone, Assignment, Event)
+            for model in (Plan, Unit, Milestone, Assignment, Event)
         }
 
 
@@ -104,7 +104,7 @@ async def test_an_edited_plan_updates_in_place_and_keeps_confirmations(session_f
     assert report.milestones_deactivated == [m28_ref]
     assert report.assignments == [AssignmentDiff("M19", (), ("HU-DIENBIEN",))]
     assert (report.assignments_added, report.assignments_removed) == (0, 1)
-    assert not (report.units_added or report.units_changed or report.units_deactivated or report.milestones_added)
+    assert not (report.units_added or report.units_changed or report.units_retired or report.milestones_added)
     assert report.affected_milestone_ids == {milestones["M16"], milestones["M19"], milestones["M28"]}
     assert render_report(report, translator("vi")) == "\n".join([
         "Kế hoạch DB-CT35-2019: đã nhập.",
@@ -173,39 +173,59 @@ milestones:
 """
 
 
-async def test_units_move_rename_and_leave(session_factory: Factory) -> None:
+MOVED = dedent("""\
+    plan: {code: KH, title: Thử}
+    units:
+      - {code: TU, name: Tỉnh ủy, kind: province_committee}
+      - {code: HU-B, name: Huyện ủy Bê, kind: district_committee, parent: TU}
+      - {code: X-1, name: Đảng ủy xã 1, kind: grassroots, parent: HU-B}
+    milestones:
+      - {code: M1, title: Một, due: 01/05/2020, units: [X-1]}
+      - {code: M2, title: Hai, due: 02/05/2020, units: [{kind: district_committee}]}
+    """)
+MOVED_CHANGES = [
+    Changed("HU-B", "Huyện ủy Bê", (FieldChange("name", "Huyện ủy B", "Huyện ủy Bê"),)),
+    Changed("X-1", "Đảng ủy xã 1", (FieldChange("parent", "HU-A", "HU-B"),)),
+]
+
+
+async def test_a_plan_file_reports_how_it_differs_from_stored_units_and_changes_none(session_factory: Factory) -> None:
     await run_import(session_factory=session_factory, plan=parse(TREE), now=FIRST)
-    moved = dedent("""\
-        plan: {code: KH, title: Thử}
-        units:
-          - {code: TU, name: Tỉnh ủy, kind: province_committee}
-          - {code: HU-B, name: Huyện ủy Bê, kind: district_committee, parent: TU}
-          - {code: X-1, name: Đảng ủy xã 1, kind: grassroots, parent: HU-B}
-        milestones:
-          - {code: M1, title: Một, due: 01/05/2020, units: [X-1]}
-          - {code: M2, title: Hai, due: 02/05/2020, units: [{kind: district_committee}]}
-        """)
-    report = await run_import(session_factory=session_factory, plan=parse(moved), now=LATER)
-    assert report.units_changed == [
-        Changed("HU-B", "Huyện ủy Bê", (FieldChange("name", "Huyện ủy B", "Huyện ủy Bê"),)),
-        Changed("X-1", "Đảng ủy xã 1", (FieldChange("parent", "HU-A", "HU-B"),)),
-    ]
-    assert report.units_deactivated == [Ref("HU-A", "Huyện ủy A")]
+    async with session_factory() as session:
+        before = {unit.code: unit for unit in (await session.execute(select(Unit))).scalars()}
+
+    report = await run_import(session_factory=session_factory, plan=parse(MOVED), now=LATER)
+
+    assert report.units_kept == MOVED_CHANGES and report.units_changed == [] and report.units_retired == []
+    # The plan still decides its own work: HU-A is no longer given M1 or M2, but stays in the organisation.
     assert report.assignments == [AssignmentDiff("M1", (), ("HU-A",)), AssignmentDiff("M2", (), ("HU-A",))]
-    assert render_report(report, translator("vi")).splitlines()[1:5] == [
-        "Đơn vị: thêm 0, sửa 2, ngừng theo dõi 1, khôi phục 0.",
+    assert render_report(report, translator("vi")).splitlines()[1:3] == [
+        '  ! đơn vị HU-B đã có, không đổi: tên: "Huyện ủy B" → "Huyện ủy Bê"',
+        '  ! đơn vị X-1 đã có, không đổi: đơn vị cấp trên: "HU-A" → "HU-B"',
+    ]
+    async with session_factory() as session:
+        after = {unit.code: unit for unit in (await session.execute(select(Unit))).scalars()}
+    assert {code: (unit.name, unit.parent_id, unit.path, unit.active) for code, unit in after.items()} == {
+        code: (unit.name, unit.parent_id, unit.path, unit.active) for code, unit in before.items()}
+    assert not (await run_import(session_factory=session_factory, plan=parse(MOVED), now=LATER)).changed
+
+
+async def test_update_units_moves_and_renames_but_never_retires(session_factory: Factory) -> None:
+    await run_import(session_factory=session_factory, plan=parse(TREE), now=FIRST)
+    report = await run_import(session_factory=session_factory, plan=parse(MOVED), now=LATER, update_units=True)
+    assert report.units_changed == MOVED_CHANGES and report.units_kept == []
+    assert render_report(report, translator("vi")).splitlines()[1:4] == [
+        "Đơn vị: thêm 0, sửa 2, khôi phục 0, ngừng theo dõi 0.",
         '  ~ HU-B  Huyện ủy Bê: tên: "Huyện ủy B" → "Huyện ủy Bê"',
         '  ~ X-1  Đảng ủy xã 1: đơn vị cấp trên: "HU-A" → "HU-B"',
-        "  - HU-A  Huyện ủy A (ngừng theo dõi)",
     ]
     async with session_factory() as session:
         rows = {unit.code: unit for unit in (await session.execute(select(Unit))).scalars()}
     tu, hu_b, x_1 = rows["TU"], rows["HU-B"], rows["X-1"]
     assert (x_1.parent_id, x_1.path, x_1.depth) == (hu_b.id, f"/{tu.id}/{hu_b.id}/{x_1.id}/", 2)
-    assert rows["HU-A"].active is False
+    assert rows["HU-A"].active is True  # the plan no longer names it: still the organisation's
 
-    back = await run_import(session_factory=session_factory, plan=parse(TREE), now=LATER)
-    assert back.units_reactivated == [Ref("HU-A", "Huyện ủy A")]
+    back = await run_import(session_factory=session_factory, plan=parse(TREE), now=LATER, update_units=True)
     assert back.assignments == [AssignmentDiff("M1", ("HU-A",), ()), AssignmentDiff("M2", ("HU-A",), ())]
     async with session_factory() as session:
         x_1 = (await session.execute(select(Unit).where(Unit.code == "X-1"))).scalar_one()
@@ -258,7 +278,7 @@ async def test_a_new_order_is_counted_not_listed(session_factory: Factory) -> No
     assert not report.changed
 
 
-def generated_plan(districts: int) -> Plan:
+def generated_plan(districts: int) -> plan_file.Plan:
     lines = ["plan: {code: KH, title: Thử}", "units:",
              "  - {code: TU, name: Tỉnh ủy, kind: province_committee}"]
     for number in range(districts):
@@ -271,7 +291,7 @@ def generated_plan(districts: int) -> Plan:
     return parse("\n".join(lines) + "\n")
 
 
-async def count_statements(factory: Factory, plan: Plan) -> int:
+async def count_statements(factory: Factory, plan: plan_file.Plan) -> int:
     engine = factory.kw["bind"].sync_engine
     statements = []
 
@@ -298,7 +318,7 @@ def second_plan(*milestone_codes: str) -> str:
 
 async def active_by_plan(factory: Factory) -> dict[str | None, int]:
     async with factory() as session:
-        rows = (await session.execute(select(Milestone.plan_code, Milestone.active))).all()
+        rows = (await session.execute(select(Plan.code, Milestone.active).join(Plan, Plan.id == Milestone.plan_id))).all()
     counts: dict[str | None, int] = {}
     for plan_code, active in rows:
         counts[plan_code] = counts.get(plan_code, 0) + int(active)
@@ -316,52 +336,6 @@ async def test_a_second_plan_leaves_the_first_plans_milestones_alone(session_fac
     assert report.milestones_deactivated == [Ref("B-M02", "Việc B-M02")]
     assert not (await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=LATER)).changed
     assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28, "KH-B": 1}
-
-
-async def test_a_code_of_another_plan_is_refused_and_nothing_is_written(session_factory: Factory) -> None:
-    await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=FIRST)
-    before = await snapshot(session_factory)
-    plan = parse(second_plan("B-M01", "M03", "M12"))
-    for dry_run in (True, False):
-        with pytest.raises(ImportRefused) as refused:
-            await run_import(session_factory=session_factory, plan=plan, now=LATER, dry_run=dry_run)
-        assert refused.value.render(translator("vi")) == [
-            f'kh.yaml: mốc "{code}" đã thuộc kế hoạch "DB-CT35-2019"; '
-            "hãy đặt mã khác (ví dụ thêm tiền tố kế hoạch)"
-            for code in ("M03", "M12")]
-    assert await snapshot(session_factory) == before
-    async with session_factory() as session:  # import_plan itself refuses before its first write
-        with pytest.raises(ImportRefused):
-            await import_plan(session=session, plan=plan, now=LATER)
-        assert not session.new and not session.dirty
-        await session.commit()
-    assert await snapshot(session_factory) == before
-
-
-async def test_legacy_milestones_without_a_plan_count_as_the_imported_plans(session_factory: Factory) -> None:
-    await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=FIRST)
-    async with session_factory() as session:  # rows from before plan_code existed
-        await session.execute(update(Milestone).values(plan_code=None))
-        await session.commit()
-    report = await run_import(session_factory=session_factory, plan=parse(SAMPLE_TEXT), now=LATER)
-    assert not report.changed  # stamped with the plan's code, silently
-    assert await active_by_plan(session_factory) == {"DB-CT35-2019": 28}
-
-
-def test_cli_refuses_another_plans_codes_with_exit_1(tmp_path: Path, database_url: str) -> None:
-    from typer.testing import CliRunner
-
-    from bot.cli import app
-
-    database = ["--database-url", database_url]
-    other = tmp_path / "b.yaml"
-    other.write_text(second_plan("M03"), encoding="utf-8")
-    runner = CliRunner()
-    assert runner.invoke(app, [*database, "import", str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")]).exit_code == 0
-    result = runner.invoke(app, [*database, "import", str(other)])
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f'{other}: mốc "M03" đã thuộc kế hoạch "DB-CT35-2019"; '
-                             "hãy đặt mã khác (ví dụ thêm tiền tố kế hoạch)\n")
 
 
 async def test_the_number_of_queries_does_not_grow_with_the_tree(

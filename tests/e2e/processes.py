@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import make_engine, make_sessionmaker
-from bot.models import Assignment, Member, Membership, Milestone, ReminderDelivery, Role, Unit, UnitKind
+from bot.models import Assignment, Member, Membership, Milestone, Plan, ReminderDelivery, Role, Unit, UnitKind
 from bot.schema import upgrade_to_head
 from bot.settings import PROJECT_ROOT
 from sandbox import EmulatorClient, EmulatorServer, TgUser
+from tests.waiting import FAILURE_BOUND
 
 TOKEN = "12345:sandbox-token"
 SEEDED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -80,7 +81,7 @@ class BotProcess:
             self.kill()
 
 
-async def wait_for_menu(client: EmulatorClient, *processes: BotProcess, timeout: float = 30) -> None:
+async def wait_for_menu(client: EmulatorClient, *processes: BotProcess, timeout: float = FAILURE_BOUND) -> None:
     """Until a bot has started (it sets its command menu in post_init)."""
     async def menu_set() -> bool:
         for process in processes:
@@ -108,6 +109,23 @@ async def poll_until(read: Callable[[], Awaitable[Any]], done: Callable[[Any], b
         await asyncio.sleep(every)
 
 
+def job_runs(log: str, job: str) -> int:
+    """How many runs of the JobQueue job named `job` a bot's log shows finished (APScheduler logs each at INFO)."""
+    return sum(1 for line in log.splitlines() if f'Job "{job} (' in line and line.endswith("executed successfully"))
+
+
+async def until_job_runs(log: Callable[[], str], job: str, more: int, *processes: BotProcess) -> None:
+    """Until the bot has finished `more` runs of `job` after this call: a check that nothing more happens then
+    runs after the bot had its chances, however slowly it gets them, instead of after some seconds."""
+    target = job_runs(log(), job) + more
+    await poll_until(lambda: _read(log), lambda text: job_runs(text, job) >= target, *processes,
+                     timeout=FAILURE_BOUND, what=f"{more} more runs of {job}", every=0.1)
+
+
+async def _read(log: Callable[[], str]) -> str:
+    return log()
+
+
 @dataclass(frozen=True)
 class Crowd:
     """`size` units under one root, each with one registered secretary and one open item of milestone `code`."""
@@ -133,8 +151,11 @@ async def seed_crowd(factory: async_sessionmaker[AsyncSession], emu: EmulatorSer
                       parent_id=root.id, depth=1) for n in range(size)]
         session.add_all(units)
         await session.flush()
-        milestone = Milestone(code=code, title=f"Báo cáo thử tải {code}", due_date=due, created_at=SEEDED_AT,
-                              updated_at=SEEDED_AT)
+        plan = Plan(code=f"KH-{code}", title="Kế hoạch thử tải", created_at=SEEDED_AT, updated_at=SEEDED_AT)
+        session.add(plan)
+        await session.flush()
+        milestone = Milestone(plan_id=plan.id, code=code, title=f"Báo cáo thử tải {code}", due_date=due,
+                              created_at=SEEDED_AT, updated_at=SEEDED_AT)
         session.add(milestone)
         await session.flush()
         secretaries: dict[int, str] = {}

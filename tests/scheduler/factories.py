@@ -7,7 +7,7 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Assignment, AssignmentState, Member, Membership, Milestone, Role, Unit
+from bot.models import Assignment, AssignmentState, Member, Membership, Milestone, Plan, Role, Unit
 
 EPOCH = datetime.fromisoformat("2020-01-01T00:00:00+00:00")
 _ids = count(1)
@@ -18,6 +18,16 @@ class Factory:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._plan: Plan | None = None
+
+    async def plan(self, code: str = "KH") -> Plan:
+        """The plan milestones belong to (one, made on first use, unless a code is given)."""
+        if code == "KH" and self._plan is not None:
+            return self._plan
+        plan = await self._add(Plan(code=code, title=f"Kế hoạch {code}", created_at=EPOCH, updated_at=EPOCH))
+        if code == "KH":
+            self._plan = plan
+        return plan
 
     async def _add(self, row):  # type: ignore[no-untyped-def]
         self.session.add(row)
@@ -83,9 +93,12 @@ class Factory:
         reminder_days: str | None = None,
         due_time: time | None = None,
         units: list[Unit] = (),  # type: ignore[assignment]
+        plan: Plan | None = None,
     ) -> tuple[Milestone, list[Assignment]]:
+        plan = plan or await self.plan()
         milestone = await self._add(
             Milestone(
+                plan_id=plan.id,
                 code=code,
                 title=title or f"Nhiệm vụ {code}",
                 due_date=due,
