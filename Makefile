@@ -2,10 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PLAN ?= plans/dien-bien-2019.yaml
+# A fresh database gets the standing units and both sample plans; a database that holds anything is left alone.
+UNITS ?= plans/units-dien-bien.yaml
+PLAN ?= plans/dien-bien-2019.yaml plans/dien-bien-2026.yaml
+SEED = $(if $(UNITS),--units $(UNITS)) $(foreach plan,$(PLAN),--plan $(plan))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres sandbox bench bench-scale catalogs clean
+.PHONY: install run test test-postgres check-wheel sandbox bench bench-scale catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ catalogs: $(STAMP)
 	$(BIN)/python -m bot.i18n compile >/dev/null
 
 run: install
-	$(BIN)/nhacviec run --plan $(PLAN)
+	$(BIN)/nhacviec run --if-empty $(SEED)
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -31,8 +34,12 @@ test-postgres: install
 	scripts/postgres.sh start
 	TEST_DATABASE_URL="$$(scripts/postgres.sh url)" $(BIN)/python -m pytest -q
 
+# A wheel built from the checkout, installed into a fresh venv under /tmp, must speak Vietnamese (CI runs it).
+check-wheel:
+	PYTHON=$(PYTHON) scripts/check_wheel.sh
+
 sandbox: install
-	$(BIN)/python -m sandbox.play --plan $(PLAN) $(ARGS)
+	$(BIN)/python -m sandbox.play $(SEED) $(ARGS)
 
 bench: install
 	$(BIN)/python bench/bench_reminders.py

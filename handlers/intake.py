@@ -25,7 +25,8 @@ from bot.intake.readers import SUPPORTED, ReadError
 from bot.intake.upload import draft_upload
 from bot.plans.importer import ImportRefused, run_import
 from bot.plans.rendering import render_report
-from bot.plans.validate import check_plan_text
+from bot.plans.standing import standing_units
+from bot.plans.validate import PlanCheck, check_plan_text
 from handlers.common import reply, request
 from handlers.intake_texts import fitted, import_failed_text, plain_lines, problems_text, summary_text
 from handlers.keyboards import callback, parse_callback
@@ -86,6 +87,13 @@ async def document(update: Update, context: BotContext) -> None:
                                      caption=_("Draft plan file: check it, fix the review: notes, and send it back."))
 
 
+async def _check(context: BotContext, text: str, name: str) -> PlanCheck:
+    """Checks a plan file against the stored unit tree, which it may name without a `units:` section."""
+    async with session_scope(context.session_factory) as session:
+        known = await standing_units(session)
+    return await asyncio.to_thread(check_plan_text, text, filename=name, known=known)  # a big plan takes seconds
+
+
 async def _plan_file(update: Update, context: BotContext, t: Translator, data: bytes, name: str) -> None:
     _ = t.gettext
     try:
@@ -93,7 +101,7 @@ async def _plan_file(update: Update, context: BotContext, t: Translator, data: b
     except UnicodeDecodeError:
         await reply(update, _("The file is not UTF-8 text."))
         return
-    check = await asyncio.to_thread(check_plan_text, text, filename=name)  # a big plan takes seconds
+    check = await _check(context, text, name)
     if check.plan is None:
         await reply(update, problems_text(_("The plan file has errors; nothing can be imported:"), check.render(t), t))
         return
@@ -136,7 +144,7 @@ async def button(update: Update, context: BotContext) -> None:
         await reply(update, _("Cancelled: nothing was imported."))
         return
     refused = _("Import refused: fix these problems in the file and send it back as .yaml:")
-    check = await asyncio.to_thread(check_plan_text, pending.plan_text, filename=pending.file_name or "draft.yaml")
+    check = await _check(context, pending.plan_text, pending.file_name or "draft.yaml")
     if check.plan is None:
         await reply(update, problems_text(refused, check.render(t), t))
         return

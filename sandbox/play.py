@@ -5,10 +5,14 @@ pointed at the emulator, and a terminal chat in which you are already registered
 
     python -m sandbox.play --plan plans/dien-bien-2019.yaml --as secretary   # thư ký Huyện ủy Điện Biên
     python -m sandbox.play --as supervisor --unit TU                         # giám sát toàn tỉnh
+    python -m sandbox.play --as admin                                        # quản trị (ADMIN_IDS), giám sát TU
+    python -m sandbox.play --unit BTC-TU --now 2026-12-14T09:00:00+07:00     # the current sample plan, live
     printf '/tiendo\\n1\\n' | python -m sandbox.play                           # scripted
 
-The bot's clock is frozen at --now (default: a morning in May 2020, in the middle of the sample plan), so
-statuses look as they did while the plan ran. Nothing reaches Telegram; nothing is kept after exit.
+The database gets --units (default: plans/units-dien-bien.yaml) and every --plan (default: the 2019 plan and
+the current sample plan, plans/dien-bien-2026.yaml); `make sandbox PLAN=my-plan.yaml UNITS=my-units.yaml` picks
+others. The bot's clock is frozen at --now (default: a morning in May 2020, in the middle of the 2019 plan), so
+statuses look as they did while that plan ran. Nothing reaches Telegram; nothing is kept after exit.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sandbox.terminal import run_terminal
 
 SANDBOX_TOKEN = "12345:sandbox-token"
 ADMIN_ID = 1000
-ROLE_USERS = {"secretary": (1001, "Thư ký"), "supervisor": (1002, "Giám sát")}
+ROLE_USERS = {"secretary": (1001, "Thư ký"), "supervisor": (1002, "Giám sát"), "admin": (ADMIN_ID, "Quản trị")}
 INVITE_LINK = re.compile(r"start=([A-Za-z0-9_-]+)")
 
 
@@ -69,13 +73,18 @@ def _bot_environment(emulator: EmulatorServer, database_url: str, now: str) -> d
     }
 
 
-async def play(*, plan: Path, role: str, unit: str, now: str, stdin: TextIO, stdout: TextIO) -> int:
+async def play(*, plans: list[Path], units: Path | None, role: str, unit: str, now: str, stdin: TextIO,
+               stdout: TextIO) -> int:
     with tempfile.TemporaryDirectory(prefix="nhacviec-sandbox-") as folder:
         database_url = f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}"
         async with EmulatorServer(port=0) as emulator:
             env = _bot_environment(emulator, database_url, now)
-            _cli(env, "import", str(plan))
-            link = _cli(env, "invite", unit, "--role", role)
+            if units is not None:
+                _cli(env, "units", "import", str(units))
+            for plan in plans:
+                _cli(env, "import", str(plan))
+            # An admin is one by ADMIN_IDS; the invite makes them a supervisor too, so /tiendo has a subtree.
+            link = _cli(env, "invite", unit, "--role", "supervisor" if role == "admin" else role)
             code = INVITE_LINK.search(link)
             if code is None:
                 raise SystemExit(f"no invite link in: {link}")
@@ -99,15 +108,19 @@ async def play(*, plan: Path, role: str, unit: str, now: str, stdin: TextIO, std
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.play", description=__doc__.splitlines()[0])
-    parser.add_argument("--plan", type=Path, default=Path("plans/dien-bien-2019.yaml"))
+    parser.add_argument("--plan", type=Path, action="append", help="a plan file (repeatable)")
+    parser.add_argument("--units", type=Path, default=Path("plans/units-dien-bien.yaml"), help="a units file")
     parser.add_argument("--as", dest="role", choices=sorted(ROLE_USERS), default="secretary")
-    parser.add_argument("--unit", default=None, help="unit code (default HU-DIENBIEN, or TU for a supervisor)")
+    parser.add_argument("--unit", default=None,
+                        help="unit code (default HU-DIENBIEN, or TU for a supervisor or an admin)")
     parser.add_argument("--now", default="2020-05-12T09:00:00+07:00", help="the bot's frozen clock (ISO)")
     args = parser.parse_args(argv)
-    unit = args.unit or ("TU" if args.role == "supervisor" else "HU-DIENBIEN")
+    unit = args.unit or ("HU-DIENBIEN" if args.role == "secretary" else "TU")
+    plans = args.plan or [Path("plans/dien-bien-2019.yaml"), Path("plans/dien-bien-2026.yaml")]
     try:
         return asyncio.run(
-            play(plan=args.plan, role=args.role, unit=unit, now=args.now, stdin=sys.stdin, stdout=sys.stdout)
+            play(plans=plans, units=args.units, role=args.role, unit=unit, now=args.now, stdin=sys.stdin,
+                 stdout=sys.stdout)
         )
     except KeyboardInterrupt:
         return 130

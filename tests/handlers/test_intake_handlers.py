@@ -115,3 +115,23 @@ async def test_a_document_announced_too_large_is_refused_before_it_is_downloaded
                               bot=SimpleNamespace(get_file=get_file))
     await intake.document(update, context)  # type: ignore[arg-type]
     assert chat.replies == ["Tệp quá lớn (tối đa 10 MB)."]
+
+
+async def test_a_plan_naming_the_stored_units_imports_from_chat(session_factory: async_sessionmaker[AsyncSession],
+                                                                 settings: Settings, clock: FixedClock) -> None:
+    """A plan without `units:` (the office's tree is already stored) is checked against that tree, not refused."""
+    from bot.plans.units_file import read_units_file
+    from bot.plans.units_import import run_units_import
+
+    await run_units_import(session_factory=session_factory, check=read_units_file(
+        PROJECT_ROOT / "plans" / "units-dien-bien.yaml"), now=clock.now())
+    current = (PROJECT_ROOT / "plans" / "dien-bien-2026.yaml").read_text(encoding="utf-8")
+    assert "\nunits:" not in current
+    async with session_factory() as session:
+        token = await keep_draft(session=session, admin_id=ADMIN, file_name="kh-2026.yaml", plan_text=current,
+                                 now=clock.now())
+        await session.commit()
+    done = await press(f"imp:{token}", session_factory=session_factory, settings=settings, clock=clock)
+    assert done.buttons_removed and "DB-MAU-2027" in done.replies[0]
+    async with session_factory() as session:
+        assert (await session.execute(select(func.count(Milestone.id)))).scalar_one() > 0
