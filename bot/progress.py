@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, func, not_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.models import Assignment, AssignmentState, Milestone, Unit
+from bot.models import Assignment, AssignmentState, Milestone, Plan, PlanStatus, Unit
 from bot.settings import Settings
 from bot.status import Deadline, Status, assignment_status
 from bot.units import in_subtree
@@ -45,6 +45,7 @@ class Item:
     unit_code: str
     unit_name: str
     confirmed_at: datetime | None = None
+    plan_id: int = 0
 
 
 @dataclass
@@ -58,6 +59,7 @@ class MilestoneProgress:
     reported: int
     is_due: bool
     late_units: list[str] = field(default_factory=list)
+    plan_id: int = 0
 
     @property
     def ratio(self) -> float:
@@ -88,21 +90,36 @@ def _item(assignment: Assignment, milestone: Milestone, unit: Unit, *, now: date
     return Item(assignment_id=assignment.id, milestone_id=milestone.id, milestone_code=milestone.code,  # type: ignore[arg-type]
                 title=milestone.title, due_date=milestone.due_date, status=status,
                 days_left=deadline.days_left(now), unit_id=unit.id, unit_code=unit.code,  # type: ignore[arg-type]
-                unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at)
+                unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at,
+                plan_id=milestone.plan_id)
+
+
+def in_active_plan() -> ColumnElement[bool]:
+    """SQL condition: the milestone belongs to an active plan (a closed plan is history: kept, not followed)."""
+    return col(Milestone.plan_id).in_(select(col(Plan.id)).where(Plan.status == PlanStatus.active.value))
+
+
+def of_plan(plan_id: int | None) -> ColumnElement[bool]:
+    """SQL condition: one plan's milestones (whatever its status: asked for by name), else the active plans'."""
+    return in_active_plan() if plan_id is None else col(Milestone.plan_id) == plan_id
 
 
 def live_rows() -> ColumnElement[bool]:
-    """SQL condition: the assignment, its milestone and its unit are all still followed."""
-    return and_(col(Assignment.active).is_(True), col(Milestone.active).is_(True), col(Unit.active).is_(True))
+    """SQL condition: the assignment, its milestone (of an active plan) and its unit are all still followed."""
+    return and_(col(Assignment.active).is_(True), col(Milestone.active).is_(True), col(Unit.active).is_(True),
+                in_active_plan())
 
 
-async def unit_items(*, session: AsyncSession, unit_id: int, now: datetime, rules: StatusRules) -> list[Item]:
-    """A unit's own milestones, by due date."""
+async def unit_items(*, session: AsyncSession, unit_id: int, now: datetime, rules: StatusRules,
+                     plan_id: int | None = None) -> list[Item]:
+    """A unit's own milestones (of one plan, or of every active plan), by due date."""
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .where(Assignment.unit_id == unit_id, live_rows())
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
+    if plan_id is not None:
+        statement = statement.where(Milestone.plan_id == plan_id)
     rows = (await session.execute(statement)).all()
     return [_item(a, m, u, now=now, rules=rules) for a, m, u in rows]
 
@@ -143,9 +160,10 @@ def _counts(*where: ColumnElement[bool], sign: int = 1):  # type: ignore[no-unty
             .group_by(col(Assignment.milestone_id)))
 
 
-async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
-                           rules: StatusRules) -> list[MilestoneProgress]:
-    """Per milestone over the subtree: done/total units, and the late units of items already due."""
+async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules,
+                           plan_id: int | None = None) -> list[MilestoneProgress]:
+    """Per milestone over the subtree: done/total units, and the late units of items already due. The
+    milestones of one plan (any status: a closed plan's report is kept), or of every active plan."""
     in_tree = in_subtree(session, root)
     live_units = and_(in_tree, col(Unit.active).is_(True))
     if await _nearly_whole_tree(session, in_tree):
@@ -163,14 +181,14 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime,
         late_in_tree = and_(col(Unit.id) == Assignment.unit_id, col(Assignment.unit_id).in_(units))
     statement = (select(Milestone, counts.c.total, counts.c.done, counts.c.reported)
                  .join(counts, counts.c.milestone_id == Milestone.id)
-                 .where(col(Milestone.active).is_(True))
+                 .where(col(Milestone.active).is_(True), of_plan(plan_id))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     result: list[MilestoneProgress] = []
     for milestone, total, done_count, reported_count in (await session.execute(statement)).all():
         result.append(MilestoneProgress(
             milestone_id=milestone.id, code=milestone.code, title=milestone.title, due_date=milestone.due_date,
             total=int(total), done=int(done_count or 0), reported=int(reported_count or 0),
-            is_due=now > rules.deadline(milestone).instant))
+            is_due=now > rules.deadline(milestone).instant, plan_id=milestone.plan_id))
     due = {p.milestone_id: p for p in result if p.is_due and p.done + p.reported < p.total}
     if due:
         # Supervisors read names, not codes ("the names of late units"); a short name where the plan gives one.
@@ -207,12 +225,6 @@ async def milestone_breakdown(*, session: AsyncSession, root: Unit, milestone_id
                  .where(Assignment.milestone_id == milestone_id, in_subtree(session, root), live_rows())
                  .order_by(Unit.depth, Unit.sort_order, Unit.code))
     return [_item(a, m, u, now=now, rules=rules) for a, m, u in (await session.execute(statement)).all()]
-
-
-async def get_milestone_by_code(*, session: AsyncSession, code: str) -> Milestone | None:
-    statement = select(Milestone).where(func.upper(Milestone.code) == code.strip().upper(),
-                                        col(Milestone.active).is_(True))
-    return (await session.execute(statement)).scalars().first()
 
 
 async def root_units(*, session: AsyncSession) -> list[Unit]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, common, confirm, errors, intake, language, members, progress, reports, start
+from handlers import admin, common, confirm, errors, intake, language, members, plans, progress, reports, start
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler(["help", "trogiup"], start.help_command))
     application.add_handler(CommandHandler("tiendo", progress.tiendo))
+    application.add_handler(CommandHandler("kehoach", plans.kehoach))
     application.add_handler(CommandHandler("baocao", reports.baocao))
     application.add_handler(CommandHandler("lich", reports.lich))
     application.add_handler(CommandHandler("xong", confirm.xong))
@@ -28,6 +29,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
     application.add_handler(CallbackQueryHandler(reports.urge_button, pattern=r"^urge:\d+$"))
+    application.add_handler(CallbackQueryHandler(plans.plan_button, pattern=r"^plan:"))
+    application.add_handler(CallbackQueryHandler(plans.pick_button, pattern=r"^pick:"))
     application.add_handler(CallbackQueryHandler(intake.button, pattern=r"^imp(-no)?:[\w-]+$"))
     application.add_handler(CallbackQueryHandler(members.button, pattern=members.CALLBACK_PATTERN))
     application.add_handler(CallbackQueryHandler(common.unknown_button))  # last: data no button above takes

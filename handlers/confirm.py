@@ -1,5 +1,8 @@
 """Confirming work: the ✅ button (done:<id>), /xong <milestone> [note] (a file with that caption is evidence),
-↩️ undo (undo:<id>) within settings.undo_minutes, and a supervisor's accept / return (acc:<id>, ret:<id>)."""
+↩️ undo (undo:<id>) within settings.undo_minutes, and a supervisor's accept / return (acc:<id>, ret:<id>).
+
+A milestone code several plans have is asked about (handlers/choose.py); `PLAN:M03` names the plan at once.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +14,19 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assignment, find_unit_assignment,
-                               return_assignment, returnable, undo_confirmation)
+from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assignment, return_assignment,
+                               returnable, undo_confirmation)
 from bot.i18n import translator
 from bot.members import members_with_role
-from bot.models import Role
+from bot.models import AssignmentState, Milestone, Plan, Role, Unit
+from bot.plan_views import milestone_choices, unit_assignment, view_labels
 from bot.progress import get_item
 from bot.units import get_unit_by_code
+from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import (done_keyboard, item_buttons, parse_button, review_keyboard, undo_keyboard,
                                 without_button)
-from handlers.render import Actor, confirmed_card, item_card, short
+from handlers.render import Actor, confirmed_card, item_card, qualified, short
 from scheduler import replan_assignments
 
 if TYPE_CHECKING:
@@ -50,11 +55,18 @@ async def _card(req: Request, context: BotContext, result: Result) -> tuple[str,
                           now=context.clock.now(), rules=context.services.rules)
     assert item is not None
     name = req.access.member.full_name if req.access.member else ""
+    label = (await view_labels(session=req.session)).get(item.plan_id, "")
     if result.outcome in (Outcome.done, Outcome.reported, Outcome.accepted):
-        text = confirmed_card(req.t, item, result.unit.name, Actor(name, context.clock.now()), context.settings.tz)
+        text = confirmed_card(req.t, item, result.unit.name, Actor(name, context.clock.now()), context.settings.tz,
+                              label)
         keyboard = undo_keyboard(req.t, item.assignment_id) if result.outcome != Outcome.accepted else None
         return text, keyboard
-    return item_card(req.t, item, result.unit.name), done_keyboard(req.t, item.assignment_id)
+    return item_card(req.t, item, result.unit.name, label), done_keyboard(req.t, item.assignment_id)
+
+
+async def _code_of(req: Request, milestone: Milestone) -> str:
+    """The milestone's code as notices print it: with its plan's label where several plans are active."""
+    return qualified(milestone.code, (await view_labels(session=req.session)).get(milestone.plan_id, ""))
 
 
 async def _notify_supervisors(req: Request, context: BotContext, result: Result) -> None:
@@ -63,6 +75,7 @@ async def _notify_supervisors(req: Request, context: BotContext, result: Result)
     assert unit is not None and milestone is not None and assignment is not None
     if unit.parent_id is None:
         return
+    code = await _code_of(req, milestone)
     recipients = await members_with_role(session=req.session, unit_id=unit.parent_id, role=Role.supervisor)
     for member in recipients:
         if req.access.member and member.telegram_user_id == req.access.telegram_user_id:
@@ -74,7 +87,7 @@ async def _notify_supervisors(req: Request, context: BotContext, result: Result)
             keyboard = review_keyboard(t, assignment.id)  # type: ignore[arg-type]
         else:
             text, keyboard = _("✅ {unit} completed {code}."), None
-        text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=f"<b>{escape(milestone.code)}</b>")
+        text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=f"<b>{escape(code)}</b>")
         try:
             await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         except TelegramError as error:  # one unreachable supervisor must not undo the confirmation
@@ -133,7 +146,7 @@ async def button(update: Update, context: BotContext) -> None:
 
 async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
     assert result.unit is not None and result.milestone is not None
-    code = f"<b>{escape(result.milestone.code)}</b>"
+    code = f"<b>{escape(await _code_of(req, result.milestone))}</b>"
     for member in await members_with_role(session=req.session, unit_id=result.unit.id, role=Role.secretary):
         _ = translator(member.language).gettext
         # Each template is filled once: the reason is the supervisor's text, never a template itself.
@@ -155,7 +168,11 @@ async def _ask_return_reason(query: CallbackQuery, req: Request, assignment_id: 
         return
     assert found.milestone is not None and found.unit is not None
     await query.answer()
-    command = f"/tralai {found.milestone.code} {found.unit.code} "
+    code = found.milestone.code
+    if await view_labels(session=req.session):  # several plans: the command names this one
+        plan = await req.session.get(Plan, found.milestone.plan_id)
+        code = f"{plan.code}:{code}" if plan is not None else code
+    command = f"/tralai {code} {found.unit.code} "
     await query.message.reply_text(  # type: ignore[union-attr]
         req.t.gettext("Send the reason for returning it, starting with:") + f"\n<code>{escape(command)}</code>…",
         parse_mode=ParseMode.HTML)
@@ -180,9 +197,14 @@ async def tralai(update: Update, context: BotContext) -> None:
                         .format(n=len(reason), limit=MAX_REASON))
             return
         unit = await get_unit_by_code(session=req.session, code=words[1])
-        assignment = unit and await find_unit_assignment(session=req.session, unit_ids=[unit.id],  # type: ignore[list-item]
-                                                         milestone_code=words[0])
-        if not assignment:
+        if unit is None or not req.access.can_view(unit):  # outside their view: not even which plans it has
+            await reply(update, not_found(req.t))
+            return
+        milestone = await _returned_milestone(update, req, words[0], unit, reason)
+        if milestone is None:  # answered: not found, or which plan?
+            return
+        assignment = await unit_assignment(session=req.session, unit_ids=[unit.id], milestone_id=milestone.id)  # type: ignore[list-item,arg-type]
+        if assignment is None:
             await reply(update, not_found(req.t))
             return
         result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
@@ -194,8 +216,24 @@ async def tralai(update: Update, context: BotContext) -> None:
                                  settings=context.settings, clock=context.clock)
         await req.session.commit()
         await reply(update, _("↩️ Returned {code} to {unit}.").format(
-            code=f"<b>{escape(words[0].upper())}</b>", unit=escape(unit.name)))  # type: ignore[union-attr]
+            code=f"<b>{escape(await _code_of(req, milestone))}</b>", unit=escape(unit.name)))
         await _tell_unit(req, context, result)
+
+
+async def _returned_milestone(update: Update, req: Request, text: str, unit: Unit, reason: str) -> Milestone | None:
+    """The milestone /tralai means: of the plans whose milestone this unit has, those where it waits for
+    acceptance (what can be returned); failing that, any (so the refusal says why)."""
+    states: dict[int, AssignmentState] = {}
+    for milestone, _plan in await milestone_choices(session=req.session, text=text):
+        assignment = await unit_assignment(session=req.session, unit_ids=[unit.id], milestone_id=milestone.id)  # type: ignore[arg-type,list-item]
+        if assignment is not None:
+            states[milestone.id] = assignment.state  # type: ignore[index]
+    wanted = {m for m, state in states.items() if state == AssignmentState.reported} or set(states)
+
+    async def allowed(milestone: Milestone) -> bool:
+        return milestone.id in wanted
+
+    return await choose_milestone(update, req, text, allowed=allowed, command=("/tralai", f"{unit.code} {reason}"))
 
 
 def _evidence(update: Update) -> str | None:
@@ -222,15 +260,21 @@ async def xong(update: Update, context: BotContext) -> None:
         if not words:
             await reply(update, _("Write the milestone code, e.g. /xong M05 minutes sent"))
             return
-        units = req.access.units_with(Role.secretary)
-        assignment = await find_unit_assignment(session=req.session, unit_ids=[u.id for u in units],  # type: ignore[misc]
-                                                milestone_code=words[0])
-        if assignment is None:
-            await reply(update, not_found(req.t))
+        unit_ids = [u.id for u in req.access.units_with(Role.secretary)]
+        note, file_id = " ".join(words[1:]) or None, _evidence(update)
+
+        async def allowed(milestone: Milestone) -> bool:
+            return await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id) is not None  # type: ignore[arg-type]
+
+        # A note or a file cannot ride on a button: then the question names the command to send again.
+        carried = ("/xong", note or "") if note or file_id else None
+        milestone = await choose_milestone(update, req, words[0], action="xong", allowed=allowed, command=carried)
+        if milestone is None:  # answered: not found, or which plan?
             return
+        assignment = await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id)  # type: ignore[arg-type]
+        assert assignment is not None
         result = await confirm_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
-                                          now=context.clock.now(), note=" ".join(words[1:]) or None,
-                                          file_id=_evidence(update))
+                                          now=context.clock.now(), note=note, file_id=file_id)
         if not result.changed:
             await reply(update, _refusal(req, result))
             return
@@ -238,3 +282,26 @@ async def xong(update: Update, context: BotContext) -> None:
         await req.session.commit()
         await reply(update, text, reply_markup=keyboard)
         await _notify_supervisors(req, context, result)
+
+
+async def confirm_picked(update: Update, context: BotContext, req: Request, milestone: Milestone) -> None:
+    """pick:xong:<milestone id> — `/xong M03` (nothing else with it) asked which plan; this is the answer:
+    confirms the caller's unit's item of that plan, and the question becomes the item's card."""
+    query = update.callback_query
+    assert query is not None
+    unit_ids = [u.id for u in req.access.units_with(Role.secretary)]
+    assignment = await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id)  # type: ignore[arg-type]
+    if assignment is None:
+        await query.answer(not_found(req.t), show_alert=True)
+        return
+    result = await confirm_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
+                                      now=context.clock.now())
+    if not result.changed:
+        await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
+        return
+    text, keyboard = await _card(req, context, result)
+    await req.session.commit()
+    _ = req.t.gettext
+    await query.answer(_("Reported, awaiting acceptance.") if result.outcome == Outcome.reported else _("Confirmed."))
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
+    await _notify_supervisors(req, context, result)

@@ -27,16 +27,21 @@ def parse_callback(data: str | None) -> tuple[str, list[str]]:
 # Ids are INTEGER columns, 32-bit on PostgreSQL: a bigger number was never a row, and handing it to the
 # database raises (OverflowError on SQLite, DataError on PostgreSQL) instead of finding nothing.
 MAX_NUMBER = 2**31 - 1
-VIEWS = frozenset({"me", "u", "m"})  # the views pg: turns the pages of (handlers/progress.py)
-# What follows each kind of button: "n" a number (an id, or a page), "v" a view.
-SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn"}
+# The views pg: turns the pages of (handlers/progress.py; p: one plan, k: the plan list, handlers/plans.py).
+VIEWS = frozenset({"me", "u", "m", "p", "k"})
+# What a pick: button (which plan an ambiguous code meant) goes on to do (handlers/plans.py).
+ACTIONS = frozenset({"tiendo", "xong", "lich"})
+# What follows each kind of button: "n" a number (an id, or a page), "v" a view, "a" an action.
+SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn", "plan": "n",
+          "pick": "an"}
+WORDS = {"v": VIEWS, "a": ACTIONS}
 
 
 @dataclass(frozen=True)
 class Pressed:
     kind: str
     numbers: tuple[int, ...]
-    view: str = ""  # pg: only
+    view: str = ""  # pg: the view; pick: the action
 
 
 def parse_number(text: str) -> int | None:
@@ -59,8 +64,8 @@ def parse_button(data: str | None) -> Pressed | None:
         return None
     numbers, view = [], ""
     for letter, arg in zip(shape, args):
-        if letter == "v":
-            if arg not in VIEWS:
+        if letter in WORDS:
+            if arg not in WORDS[letter]:
                 return None
             view = arg
             continue
@@ -104,6 +109,13 @@ def list_keyboard(*, kind: str, arg: int, page: int, pages: int,
             nav.append(InlineKeyboardButton("▶", callback_data=callback("pg", kind, arg, page + 1)))
         rows.append(nav)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def pick_keyboard(choices: list[tuple[str, str, int]]) -> InlineKeyboardMarkup:
+    """One button per plan, (label, action, milestone id): pick:<action>:<milestone id>, all the press needs."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"📋 {label}",
+                                                       callback_data=callback("pick", action, milestone_id))]
+                                 for label, action, milestone_id in choices])
 
 
 def without_button(markup: InlineKeyboardMarkup | None, data: str) -> InlineKeyboardMarkup | None:

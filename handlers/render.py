@@ -8,7 +8,8 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.models import Milestone, Unit
+from bot.models import Milestone, Plan, Unit
+from bot.plan_views import group_by_plan
 from bot.progress import Item, MilestoneProgress, Rates
 from bot.status import Status
 
@@ -55,13 +56,32 @@ def unit_header(t: Translator, unit: Unit) -> str:
     return f"🏢 <b>{escape(unit.name)}</b> ({escape(unit.code)})"
 
 
-def unit_lines(t: Translator, unit: Unit, items: list[Item], rates: Rates) -> list[str]:
+def plan_line(label: str) -> str:
+    """The heading of one plan's items where a view mixes plans."""
+    return f"📋 <b>{escape(label)}</b>"
+
+
+def grouped(lines: list[str], groups: list[tuple[str, list[str]]]) -> list[str]:
+    """The groups' lines, each under its plan's heading when it has a label."""
+    for label, group in groups:
+        lines.extend(([plan_line(label)] if label else []) + group)
+    return lines
+
+
+def qualified(code: str, label: str = "") -> str:
+    """A milestone code, with its plan's label where several plans are active: "M03 (15-KH/TU)"."""
+    return f"{code} ({label})" if label else code
+
+
+def unit_lines(t: Translator, unit: Unit, items: list[Item], rates: Rates,
+               labels: dict[int, str] | None = None) -> list[str]:
+    """A unit's items; grouped under their plans' labels when `labels` is given (several active plans)."""
     _ = t.gettext
     lines = [unit_header(t, unit), rates_line(t, rates)]
     if not items:
         lines.append(_("No milestones assigned."))
-    lines.extend(item_line(t, item) for item in items)
-    return lines
+    groups = group_by_plan(items, lambda item: item.plan_id, labels or {})
+    return grouped(lines, [(label, [item_line(t, item) for item in group]) for label, group in groups])
 
 
 def milestone_progress_line(t: Translator, p: MilestoneProgress) -> str:
@@ -75,19 +95,21 @@ def milestone_progress_line(t: Translator, p: MilestoneProgress) -> str:
     return line
 
 
-def subtree_lines(t: Translator, root: Unit, progress: list[MilestoneProgress], rates: Rates) -> list[str]:
+def subtree_lines(t: Translator, root: Unit, progress: list[MilestoneProgress], rates: Rates,
+                  labels: dict[int, str] | None = None) -> list[str]:
     _ = t.gettext
     lines = [unit_header(t, root) + " · " + _("supervising"), rates_line(t, rates)]
     if not progress:
         lines.append(_("No milestones assigned."))
-    lines.extend(milestone_progress_line(t, p) for p in progress)
-    return lines
+    groups = group_by_plan(progress, lambda p: p.plan_id, labels or {})
+    return grouped(lines, [(label, [milestone_progress_line(t, p) for p in group]) for label, group in groups])
 
 
-def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rates: Rates) -> list[str]:
+def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rates: Rates, label: str = "") -> list[str]:
     _ = t.gettext
-    lines = [f"📌 <b>{escape(milestone.code)}</b> {escape(short(milestone.title, 200))}",
-             _("due {date}").format(date=t.date(milestone.due_date)), rates_line(t, rates)]
+    lines = [f"📌 <b>{escape(milestone.code)}</b> {escape(short(milestone.title, 200))}"]
+    lines += [plan_line(label)] if label else []
+    lines += [_("due {date}").format(date=t.date(milestone.due_date)), rates_line(t, rates)]
     lines.extend(item_line(t, item, with_unit=True) for item in items)
     return lines
 
@@ -115,22 +137,64 @@ class Actor:
     at: datetime
 
 
-def item_card(t: Translator, item: Item, unit_name: str) -> str:
-    """One milestone of one unit, as a reminder-like card."""
+def item_card(t: Translator, item: Item, unit_name: str, label: str = "") -> str:
+    """One milestone of one unit, as a reminder-like card (its plan's label where several plans are active)."""
     _ = t.gettext
     days = days_text(t, item)
     return "\n".join(filter(None, [
         f"{item.status.marker} <b>{escape(item.milestone_code)}</b> {escape(short(item.title, 300))}",
+        plan_line(label) if label else "",
         f"🏢 {escape(unit_name)}",
         _("due {date}").format(date=t.date(item.due_date)) + f" · {_(item.status.label)}"
         + (f" · {days}" if days else ""),
     ]))
 
 
-def confirmed_card(t: Translator, item: Item, unit_name: str, actor: Actor, tz: ZoneInfo) -> str:
+def confirmed_card(t: Translator, item: Item, unit_name: str, actor: Actor, tz: ZoneInfo, label: str = "") -> str:
     _ = t.gettext
     if item.status == Status.awaiting:
         line = _("🕓 Reported by {name} at {when}, awaiting acceptance.")
     else:
         line = _("✅ Confirmed by {name} at {when}.")
-    return item_card(t, item, unit_name) + "\n" + line.format(name=escape(actor.name), when=t.datetime(actor.at, tz))
+    return item_card(t, item, unit_name, label) + "\n" + line.format(name=escape(actor.name), when=t.datetime(actor.at, tz))
+
+
+def action_label(prefix: str, code: str, plan_id: int, labels: dict[int, str], codes: list[str]) -> str:
+    """A button's text: "✅ M03", or "✅ M03 · 15-KH/TU" where another button of the same list has that code."""
+    label = labels.get(plan_id, "")
+    return f"{prefix} {code} · {label}" if label and codes.count(code) > 1 else f"{prefix} {code}"
+
+
+def plan_list_lines(t: Translator, rows: list[tuple[Plan, str, int, int]]) -> list[str]:
+    """/kehoach: each active plan (label, short title) with its progress within the reader's units."""
+    _ = t.gettext
+    lines = [_("📋 <b>Plans in progress</b>: {n}").format(n=len(rows))]
+    for number, (plan, label, done, total) in enumerate(rows, 1):
+        progress = (_("Done {done}/{total} ({pct})").format(done=done, total=total,
+                                                              pct=t.percent(done / total if total else 0.0))
+                    if total else _("nothing assigned to your units"))
+        lines.append(f"{number}. <b>{escape(label)}</b> {escape(short(plan.title, 80))}\n    {progress}")
+    if not rows:
+        lines.append(_("No plan is in progress."))
+    return lines
+
+
+def plan_heading(plan: Plan, label: str) -> str:
+    """The first line of one plan's view."""
+    return f"{plan_line(label)} {escape(short(plan.title, 80))}"
+
+
+def pick_text(t: Translator, code: str, choices: list[tuple[Plan, str]],
+              command: tuple[str, str] | None = None) -> str:
+    """The question when a code is in several plans. With `command` ("/xong", "the note"): a note, a reason or a
+    file came with it, which a button cannot carry, so it names the command to send again, one per plan."""
+    _ = t.gettext
+    lines = [_("❓ {code} is in {n} plans.").format(code=f"<b>{escape(code)}</b>", n=len(choices))
+             + " " + (_("Send it again, naming the plan:") if command else _("Which plan?"))]
+    for plan, label in choices:
+        lines.append(f"{plan_line(label)} {escape(short(plan.title, 70))}")
+        if command:
+            name, rest = command
+            text = f"{name} {plan.code}:{code}" + (f" {short(rest, 300)}" if rest else "")
+            lines.append(f"    <code>{escape(text)}</code>")
+    return "\n".join(lines)

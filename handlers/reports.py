@@ -14,7 +14,8 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.access import supervised_roots
 from bot.i18n import Translator, translator
-from bot.models import Role, Unit
+from bot.models import Plan, Role, Unit
+from bot.plan_views import find_plan, group_by_plan, view_labels
 from bot.progress import Item, MilestoneProgress, Rates, rates_of
 from bot.reports.calendar import calendar_bytes, calendar_filename
 from bot.reports.chart import chart_png
@@ -22,9 +23,11 @@ from bot.reports.data import calendar_entries, gather_report, subtree_calendar_e
 from bot.reports.workbook import report_filename, workbook_bytes
 from bot.units import get_unit_by_code
 from bot.urging import UrgePlan, cooldown_from, urge_late_units
+from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import done_keyboard, parse_button
-from handlers.render import days_text, paginate, rates_line, short
+from handlers.progress import can_see
+from handlers.render import days_text, grouped, paginate, plan_line, qualified, rates_line, short
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -40,14 +43,24 @@ def _refuse_report(req: Request) -> str:
     return _("Reports are for supervisors. Use /tiendo to see your unit's progress, or /lich for its calendar.")
 
 
-async def _report_roots(req: Request, code: str | None) -> list[Unit] | None:
-    """The subtrees to report on: the one asked for (if supervised), else every supervised root."""
-    if code:
-        unit = await get_unit_by_code(session=req.session, code=code)
-        if unit is None or not (req.access.is_admin or req.access.supervises(unit)):
+async def _report_scope(req: Request, args: list[str]) -> tuple[list[Unit], Plan | None] | None:
+    """The subtrees to report on (the one asked for, if supervised, else every supervised root) and the plan
+    asked for by name (`/baocao TU DB-BC-2020`, either or both, any order); None when a name is unknown."""
+    unit: Unit | None = None
+    plan: Plan | None = None
+    for arg in args[:2]:
+        found_unit = unit is None and await get_unit_by_code(session=req.session, code=arg)
+        if found_unit:
+            unit = found_unit
+            continue
+        plan = plan or await find_plan(session=req.session, name=arg, active_only=False)
+        if plan is None:
             return None
-        return [unit]
-    return await supervised_roots(session=req.session, access=req.access)
+    if unit is not None:
+        if not (req.access.is_admin or req.access.supervises(unit)):
+            return None
+        return [unit], plan
+    return await supervised_roots(session=req.session, access=req.access), plan
 
 
 async def baocao(update: Update, context: BotContext) -> None:
@@ -56,15 +69,16 @@ async def baocao(update: Update, context: BotContext) -> None:
         if not req.access.registered and not req.access.is_admin:
             await reply(update, not_registered(req.t))
             return
-        roots = await _report_roots(req, context.args[0] if context.args else None)
-        if roots is None:
+        scope = await _report_scope(req, list(context.args or []))
+        if scope is None:
             await reply(update, not_found(req.t))
             return
+        roots, plan = scope
         if not roots:
             await reply(update, _refuse_report(req))
             return
         now, rules, tz = context.clock.now(), context.services.rules, context.settings.tz
-        reports = [await gather_report(session=req.session, root=root, now=now, rules=rules)
+        reports = [await gather_report(session=req.session, root=root, now=now, rules=rules, plan=plan)
                    for root in roots[:MAX_REPORTS]]
     if message is None:
         return
@@ -74,47 +88,77 @@ async def baocao(update: Update, context: BotContext) -> None:
         # openpyxl and matplotlib are CPU work: off the event loop.
         workbook = await asyncio.to_thread(workbook_bytes, data, req.t, tz)
         png = await asyncio.to_thread(chart_png, data, req.t)
-        caption = (f"📊 <b>{escape(data.root.name)}</b>\n" + rates_line(req.t, data.rates))
+        caption = (f"📊 <b>{escape(data.root.name)}</b>\n"
+                   + (plan_line(data.plan_name) + "\n" if data.plan_name else "") + rates_line(req.t, data.rates))
         await message.reply_document(InputFile(workbook, filename=report_filename(data, tz)), caption=caption,
                                      parse_mode=ParseMode.HTML)
-        await message.reply_photo(png, caption=_("Progress chart: {unit}").format(unit=data.root.name))
+        await message.reply_photo(png, caption=_("Progress chart: {unit}").format(unit=data.root.name)
+                                  + (f" — {data.plan_name}" if data.plan_name else ""))
 
 
 async def lich(update: Update, context: BotContext) -> None:
-    message = update.effective_message
+    """/lich: the caller's units' deadlines (a supervisor's: their subtrees'); /lich UNIT one unit's; /lich M03
+    one milestone's (which plan? asked when several have it)."""
     async with request(update, context) as req:
         if not req.access.registered and not req.access.is_admin:
             await reply(update, not_registered(req.t))
             return
-        now, rules, settings = context.clock.now(), context.services.rules, context.settings
+        milestone_id = None
+        units: list[Unit] | None = None
         if context.args:
             unit = await get_unit_by_code(session=req.session, code=context.args[0])
-            if unit is None or not req.access.can_view(unit):
+            if unit is None:
+                milestone = await choose_milestone(update, req, context.args[0], action="lich",
+                                                   allowed=lambda m: can_see(req, m))
+                if milestone is None:  # answered: not found, or which plan?
+                    return
+                milestone_id = milestone.id
+            elif not req.access.can_view(unit):
                 await reply(update, not_found(req.t))
                 return
-            units, subtree = [unit], False
-        else:
-            units, subtree = req.access.units_with(Role.secretary), False
-            if not units:
-                units, subtree = await supervised_roots(session=req.session, access=req.access), True
-        if not units:
-            await reply(update, not_found(req.t))
-            return
-        files = []
-        for unit in units[:MAX_REPORTS]:
-            if subtree:
-                entries = await subtree_calendar_entries(session=req.session, root=unit, now=now, rules=rules)
             else:
-                entries = await calendar_entries(session=req.session, units=[unit], now=now, rules=rules)
-            content = calendar_bytes(entries, req.t, tz=settings.tz, now=now, name=unit.name,
-                                     workday_end_text=settings.workday_end.strftime("%H:%M"),
-                                     alarm_hour=settings.reminder_hour)
-            files.append((unit, len(entries), content))
+                units = [unit]
+        files = await calendar_files(req, context, units=units, milestone_id=milestone_id)
+    await send_calendars(update, req.t, files)
+
+
+async def calendar_files(req: Request, context: BotContext, *, units: list[Unit] | None = None,
+                         milestone_id: int | None = None) -> list[tuple[Unit, int, bytes]]:
+    """(unit, events, .ics) for the given units, else the caller's own units, else their supervised subtrees;
+    all milestones, or only one."""
+    now, rules, settings = context.clock.now(), context.services.rules, context.settings
+    subtree = False
+    if units is None:
+        units = req.access.units_with(Role.secretary)
+        if not units:
+            units, subtree = await supervised_roots(session=req.session, access=req.access), True
+    files = []
+    for unit in units[:MAX_REPORTS]:
+        if subtree:
+            entries = await subtree_calendar_entries(session=req.session, root=unit, now=now, rules=rules,
+                                                     milestone_id=milestone_id)
+        else:
+            entries = await calendar_entries(session=req.session, units=[unit], now=now, rules=rules,
+                                             milestone_id=milestone_id)
+        if milestone_id is not None and not entries:  # that milestone is not this unit's
+            continue
+        content = calendar_bytes(entries, req.t, tz=settings.tz, now=now, name=unit.name,
+                                 workday_end_text=settings.workday_end.strftime("%H:%M"),
+                                 alarm_hour=settings.reminder_hour)
+        files.append((unit, len(entries), content))
+    return files
+
+
+async def send_calendars(update: Update, t: Translator, files: list[tuple[Unit, int, bytes]]) -> None:
+    message = update.effective_message
     if message is None:
         return
-    _ = req.t.gettext
+    if not files:
+        await reply(update, not_found(t))
+        return
+    _ = t.gettext
     for unit, count, content in files:
-        caption = (req.t.ngettext("📅 {unit}: {n} milestone", "📅 {unit}: {n} milestones", count)
+        caption = (t.ngettext("📅 {unit}: {n} milestone", "📅 {unit}: {n} milestones", count)
                    .format(unit=escape(unit.name), n=count) + "\n"
                    + _("Open the file to add the deadlines to your calendar (reminders 3 days and 1 day before)."))
         await message.reply_document(InputFile(content, filename=calendar_filename(unit.code)), caption=caption,
@@ -144,12 +188,13 @@ async def urge_button(update: Update, context: BotContext) -> None:
             return
         await req.session.commit()  # logged before sending: a second press finds the events
         urger = req.access.member.full_name if req.access.member else ""
+        label = (await view_labels(session=req.session)).get(plan.milestone.plan_id, "")
     units_reached, people = 0, 0
     for target in plan.targets:
         reached = False
         for member in target.recipients:
             t = translator(member.language)
-            text = urge_text(t, urger, target.item)
+            text = urge_text(t, urger, target.item, label)
             try:
                 await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML,
                                                reply_markup=done_keyboard(t, target.item.assignment_id))
@@ -196,12 +241,12 @@ def urge_summary(t: Translator, plan: UrgePlan, *, units_reached: int, people: i
     return lines
 
 
-def urge_text(t, urger: str, item) -> str:  # type: ignore[no-untyped-def]
+def urge_text(t, urger: str, item, label: str = "") -> str:  # type: ignore[no-untyped-def]
     _ = t.gettext
     return "\n".join([
         _("📣 <b>Reminder from {name}</b>: {unit} has not completed {code}.").format(
             name=escape(urger or _("your supervisor")), unit=f"<b>{escape(item.unit_code)}</b>",
-            code=f"<b>{escape(item.milestone_code)}</b>"),
+            code=f"<b>{escape(qualified(item.milestone_code, label))}</b>"),
         escape(short(item.title, 300)),
         _("due {date}").format(date=t.date(item.due_date)) + " · " + days_text(t, item),
         _("Please complete it and report back with the ✅ button."),
@@ -214,13 +259,17 @@ DIGEST_JOB = "reports:weekly-digest"
 
 
 def digest_lines(t, root: Unit, progress: list[MilestoneProgress], rates: Rates,  # type: ignore[no-untyped-def]
-                 today: date) -> list[str]:
-    """The subtree's rates, then only what needs attention: milestones with late units or due within a week."""
+                 today: date, labels: dict[int, str] | None = None) -> list[str]:
+    """The subtree's rates, then only what needs attention: milestones with late units or due within a week
+    (under their plan's label where several plans are active)."""
     _ = t.gettext
     lines = [_("🗓 <b>Weekly progress</b>: {unit}").format(unit=escape(root.name)), rates_line(t, rates)]
     attention = [p for p in progress
                  if p.late_units or (p.done < p.total and not p.is_due and (p.due_date - today).days <= 7)]
-    lines += [digest_line(t, p) for p in attention] or [_("Nothing late, nothing due this week.")]
+    groups = group_by_plan(attention, lambda p: p.plan_id, labels or {})
+    grouped(lines, [(label, [digest_line(t, p) for p in group]) for label, group in groups])
+    if not attention:
+        lines.append(_("Nothing late, nothing due this week."))
     lines.append(_("Full report: /baocao"))
     return lines
 
@@ -248,13 +297,14 @@ async def send_weekly_digests(context: BotContext) -> int:
     messages: list[tuple[int, list[str]]] = []
     async with services.session_factory() as session:
         claimed = await claim_digests(session=session, now=now, tz=settings.tz, quiet_from=settings.quiet_from)
+        labels = await view_labels(session=session) if claimed else {}
         for due in claimed:
             t = translator(due.member.language)
             pages: list[str] = []
             for root in due.roots:
                 progress = await subtree_progress(session=session, root=root, now=now, rules=rules)
                 pages += paginate(digest_lines(t, root, progress, rates_of(progress),
-                                               now.astimezone(settings.tz).date()))
+                                               now.astimezone(settings.tz).date(), labels))
             messages.append((due.member.chat_id, pages))
         await session.commit()
     sent = 0

@@ -58,6 +58,7 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/tiendo — progress of your units"),
             _("/tiendo HU-DIENBIEN — progress of one unit"),
             _("/tiendo M05 — one milestone, unit by unit"),
+            _("/kehoach — plans in progress; pick one to see its progress"),
             _("/baocao — progress report as an Excel workbook and a chart (supervisors)"),
             _("/lich — your unit's deadlines as a calendar file (.ics)"),
             _("/xong M05 done, minutes attached — report a milestone done (a file with this caption is kept as evidence)"),

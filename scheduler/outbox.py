@@ -27,6 +27,8 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator, translator
+from bot.plan_views import view_labels
+from bot.progress import in_active_plan
 from bot.models import (
     Assignment,
     AssignmentState,
@@ -36,10 +38,12 @@ from bot.models import (
     Reminder,
     ReminderDelivery,
     ReminderDigest,
+    Role,
     Unit,
 )
 from bot.settings import Settings
 from bot.status import Deadline
+from bot.workdays import load_calendar
 from scheduler.compose import delivery_row, failure_row
 from scheduler.delivery import Result, SendOutcome
 from scheduler.recipients import supervisors_around
@@ -156,6 +160,7 @@ async def load_outgoing(
     items = await _open_items(session, [d.id for d in digests.values() if d.kind != DigestKind.blocked], now, settings)
     names = await _unit_names(session, {digest.unit_id for digest in digests.values()})
     subjects = await _member_names(session, {d.subject_member_id for d in digests.values() if d.subject_member_id})
+    held = await _held_roles(session, {delivery.member_id for delivery, _digest, _member in heads if delivery.member_id})
 
     outgoing = []
     for delivery, digest, member in heads:
@@ -168,6 +173,11 @@ async def load_outgoing(
         )
         if member is None or not member.active:
             outgoing.append(Outgoing(**base, skip=DeliveryStatus.failed, skip_reason=FailureReason.inactive))
+            continue
+        role = _AUDIENCE_ROLE.get(digest.kind)
+        if role is not None and (member.id, digest.unit_id, role) not in held:
+            # Removed from the unit (/thanhvien) since this copy was composed: nothing more for them.
+            outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
             continue
         message = _render(digest, items.get(digest.id, []), names, subjects, translator(member.language))
         if message is None:  # every item was confirmed since: nothing to say
@@ -198,6 +208,8 @@ async def _open_items(
     session: AsyncSession, digest_ids: list[int], now: datetime, settings: Settings
 ) -> dict[int, list[ItemView]]:
     items: dict[int, list[ItemView]] = defaultdict(list)
+    labels = await view_labels(session=session)  # {} with one active plan: nothing extra is shown
+    calendar = await load_calendar(session=session)  # a due date on a day off is said to be one
     for chunk in chunked(digest_ids):
         rows = await session.execute(
             select(Reminder.digest_id, Assignment.id, Milestone, Unit.name)
@@ -209,6 +221,7 @@ async def _open_items(
                 Assignment.state == AssignmentState.open,
                 Assignment.active,
                 Milestone.active,
+                in_active_plan(),  # a plan closed since the digest was composed: its items are not sent
             )
             .order_by(Reminder.digest_id, Milestone.due_date, Milestone.sort_order, Milestone.code)
         )
@@ -223,6 +236,8 @@ async def _open_items(
                     due_date=milestone.due_date,
                     due_time=milestone.due_time,
                     days_left=deadline.days_left(now),
+                    plan=labels.get(milestone.plan_id, ""),
+                    due_day_off=not calendar.is_working_day(milestone.due_date),
                 )
             )
     return items
@@ -231,6 +246,19 @@ async def _open_items(
 async def _unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:
     rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(unit_ids))))
     return {key: value for key, value in rows}
+
+
+_AUDIENCE_ROLE = {DigestKind.reminder.value: Role.secretary, DigestKind.escalation.value: Role.supervisor}
+
+
+async def _held_roles(session: AsyncSession, member_ids: set[int]) -> set[tuple[int, int, Role]]:
+    """(member, unit, role) of every membership these members hold now."""
+    held: set[tuple[int, int, Role]] = set()
+    for chunk in chunked(sorted(member_ids)):
+        rows = await session.execute(select(Membership.member_id, Membership.unit_id, Membership.role)
+                                     .where(Membership.member_id.in_(chunk)))
+        held.update((member_id, unit_id, role) for member_id, unit_id, role in rows)
+    return held
 
 
 async def _member_names(session: AsyncSession, member_ids: set[int]) -> dict[int, str]:

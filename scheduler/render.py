@@ -3,7 +3,8 @@
 Pure: items and a Translator in, `RenderedMessage` out (HTML text; user text is escaped). Delivery turns
 the buttons into an InlineKeyboardMarkup. Every item a unit must do carries a completion button whose
 callback data is `done:<assignment id>` (64 bytes at most, stable across restarts): "✅ Đã hoàn thành"
-alone, or "✅ <milestone code>" when a digest lists several items.
+alone, or "✅ <milestone code>" when a digest lists several items. Where several plans are active the items carry
+their plan's label (`ItemView.plan`) and a digest groups them under it; with one plan nothing is added.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ItemView:
     due_date: date
     due_time: time | None
     days_left: int  # calendar days to the due day; negative once late
+    plan: str = ""  # the plan's short label, only where more than one plan is active
+    due_day_off: bool = False  # the due date is a day off (bot/workdays.py): the line says so
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def due_line(item: ItemView, tr: Translator) -> str:
     due = tr.date(item.due_date)
     if item.due_time is not None:
         due = f"{item.due_time:%H:%M} {due}"
+    if item.due_day_off:  # "Chủ Nhật, 15/03/2020 (ngày nghỉ)": late from the next working day, not before
+        due = f"{due} {tr.gettext('(day off)')}"
     return tr.gettext("Due: %(due)s — %(left)s") % {"due": due, "left": deadline_phrase(item.days_left, tr)}
 
 
@@ -73,6 +78,7 @@ def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator
         (item,) = items
         lines = [
             header,
+            *_plan_heading(item.plan),
             _item_title(item),
             due_line(item, tr),
             "",
@@ -82,10 +88,15 @@ def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator
         return _message(lines, buttons)
     count = tr.ngettext("%(count)d item", "%(count)d items", len(items)) % {"count": len(items)}
     lines = [f"{header}: {_e(count)}"]
-    for number, item in enumerate(items, 1):
-        lines += [f"{number}. {_item_title(item)}", f"    {due_line(item, tr)}"]
+    ordered: list[ItemView] = []
+    for plan, group in _by_plan(items):
+        lines += _plan_heading(plan)
+        for item in group:
+            ordered.append(item)
+            lines += [f"{len(ordered)}. {_item_title(item)}", f"    {due_line(item, tr)}"]
     lines += ["", _e(tr.gettext("Press an item's button once it is done."))]
-    flat = [Button(f"✅ {item.code}", done_callback(item.assignment_id)) for item in items]
+    codes = [item.code for item in ordered]
+    flat = [Button(_button_text(item, codes), done_callback(item.assignment_id)) for item in ordered]
     rows = tuple(tuple(flat[start : start + BUTTONS_PER_ROW]) for start in range(0, len(flat), BUTTONS_PER_ROW))
     return _message(lines, rows)
 
@@ -95,12 +106,33 @@ def render_escalation(*, parent_name: str, items: Sequence[ItemView], tr: Transl
     late = sorted(items, key=lambda item: (item.days_left, item.unit_name, item.code))
     header = f"⚠️ <b>{_e(tr.gettext('Late units'))}</b> — {_e(parent_name)}"
     lines = [header, _e(tr.gettext("These units have not confirmed work that is past its deadline:"))]
-    for number, item in enumerate(late, 1):
-        lines += [
-            f"{number}. <b>{_e(item.unit_name)}</b>: {_item_title(item, bold=False)}",
-            f"    {due_line(item, tr)}",
-        ]
+    number = 0
+    for plan, group in _by_plan(late):
+        lines += _plan_heading(plan)
+        for item in group:
+            number += 1
+            lines += [
+                f"{number}. <b>{_e(item.unit_name)}</b>: {_item_title(item, bold=False)}",
+                f"    {due_line(item, tr)}",
+            ]
     return _message(lines, ())
+
+
+def _by_plan(items: Sequence[ItemView]) -> list[tuple[str, list[ItemView]]]:
+    """The items under their plan's label, plans in order of first appearance (one unlabelled group with one plan)."""
+    groups: dict[str, list[ItemView]] = {}
+    for item in items:
+        groups.setdefault(item.plan, []).append(item)
+    return list(groups.items())
+
+
+def _plan_heading(plan: str) -> list[str]:
+    return [f"📋 <b>{_e(plan)}</b>"] if plan else []
+
+
+def _button_text(item: ItemView, codes: list[str]) -> str:
+    """"✅ M03", or "✅ M03 · 15-KH/TU" where another item of the digest has that code in another plan."""
+    return f"✅ {item.code} · {item.plan}" if item.plan and codes.count(item.code) > 1 else f"✅ {item.code}"
 
 
 def render_blocked(*, member_name: str, unit_name: str, tr: Translator) -> RenderedMessage:

@@ -2,7 +2,8 @@
 
 Each event carries two alarms, 3 days and 1 day before the due day, at the reminder hour (08:00 local by
 default: an all-day event starts at local midnight, so a plain "-P3D" would ring at midnight). UIDs are stable
-(milestone × unit), so importing the file again updates the events instead of duplicating them.
+(plan × milestone × unit), so importing the file again updates the events instead of duplicating them. Where
+several plans are active, each event's summary names its plan.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ def alarm_trigger(days_before: int, hour: int) -> timedelta:
 
 
 def uid(entry: CalendarEntry) -> str:
-    return f"{entry.milestone_code}-{entry.unit_code}@nhacviec".lower().replace(" ", "-")
+    # The plan is part of it: two plans may both have an M01 for the same unit.
+    plan = f"{entry.plan_code}-" if entry.plan_code else ""
+    return f"{plan}{entry.milestone_code}-{entry.unit_code}@nhacviec".lower().replace(" ", "-")
+
+
+def summary(entry: CalendarEntry, t: Translator) -> str:
+    """"Hạn M16: …", or "Hạn M16 (15-KH/TU): …" where several plans are active."""
+    code = f"{entry.milestone_code} ({entry.plan_label})" if entry.plan_label else entry.milestone_code
+    return t.gettext("Deadline {code}: {title}").format(code=code, title=entry.title)
 
 
 def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo, now: datetime, name: str,
@@ -45,7 +54,7 @@ def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo,
         event.add("dtstamp", stamp)
         event.add("dtstart", entry.due_date)
         event.add("dtend", entry.due_date + timedelta(days=1))
-        event.add("summary", _("Deadline {code}: {title}").format(code=entry.milestone_code, title=entry.title))
+        event.add("summary", summary(entry, t))
         ends = entry.due_time.strftime("%H:%M") if entry.due_time else workday_end_text
         lines = [_("Unit: {unit}").format(unit=entry.unit_name),
                  _("Due by {time} on {date}").format(time=ends, date=t.date(entry.due_date))]

@@ -36,7 +36,9 @@ def milestone_counts(data: ReportData) -> list[tuple[str, dict[Status, int]]]:
     counts: dict[int, dict[Status, int]] = {p.milestone_id: {s: 0 for s in Status} for p in data.milestones}
     for (_unit_id, milestone_id), cell in data.cells.items():
         counts[milestone_id][cell.status] += 1
-    return [(p.code, counts[p.milestone_id]) for p in data.milestones]
+    # Where plans are mixed, each bar names its plan too (two plans may both have an M01).
+    return [((f"{data.plan_of(p)} · " if data.plan_of(p) else "") + p.code, counts[p.milestone_id])
+            for p in data.milestones]
 
 
 def ranking(data: ReportData, limit: int = RANKING_LIMIT) -> tuple[list[tuple[str, float]], bool]:
@@ -48,6 +50,13 @@ def ranking(data: ReportData, limit: int = RANKING_LIMIT) -> tuple[list[tuple[st
     return ranked[: limit // 2] + ranked[-(limit // 2):], True
 
 
+def chart_title(data: ReportData, t: Translator) -> str:
+    """"Tiến độ của Tỉnh ủy Điện Biên", naming the plan (or the plans mixed) where several are active."""
+    title = t.gettext("Progress of {unit}").format(unit=data.root.name)
+    plans = data.plan_name or ", ".join(dict.fromkeys(data.plan_of(p) for p in data.milestones if data.plan_of(p)))
+    return f"{title} · {plans}" if plans else title
+
+
 def chart_png(data: ReportData, t: Translator, *, dpi: int = 110) -> bytes:
     _ = t.gettext
     per_milestone = milestone_counts(data)
@@ -56,7 +65,7 @@ def chart_png(data: ReportData, t: Translator, *, dpi: int = 110) -> bytes:
     figure = Figure(figsize=(13, 2.2 + 0.28 * rows), dpi=dpi)
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    figure.suptitle(_("Progress of {unit}").format(unit=data.root.name), fontfamily=FONT, fontsize=14)
+    figure.suptitle(chart_title(data, t), fontfamily=FONT, fontsize=14)
 
     labels = [code for code, _counts in per_milestone]
     positions = list(range(len(labels)))

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from bot.models import Assignment, Member, Milestone, Unit
+from bot.models import Assignment, Member, Milestone, Plan, Unit
+from bot.plan_views import view_labels
+from bot.plans.registry import plan_label
 from bot.progress import MilestoneProgress, Rates, StatusRules, live_rows, rates_of, subtree_progress
 from bot.status import Status, assignment_status
 from bot.units import in_subtree
@@ -81,6 +83,18 @@ class ReportData:
     rates: Rates
     units: list[UnitRow]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (unit id, milestone id) -> cell
+    # Several active plans mixed in one report: each milestone's plan label, by plan id ({} with one plan).
+    plans: dict[int, str] = field(default_factory=dict)
+    plan: Plan | None = None  # the report is of this one plan (asked for by name)
+
+    def plan_of(self, progress: MilestoneProgress) -> str:
+        """The label a mixed report prints beside this milestone ("" with one plan, or a one-plan report)."""
+        return self.plans.get(progress.plan_id, "")
+
+    @property
+    def plan_name(self) -> str:
+        """The plan a one-plan report is of, by its label ("" otherwise)."""
+        return plan_label(self.plan) if self.plan is not None else ""
 
     @property
     def milestones(self) -> list[MilestoneProgress]:
@@ -99,8 +113,12 @@ class ReportData:
         return [(u, done[u.unit_id], total[u.unit_id]) for u in self.units if total[u.unit_id]]
 
 
-async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules) -> ReportData:
-    progress = await subtree_progress(session=session, root=root, now=now, rules=rules)
+async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules,
+                        plan: Plan | None = None) -> ReportData:
+    """The subtree's report over every active plan (each milestone labelled with its plan when there are several),
+    or over one plan (active or closed: a closed plan's report is kept)."""
+    progress = await subtree_progress(session=session, root=root, now=now, rules=rules,
+                                      plan_id=plan.id if plan is not None else None)
     # The subtree's live milestones are those of `progress`: their deadlines are worked out once each, and the
     # matrix reads plain columns (no ORM objects: a province holds ~20,000 cells).
     milestones = (await session.execute(
@@ -141,7 +159,8 @@ async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rul
         elif cell.status == Status.awaiting:
             summary.awaiting += 1
     return ReportData(root=root, now=now, summaries=list(summaries.values()), rates=rates_of(progress),
-                      units=list(units.values()), cells=cells)
+                      units=list(units.values()), cells=cells, plan=plan,
+                      plans={} if plan is not None else await view_labels(session=session))
 
 
 @dataclass(frozen=True)
@@ -157,40 +176,51 @@ class CalendarEntry:
     unit_code: str
     unit_name: str
     status: Status | None
+    plan_code: str = ""  # in the event's UID: two plans may both have an M01
+    plan_label: str = ""  # shown where several plans are active ("" with one)
 
 
-async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: datetime,
-                           rules: StatusRules) -> list[CalendarEntry]:
-    """The live milestones of these units (one entry per unit × milestone), by due date."""
+async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: datetime, rules: StatusRules,
+                           milestone_id: int | None = None) -> list[CalendarEntry]:
+    """The live milestones of these units (one entry per unit × milestone; or only this milestone), by due date."""
     if not units:
         return []
-    statement = (select(Assignment, Milestone, Unit)
+    statement = (select(Assignment, Milestone, Unit, Plan.code)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
+                 .join(Plan, col(Plan.id) == Milestone.plan_id)
                  .where(col(Assignment.unit_id).in_([u.id for u in units]), live_rows())
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code, Unit.code))
+    if milestone_id is not None:
+        statement = statement.where(Milestone.id == milestone_id)
+    labels = await view_labels(session=session)
     entries = []
-    for assignment, milestone, unit in (await session.execute(statement)).all():
+    for assignment, milestone, unit, plan_code in (await session.execute(statement)).all():
         status = assignment_status(state=assignment.state, deadline=rules.deadline(milestone), now=now,
                                    completed_at=assignment.reported_at or assignment.confirmed_at,
                                    due_soon_days=rules.due_soon_days)
         entries.append(CalendarEntry(milestone_code=milestone.code, title=milestone.title, phase=milestone.phase,
                                      source_text=milestone.source_text, due_date=milestone.due_date,
                                      due_time=milestone.due_time, unit_code=unit.code, unit_name=unit.name,
-                                     status=status))
+                                     status=status, plan_code=plan_code,
+                                     plan_label=labels.get(milestone.plan_id, "")))
     return entries
 
 
-async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: datetime,
-                                   rules: StatusRules) -> list[CalendarEntry]:
-    """Every live milestone assigned anywhere in the subtree, once each (a supervisor's calendar)."""
-    statement = (select(Milestone)
+async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: datetime, rules: StatusRules,
+                                   milestone_id: int | None = None) -> list[CalendarEntry]:
+    """Every live milestone assigned anywhere in the subtree (or only this one), once each (a supervisor's
+    calendar)."""
+    statement = (select(Milestone, Plan.code).join(Plan, col(Plan.id) == Milestone.plan_id)
                  .where(col(Milestone.id).in_(
                      select(Assignment.milestone_id).join(Unit, col(Unit.id) == Assignment.unit_id)
                      .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                      .where(in_subtree(session, root), live_rows())))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
+    if milestone_id is not None:
+        statement = statement.where(Milestone.id == milestone_id)
+    labels = await view_labels(session=session)
     return [CalendarEntry(milestone_code=m.code, title=m.title, phase=m.phase, source_text=m.source_text,
                           due_date=m.due_date, due_time=m.due_time, unit_code=root.code, unit_name=root.name,
-                          status=None)
-            for m in (await session.execute(statement)).scalars().all()]
+                          status=None, plan_code=plan_code, plan_label=labels.get(m.plan_id, ""))
+            for m, plan_code in (await session.execute(statement)).all()]

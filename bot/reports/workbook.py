@@ -1,8 +1,9 @@
 """The supervisor's Excel report (openpyxl): a summary sheet per milestone, and a unit × milestone matrix.
 
 Both sheets open like an official report: the unit's name, a title, "as of <time> on <date>", then one table
-with a frozen header row, printed landscape, one page wide. No Telegram here: `/baocao` and
-`nhacviec report` both call `workbook_bytes`.
+with a frozen header row, printed landscape, one page wide. Where the report mixes several active plans, the
+summary has a "Plan" column and each matrix column names its plan; a one-plan report names it in its title. No
+Telegram here: `/baocao` and `nhacviec report` both call `workbook_bytes`.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
 def _title_block(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, title: str, width: int) -> None:
     last = get_column_letter(width)
     put(ws, 1, 1, data.root.name.upper()).font = Font(bold=True, size=12)
+    if data.plan_name:
+        title = f"{title} — {data.plan_name}"
     put(ws, 2, 1, title).font = Font(bold=True, size=14)
     put(ws, 3, 1, as_of_line(t, data, tz)).font = Font(italic=True)
     put(ws, 4, 1, rates_text(t, data))
@@ -155,29 +158,32 @@ def _fit_columns(ws: Worksheet, caps: dict[int, int], *, floor: int = 6) -> None
 
 def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) -> None:
     _ = t.gettext
-    headers = [_("No."), _("Code"), _("Milestone"), _("Due date"), _("Units assigned"), _("Done on time"),
-               _("Done late"), _("Awaiting acceptance"), _("Not done in time"), _("Overdue (still open)"),
-               _("Completion rate"), _("Completion rate of due items"), _("Late units")]
+    mixed = bool(data.plans)
+    o = 1 if mixed else 0  # the "Plan" column, after "No.", shifts the others right
+    headers = [_("No."), *([_("Plan")] if mixed else []), _("Code"), _("Milestone"), _("Due date"),
+               _("Units assigned"), _("Done on time"), _("Done late"), _("Awaiting acceptance"),
+               _("Not done in time"), _("Overdue (still open)"), _("Completion rate"),
+               _("Completion rate of due items"), _("Late units")]
     ws.title = _("Summary")[:31]
     _title_block(ws, t, data, tz, _("PROGRESS REPORT ON THE PLAN'S MILESTONES"), len(headers))
     _header(ws, headers)
     row = FIRST_DATA_ROW
     for number, s in enumerate(data.summaries, start=1):
         p = s.progress
-        values = [number, p.code, p.title, p.due_date, p.total, s.done_on_time, s.done_late, s.awaiting,
-                  s.not_done_in_time, s.overdue, p.ratio, s.due_ratio if s.due_ratio is not None else _("not due yet"),
-                  ", ".join(p.late_units)]
+        values = [number, *([data.plan_of(p)] if mixed else []), p.code, p.title, p.due_date, p.total,
+                  s.done_on_time, s.done_late, s.awaiting, s.not_done_in_time, s.overdue, p.ratio,
+                  s.due_ratio if s.due_ratio is not None else _("not due yet"), ", ".join(p.late_units)]
         for column, value in enumerate(values, start=1):
             cell = put(ws, row, column, value)
             cell.border = BORDER
             cell.alignment = WRAP_TOP
-        ws.cell(row=row, column=4).number_format = "DD/MM/YYYY"
-        for column in (11, 12):
+        ws.cell(row=row, column=4 + o).number_format = "DD/MM/YYYY"
+        for column in (11 + o, 12 + o):
             ws.cell(row=row, column=column).number_format = "0.0%"
         if s.overdue:
-            ws.cell(row=row, column=10).fill = fill(STATUS_FILLS[Status.overdue])
+            ws.cell(row=row, column=10 + o).fill = fill(STATUS_FILLS[Status.overdue])
         row += 1
-    totals = [_("Total"), "", "", "", sum(s.progress.total for s in data.summaries),
+    totals = [_("Total"), *([""] if mixed else []), "", "", "", sum(s.progress.total for s in data.summaries),
               sum(s.done_on_time for s in data.summaries), sum(s.done_late for s in data.summaries),
               sum(s.awaiting for s in data.summaries), sum(s.not_done_in_time for s in data.summaries),
               sum(s.overdue for s in data.summaries), data.rates.ratio, data.rates.due_ratio, ""]
@@ -185,11 +191,11 @@ def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) 
         cell = put(ws, row, column, value)
         cell.font = Font(bold=True)
         cell.border = BORDER
-    for column in (11, 12):
+    for column in (11 + o, 12 + o):
         ws.cell(row=row, column=column).number_format = "0.0%"
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
-    _fit_columns(ws, {3: 60, 13: 50})
-    ws.column_dimensions["D"].width = 12
+    _fit_columns(ws, {3 + o: 60, 13 + o: 50})
+    ws.column_dimensions[get_column_letter(4 + o)].width = 12
     _print_setup(ws)
 
 
@@ -197,7 +203,9 @@ def matrix_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) -
     _ = t.gettext
     milestones = data.milestones
     headers = [_("No."), _("Unit code"), _("Unit")]
-    headers += [f"{m.code}\n" + _("due {date}").format(date=t.short_date(m.due_date)) for m in milestones]
+    # Where plans are mixed, each milestone column names its plan first (two plans may both have an M01).
+    headers += [(f"{data.plan_of(m)}\n" if data.plan_of(m) else "") + f"{m.code}\n"
+                + _("due {date}").format(date=t.short_date(m.due_date)) for m in milestones]
     headers.append(_("Completion rate"))
     _title_block(ws, t, data, tz, _("PROGRESS BY UNIT AND MILESTONE"), len(headers))
     # Legend on the rates line's right: one coloured cell per status.
@@ -252,4 +260,5 @@ def workbook_bytes(data: ReportData, t: Translator, tz: ZoneInfo) -> bytes:
 
 
 def report_filename(data: ReportData, tz: ZoneInfo) -> str:
-    return f"bao-cao-{data.root.code.lower()}-{data.now.astimezone(tz):%Y%m%d}.xlsx"
+    plan = f"{data.plan.code.lower()}-" if data.plan is not None else ""
+    return f"bao-cao-{data.root.code.lower()}-{plan}{data.now.astimezone(tz):%Y%m%d}.xlsx"

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from sqlmodel import select
 
 from bot.models import AssignmentState, Event, Role
-from bot.progress import StatusRules, get_milestone_by_code
+from bot.plans.registry import find_milestones
+from bot.progress import StatusRules
 from bot.settings import Settings
 from bot.units import get_unit_by_code
 from bot.urging import cooldown_from, urge_late_units
@@ -31,7 +32,7 @@ async def test_urge_reaches_late_units_once_per_cooldown(session_factory, clock)
         (await assignment_of(session, "HU-MUONGCHA", "M15")).state = AssignmentState.done  # not late any more
         await session.flush()
         root = await get_unit_by_code(session=session, code="TU")
-        m15 = await get_milestone_by_code(session=session, code="M15")
+        m15 = (await find_milestones(session=session, code="M15"))[0][0]
         assert root is not None and m15 is not None
 
         async def urge(actor, at):  # type: ignore[no-untyped-def]
@@ -60,7 +61,7 @@ async def test_urge_reaches_late_units_once_per_cooldown(session_factory, clock)
         assert len((await session.execute(select(Event).where(Event.kind == "urge"))).scalars().all()) == 3
 
         # The cooldown is per milestone: M03's late units are not held back by M15's urge.
-        m03 = await get_milestone_by_code(session=session, code="M03")
+        m03 = (await find_milestones(session=session, code="M03"))[0][0]
         assert m03 is not None
         other = await urge_late_units(session=session, actor=boss, roots=[root], milestone_id=m03.id,
                                       now=NOW + timedelta(hours=2), rules=RULES, cooldown=DAY)
@@ -74,7 +75,7 @@ async def test_urge_outside_ones_subtree_reaches_nobody(session_factory, clock) 
         district_boss = await member_with(session, 2003, NOW, ("HU-TUANGIAO", Role.supervisor))
         await member_with(session, 3001, NOW, ("HU-DIENBIEN", Role.secretary))
         root = await get_unit_by_code(session=session, code="TU")
-        m15 = await get_milestone_by_code(session=session, code="M15")
+        m15 = (await find_milestones(session=session, code="M15"))[0][0]
         plan = await urge_late_units(session=session, actor=district_boss, roots=[root], milestone_id=m15.id,  # type: ignore[union-attr, arg-type]
                                      now=NOW, rules=RULES, cooldown=DAY)
         assert plan is not None and plan.late == 0

@@ -25,6 +25,7 @@ from bot.invites import create_invite, redeem_invite
 from bot.members import get_or_create_member
 from bot.models import Role
 from bot.plans.importer import import_plan
+from bot.plans.standing import standing_units
 from bot.plans.validate import read_plan
 from bot.settings import PROJECT_ROOT
 from bot.units import get_unit_by_code
@@ -54,15 +55,18 @@ class BotRun:
         return self.log_path.read_text(errors="replace")
 
 
-async def prepare_database(url: str, registered: dict[str, TgUser]) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
+async def prepare_database(url: str, registered: dict[str, TgUser], extra_plans: tuple[Path, ...] = ()
+                           ) -> tuple[async_sessionmaker[AsyncSession], dict[str, str]]:
+    """The sample plan (then `extra_plans`, in order) imported, and invites for the test users."""
     engine = make_engine(url)
     await upgrade_to_head(engine)
     factory = make_sessionmaker(engine)
-    plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
-    assert plan is not None
     invites: dict[str, str] = {}
     async with factory() as session:
-        await import_plan(session=session, plan=plan, now=NOW)
+        for path in (PROJECT_ROOT / "plans" / "dien-bien-2019.yaml", *extra_plans):
+            plan = read_plan(path, known=await standing_units(session)).plan  # may name the units stored
+            assert plan is not None, path
+            await import_plan(session=session, plan=plan, now=NOW)
         for name, code, role in [("secretary", "HU-DIENBIEN", Role.secretary), ("supervisor", "TU", Role.supervisor),
                                  ("other", "HU-TUANGIAO", Role.secretary)]:
             unit = await get_unit_by_code(session=session, code=code)
@@ -82,10 +86,12 @@ async def bot_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
                   test_databases: Any) -> AsyncIterator[BotRun]:
     """A module may set `BOT_ENV = {...}` (extra settings for the bot process), `REGISTERED = {invite name:
     user}` (users who redeemed their invite before the bot started) and `WEBHOOK = True` (the bot serves a
-    webhook on a free port, registered with the emulator, instead of polling; `BotRun.webhook_port`)."""
+    webhook on a free port, registered with the emulator, instead of polling; `BotRun.webhook_port`), and
+    `EXTRA_PLANS = (path, ...)` (plan files imported after the sample plan, before the bot starts)."""
     folder = tmp_path_factory.mktemp("e2e")
     url = test_databases.new(folder / "bot.db")  # SQLite file, or a PostgreSQL database (TEST_DATABASE_URL)
-    factory, invites = await prepare_database(url, getattr(request.module, "REGISTERED", {}))
+    factory, invites = await prepare_database(url, getattr(request.module, "REGISTERED", {}),
+                                              tuple(getattr(request.module, "EXTRA_PLANS", ())))
     async with EmulatorServer(port=0) as emu:
         for user in getattr(request.module, "REGISTERED", {}).values():
             await emu.client.open_private_chat(user)  # they pressed Start in Telegram back then

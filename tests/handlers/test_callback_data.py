@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from handlers.keyboards import (MAX_NUMBER, SHAPES, VIEWS, Pressed, callback, done_keyboard, list_keyboard,
-                                parse_button, review_keyboard, undo_keyboard)
+from handlers.keyboards import (ACTIONS, MAX_NUMBER, SHAPES, VIEWS, Pressed, callback, done_keyboard, list_keyboard,
+                                parse_button, pick_keyboard, review_keyboard, undo_keyboard)
 from scheduler.render import done_callback
 
 NUMBERS = st.integers(min_value=0, max_value=MAX_NUMBER)
@@ -18,7 +18,8 @@ PARTS = st.one_of(
     st.text(max_size=24),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.sampled_from(["", "0", "00", "01", "+1", "-1", " 1", "1 ", "1_000", "0x10", "1e3", "١٢", "²", "１",
-                     str(MAX_NUMBER), str(MAX_NUMBER + 1), str(2**63), "9" * 20, "me", "u", "m", "x"]),
+                     str(MAX_NUMBER), str(MAX_NUMBER + 1), str(2**63), "9" * 20, "me", "u", "m", "p", "k", "x",
+                     "tiendo", "xong", "lich", "XONG", "tralai"]),
 )
 CALLBACK_DATA = st.one_of(
     st.none(),
@@ -31,8 +32,8 @@ CALLBACK_DATA = st.one_of(
 
 def rebuilt(pressed: Pressed) -> str:
     """The data the bot itself writes for this button."""
-    if pressed.kind == "pg":
-        return callback("pg", pressed.view, *pressed.numbers)
+    if pressed.view:  # pg:<view>:…, pick:<action>:…
+        return callback(pressed.kind, pressed.view, *pressed.numbers)
     return callback(pressed.kind, *pressed.numbers)
 
 
@@ -65,7 +66,7 @@ def test_every_button_the_bot_makes_reads_back(assignment_id: int, arg: int, pag
     made = [b.callback_data for keyboard in (done_keyboard(t, assignment_id), undo_keyboard(t, assignment_id),
                                              review_keyboard(t, assignment_id))
             for row in keyboard.inline_keyboard for b in row]
-    made += [done_callback(assignment_id), callback("urge", arg), callback("ms", arg)]
+    made += [done_callback(assignment_id), callback("urge", arg), callback("ms", arg), callback("plan", arg)]
     for data in made:
         pressed = parse_button(data)
         assert pressed is not None and pressed.numbers in ((assignment_id,), (arg,))
@@ -75,3 +76,14 @@ def test_every_button_the_bot_makes_reads_back(assignment_id: int, arg: int, pag
         for button in row:
             assert parse_button(button.callback_data) == Pressed("pg", (arg, int(button.callback_data.rsplit(":", 1)[1])),
                                                                   view)
+
+
+@settings(deadline=None, max_examples=100)
+@given(NUMBERS, st.sampled_from(sorted(ACTIONS)))
+def test_which_plan_buttons_read_back(milestone_id: int, action: str) -> None:
+    """pick:<action>:<milestone id>, the answer to "which plan?": within 64 bytes, read back whole."""
+    keyboard = pick_keyboard([("DB-CT35-2019-KHONG-NGAN-LAM", action, milestone_id), ("15-KH/TU", action, 0)])
+    data = [button.callback_data for row in keyboard.inline_keyboard for button in row]
+    assert all(len(d.encode()) <= 64 for d in data)
+    assert [parse_button(d) for d in data] == [Pressed("pick", (milestone_id,), action), Pressed("pick", (0,), action)]
+    assert parse_button(f"pick:tralai:{milestone_id}") is None and parse_button(f"pick:{milestone_id}") is None

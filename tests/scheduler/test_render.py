@@ -75,3 +75,39 @@ def test_an_escalation_lists_the_latest_first() -> None:
 def test_blocked_notice() -> None:
     text = render_blocked(member_name="Lò Văn A", unit_name="Xã A", tr=VI).text
     assert text.startswith("⛔ <b>Lò Văn A</b> (Xã A) đã chặn bot")
+
+
+def test_with_several_plans_a_digest_groups_its_items_under_each_plan() -> None:
+    items = [item("M03", days_left=-9, plan="DB-CT35-2019", assignment_id=1),
+             item("M16", days_left=3, plan="DB-CT35-2019", assignment_id=2),
+             item("M03", days_left=8, plan="15-KH/TU", title="Báo cáo quý", assignment_id=3)]
+    message = render_reminder(unit_name="Huyện ủy Điện Biên", items=items, tr=VI)
+    lines = message.text.splitlines()
+    assert lines[0] == "🔔 <b>Nhắc việc</b> — Huyện ủy Điện Biên: 3 việc"
+    assert lines[1] == "📋 <b>DB-CT35-2019</b>" and lines[2].startswith("1. <b>M03</b> ")
+    assert lines[4].startswith("2. <b>M16</b> ")
+    assert lines[6] == "📋 <b>15-KH/TU</b>" and lines[7] == "3. <b>M03</b> Báo cáo quý"
+    # Two items share a code: their buttons say which plan; the others stay short.
+    assert [(b.text, b.callback_data) for row in message.buttons for b in row] == [
+        ("✅ M03 · DB-CT35-2019", "done:1"), ("✅ M16", "done:2"), ("✅ M03 · 15-KH/TU", "done:3")]
+
+
+def test_with_several_plans_a_single_reminder_and_an_escalation_name_the_plan() -> None:
+    single = render_reminder(unit_name="Xã A", items=[item(plan="15-KH/TU")], tr=VI).text.splitlines()
+    assert single[:3] == ["🔔 <b>Nhắc việc</b> — Xã A", "📋 <b>15-KH/TU</b>",
+                          "<b>M05</b> Hoàn thành dự thảo Báo cáo chính trị"]
+    escalation = render_escalation(parent_name="Huyện ủy", tr=VI, items=[
+        item("M01", days_left=-1, unit_name="Xã A", plan="15-KH/TU"),
+        item("M02", days_left=-9, unit_name="Xã B", plan="DB-CT35-2019")]).text.splitlines()
+    assert escalation[2:] == ["📋 <b>DB-CT35-2019</b>", "1. <b>Xã B</b>: M02 Hoàn thành dự thảo Báo cáo chính trị",
+                              "    Hạn: Thứ Sáu, 15/05/2020 — quá hạn 9 ngày",
+                              "📋 <b>15-KH/TU</b>", "2. <b>Xã A</b>: M01 Hoàn thành dự thảo Báo cáo chính trị",
+                              "    Hạn: Thứ Sáu, 15/05/2020 — quá hạn 1 ngày"]
+
+
+def test_a_plan_label_is_escaped_and_the_longest_digest_still_fits() -> None:
+    items = [item(f"M{n:02d}", title="Rất dài " * 80, plan=f"KH<{n % 3}>&" + "X" * 20, assignment_id=n)
+             for n in range(15)]
+    message = render_reminder(unit_name="Đảng bộ xã", items=items, tr=VI)
+    assert "📋 <b>KH&lt;0&gt;&amp;" in message.text and len(message.text) <= MAX_TEXT
+    assert sum(len(row) for row in message.buttons) == 15
