@@ -192,3 +192,22 @@ async def session_factory(settings: Settings) -> AsyncIterator[async_sessionmake
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2020, 5, 4, 9, 0, tzinfo=VN))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: uses the database of the pass (also without test_databases)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs only what touches a database: the rest (documents, buttons, fuzzing, the calendar,
+    LibreOffice) does not depend on the backend, ran in the SQLite pass, and would cost CI its time twice.
+    Deselected, not skipped: nothing is counted as passing that did not run."""
+    if not TEST_DATABASE_URL:
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_database = "test_databases" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database")
+        (keep if uses_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
