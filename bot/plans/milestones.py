@@ -15,6 +15,7 @@ from bot.plans.problems import Problem, did_you_mean, error, warning
 from bot.plans.schema import Item, MilestoneSpec, PhaseSpec, Selector
 from bot.plans.sections import Section, selector_inputs
 from bot.plans.selection import UnitSelection
+from bot.plans.series_spec import check_period_codes, series_milestone
 
 
 class _References(Item):
@@ -35,7 +36,9 @@ class MilestoneResolver:
         for item in section.failed:
             self._check_references(item)
         resolved = (self._milestone(spec, order) for order, spec in enumerate(section.specs.values()))
-        return [milestone for milestone in resolved if milestone is not None]
+        milestones = [milestone for milestone in resolved if milestone is not None]
+        check_period_codes(section, self.problems)
+        return milestones
 
     def _check_references(self, item: LineMap) -> None:
         try:
@@ -63,6 +66,8 @@ class MilestoneResolver:
                 'milestone "{code}" is marked for review: {note} (fix it, then delete the "review:" note)'),
                 code=spec.code, note=note))
         phase = self._phase(spec)
+        if spec.repeat is not None:
+            return series_milestone(spec, order, units=tuple(units), phase=phase, problems=self.problems)
         # Work listed under a phase without its own date is due when the phase ends, and starts with it.
         due = spec.due or (phase.end if phase else None)
         start = spec.start or (phase.start if phase and not spec.due else None)
