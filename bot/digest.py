@@ -1,9 +1,12 @@
 """The weekly digest: every supervisor gets their subtree's progress on Monday morning (07:30 local).
 
+On a day off (bot/workdays.py) nothing goes out: a holiday Monday moves the digest to the week's first working
+day (Tuesday after a Monday in lieu, Thursday after Tết 2027); a week with no working day at all has none.
+
 The database decides, not the scheduler: a sweep (every few minutes) claims the digests due this week that
 have no "digest" event yet, logs the event, and only then is anything sent — so a restart, a second sweep or a
 second process does not send a second copy (one transaction claims; SQLite serialises writers). A bot that was
-down at 07:30 catches up later on Monday, but never outside the Monday window nor in the quiet hours.
+down at 07:30 catches up later that day, but never outside that day's window nor in the quiet hours.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from sqlmodel import col, select
 from bot.db import serialize
 from bot.models import Event, Member, Membership, Role, Unit
 from bot.timeutil import local_datetime
+from bot.workdays import WorkingCalendar, default_calendar, load_calendar
 
-DIGEST_WEEKDAY = 0  # Monday
 DIGEST_TIME = time(7, 30)
 
 
@@ -30,11 +33,14 @@ class DigestDue:
     roots: list[Unit] = field(default_factory=list)
 
 
-def digest_week(now: datetime, tz: ZoneInfo, quiet_from: time) -> date | None:
-    """This week's Monday when `now` is inside Monday's sending window (07:30 until the quiet hours), else None."""
+def digest_week(now: datetime, tz: ZoneInfo, quiet_from: time, calendar: WorkingCalendar | None = None) -> date | None:
+    """This week's Monday when `now` is inside the sending window (07:30 until the quiet hours) of the week's
+    first working day, else None."""
     local = now.astimezone(tz)
-    if local.weekday() == DIGEST_WEEKDAY and DIGEST_TIME <= local.time() < quiet_from:
-        return local.date()
+    monday = local.date() - timedelta(days=local.weekday())
+    first = (calendar or default_calendar()).working_day_on_or_after(monday)
+    if local.date() == first and DIGEST_TIME <= local.time() < quiet_from:
+        return monday
     return None
 
 
@@ -53,7 +59,7 @@ async def already_sent(*, session: AsyncSession, monday: date, tz: ZoneInfo) -> 
 
 async def claim_digests(*, session: AsyncSession, now: datetime, tz: ZoneInfo, quiet_from: time) -> list[DigestDue]:
     """The digests to send now, each logged as an Event(kind="digest"); the caller commits, then sends."""
-    monday = digest_week(now, tz, quiet_from)
+    monday = digest_week(now, tz, quiet_from, await load_calendar(session=session))
     if monday is None:
         return []
     await serialize(session, "weekly-digest")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, not_, select, update
@@ -35,6 +35,8 @@ from bot.models import (
     Unit,
 )
 from bot.settings import Settings
+from bot.status import due_date_of
+from bot.workdays import WorkingCalendar, load_calendar
 from scheduler.ladder import (
     Audience,
     CurrentSteps,
@@ -76,6 +78,7 @@ class _Context:
     parent_id: int | None
     milestone: Milestone
     why_not: str | None  # set when the row must not be sent
+    due_date: date  # the unit's: an approved extension moves it (bot.status.due_date_of)
 
 
 async def compose_batch(
@@ -86,10 +89,11 @@ async def compose_batch(
     settings: Settings,
     oldest: datetime | None = None,
     max_audiences: int = 200,
+    calendar: WorkingCalendar | None = None,
 ) -> ComposeResult:
     """Composes the due rows of up to `max_audiences` units; returns what it did (claimed == 0: all done).
 
-    `oldest` holds back rows that fired before it (the weekend rule of `scheduler.window`).
+    `oldest` holds back rows that fired before it. On a day off the engine composes nothing (`scheduler.window`).
     """
     due = _due_conditions(audience=audience, now=now, oldest=oldest)
     if audience is Audience.parent:
@@ -100,13 +104,14 @@ async def compose_batch(
     rows = await _claim(session, audience=audience, due=due, keys=keys)
     contexts = await _load_contexts(session, {row.assignment_id for row in rows}, settings=settings, now=now)
     result = ComposeResult(claimed=len(rows))
+    calendar = calendar or await load_calendar(session=session)  # the next steps of the chains skip days off
 
-    current = _current_steps(contexts, settings=settings, now=now)
+    current = _current_steps(contexts, settings=settings, now=now, calendar=calendar)
     valid: dict[int, list[_Due]] = defaultdict(list)
     cancelled: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         context = contexts[row.assignment_id]
-        in_ladder = row.step in current[context.milestone.id]  # type: ignore[index]
+        in_ladder = row.step in current[(context.milestone.id, context.due_date)]  # type: ignore[index]
         why_not = context.why_not or (None if in_ladder else "replanned")
         if why_not:
             cancelled[why_not].append(row.id)
@@ -120,7 +125,7 @@ async def compose_batch(
         kept.extend(row for row in assignment_rows if row.id in keep)
         superseded.extend(older)
 
-    await _continue_chains(session, valid, contexts, settings=settings, now=now)
+    await _continue_chains(session, valid, contexts, settings=settings, now=now, calendar=calendar)
     for why, ids in cancelled.items():
         await _set_status(session, ids, ReminderStatus.cancelled, last_error=why)
     await _set_status(session, superseded, ReminderStatus.superseded)
@@ -214,6 +219,7 @@ async def _load_contexts(
                 parent_id=unit.parent_id,
                 milestone=milestone,
                 why_not=_why_closed(assignment, milestone, unit),
+                due_date=due_date_of(assignment, milestone),
             )
     return contexts
 
@@ -228,15 +234,18 @@ def _why_closed(assignment: Assignment, milestone: Milestone, unit: Unit) -> str
     return None
 
 
-def _current_steps(contexts: dict[int, _Context], *, settings: Settings, now: datetime) -> dict[int, CurrentSteps]:
-    """One ladder check per milestone of the batch (all its assignments share it)."""
-    current: dict[int, CurrentSteps] = {}
+def _current_steps(contexts: dict[int, _Context], *, settings: Settings, now: datetime,
+                   calendar: WorkingCalendar) -> dict[tuple[int, date], CurrentSteps]:
+    """One ladder check per milestone and due date of the batch (its assignments share it, but those an
+    extension gave a date of their own)."""
+    current: dict[tuple[int, date], CurrentSteps] = {}
     for context in contexts.values():
         milestone = context.milestone
         assert milestone.id is not None
-        if milestone.id not in current:
-            policy = policy_for(milestone, settings)
-            current[milestone.id] = current_steps(due_date=milestone.due_date, now=now, policy=policy)
+        if (milestone.id, context.due_date) not in current:
+            policy = policy_for(milestone, settings, calendar)
+            current[(milestone.id, context.due_date)] = current_steps(due_date=context.due_date, now=now,
+                                                                      policy=policy)
     return current
 
 
@@ -247,12 +256,13 @@ async def _continue_chains(
     *,
     settings: Settings,
     now: datetime,
+    calendar: WorkingCalendar,
 ) -> None:
     """Each overdue or escalation step that fired (sent or superseded) makes the next one of its chain."""
     rows: list[dict[str, Any]] = []
     for assignment_id, assignment_rows in valid.items():
         kinds = {step_kind(row.step) for row in assignment_rows}
-        policy = policy_for(contexts[assignment_id].milestone, settings)
+        policy = policy_for(contexts[assignment_id].milestone, settings, calendar)
         if StepKind.late in kinds:
             rows.append(_step_row(assignment_id, next_overdue_step(now=now, policy=policy)))
         if StepKind.escalation in kinds:
@@ -294,7 +304,7 @@ async def _make_digests(
     digests: list[ReminderDigest] = []
     links: list[dict[str, int]] = []
     for key, key_rows in sorted(by_key.items()):
-        key_rows.sort(key=lambda row: (contexts[row.assignment_id].milestone.due_date, row.assignment_id))
+        key_rows.sort(key=lambda row: (contexts[row.assignment_id].due_date, row.assignment_id))
         for start in range(0, len(key_rows), MAX_ITEMS):
             digest = ReminderDigest(kind=kind.value, unit_id=key, created_at=now)
             digests.append(digest)

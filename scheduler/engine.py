@@ -6,7 +6,8 @@ Flow
    before the deadline, and the first overdue reminder and escalation. An import re-plans the milestones it
    touched; startup (`plan_all`) creates whatever is missing. Nothing about reminders lives in memory.
 2. The sweep (`ReminderEngine.sweep`), every minute and at each precise wake-up, when the send window is
-   open (from the reminder hour until 21:00 local; a backlog never on a weekend):
+   open (from the reminder hour until 21:00 local, on working days only — `bot.workdays`; the calendar is
+   read once per sweep, so a day an admin declares off holds the reminders at once):
    a. composes the due rows into digests — one message per unit (per parent unit for escalations), the
       newest step per assignment, so a downtime's backlog becomes one digest and is not replayed; the next
       overdue reminder (next working day) and escalation (a week on) are created as the previous fire;
@@ -42,7 +43,7 @@ Wiring (the Application's builder and post_init / post_stop)::
 
 Catch-up and quiet hours: the first sweep runs as soon as the application starts and sends the backlog of a
 downtime — one digest per unit — if the send window is open; otherwise at the next opening. A message that
-was composed and failed is retried when due, weekends included, but never at night.
+was composed and failed is retried when due, but never at night nor on a day off.
 """
 
 from __future__ import annotations
@@ -61,12 +62,14 @@ from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.db import session_scope
 from bot.settings import Settings
-from bot.timeutil import Clock, SystemClock
+from bot.timeutil import Clock, LeaseClock, SystemClock
+from bot.workdays import WorkingCalendar, load_calendar
 from scheduler.compose import ComposeResult, compose_batch
 from scheduler.delivery import RetryPolicy, Sleep
 from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.ladder import Audience
 from scheduler.outbox import pending_work_at
+from scheduler.periods import create_due_periods
 from scheduler.planner import PlanResult, plan_all
 from scheduler.ratelimit import TelegramRateLimiter
 from scheduler.window import SendWindow
@@ -93,6 +96,7 @@ class SweepReport:
     dispatched: DispatchStats = field(default_factory=DispatchStats)
     skipped: str | None = None  # why nothing was done ("quiet hours", "busy")
     next_wake: datetime | None = None
+    periods: int = 0  # periods of periodic milestones created (scheduler.periods)
 
     def add(self, result: ComposeResult) -> None:
         for name in ("claimed", "digests", "deliveries", "superseded", "cancelled"):
@@ -117,7 +121,7 @@ class ReminderEngine:
         config: EngineConfig = EngineConfig(),
         worker_id: str | None = None,
         sleep: Sleep = asyncio.sleep,
-        lease_clock: Clock | None = None,
+        lease_clock: LeaseClock | None = None,
     ) -> None:
         """`clock` is the plan's time (what is due); `lease_clock` the processes' real time (how old a claim
         is, when a retry may go) — the same in production, apart under FAKE_NOW and in tests."""
@@ -162,16 +166,35 @@ class ReminderEngine:
         async with self._lock:
             report = SweepReport()
             now = self.clock.now()
+            calendar = await self._calendar()
+            # Periodic milestones get their next period as the days pass, at night and on days off too.
+            report.periods = await self._create_periods(calendar)
             if not self.window.is_open(now):
                 report.skipped = "quiet hours"
+            elif self.window.is_day_off(now, calendar):
+                report.skipped = "day off"
             else:
-                await self._compose(report, oldest=self.window.oldest_sendable(now))
+                await self._compose(report, oldest=None, calendar=calendar)
                 if not self._stopping:
                     report.dispatched = await self._dispatcher.run()
-            report.next_wake = await self.next_wake_at()
+            report.next_wake = await self.next_wake_at(calendar)
             return report
 
-    async def _compose(self, report: SweepReport, *, oldest: datetime | None) -> None:
+    async def _create_periods(self, calendar: WorkingCalendar) -> int:
+        try:
+            async with session_scope(self._session_factory) as session:
+                return len(await create_due_periods(session, settings=self.settings, clock=self.clock,
+                                                    calendar=calendar))
+        except Exception:  # the reminders already planned still go out; the next sweep tries again
+            log.exception("creating the periods of periodic milestones failed")
+            return 0
+
+    async def _calendar(self) -> WorkingCalendar:
+        async with self._session_factory() as session:
+            return await load_calendar(session=session)
+
+    async def _compose(self, report: SweepReport, *, oldest: datetime | None,
+                       calendar: WorkingCalendar | None = None) -> None:
         for audience in (Audience.unit, Audience.parent):
             while not self._stopping:
                 async with session_scope(self._session_factory) as session:
@@ -182,18 +205,21 @@ class ReminderEngine:
                         settings=self.settings,
                         oldest=oldest,
                         max_audiences=self.config.compose_batch,
+                        calendar=calendar,
                     )
                 report.add(result)
                 if not result.claimed:
                     break
 
-    async def next_wake_at(self) -> datetime | None:
-        """When the next sweep has something to do: the earliest pending work, once the window is open."""
+    async def next_wake_at(self, calendar: WorkingCalendar | None = None) -> datetime | None:
+        """When the next sweep has something to do: the earliest pending work, once the window is open on a
+        working day."""
         async with self._session_factory() as session:
             earliest = await pending_work_at(session)
+            calendar = calendar or await load_calendar(session=session)
         if earliest is None:
             return None
-        return max(earliest, self.window.next_open(max(earliest, self.clock.now())))
+        return max(earliest, self.window.next_open(max(earliest, self.clock.now()), calendar))
 
 
 class ReminderJobs:

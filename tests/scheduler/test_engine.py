@@ -130,7 +130,8 @@ async def test_single_item_button_label(
     await sweep_at(engine, clock, at(13))
     (markup,) = transport.markups(SECRETARY)
     assignment_id = made["M07"][1][0].id
-    assert markup == {"inline_keyboard": [[{"text": "✅ Đã hoàn thành", "callback_data": f"done:{assignment_id}"}]]}
+    assert markup == {"inline_keyboard": [[{"text": "✅ Đã hoàn thành", "callback_data": f"done:{assignment_id}"},
+                                           {"text": "🕒 Xin gia hạn", "callback_data": f"ext:{assignment_id}"}]]}
     assert "Hạn: Thứ Tư, 20/05/2020 — còn 7 ngày" in transport.texts(SECRETARY)[0]
     async with session_factory() as session:  # the row records what went out
         row = (await session.execute(select(Reminder).where(Reminder.step == "d7:2020-05-20"))).scalar_one()
@@ -188,14 +189,16 @@ async def test_no_message_at_night_and_a_backlog_waits_for_monday(
     report = await sweep_at(engine, clock, at(14, 23))  # d1 of M01 (and M02's d1 → Friday) due, but at night
     assert report.skipped == "quiet hours" and transport.delivered() == []
     assert report.next_wake == at(15)
-    await sweep_at(engine, clock, at(16, 9))  # Saturday: only M02's own due-day step goes out
-    (saturday,) = transport.texts(SECRETARY)
-    assert "Hoàn thành M02" in saturday and "Hoàn thành M01" not in saturday
+    # Saturday: nothing. (Issue 14: M02's own due-day step used to go out on its Saturday; it is Friday's now.)
+    report = await sweep_at(engine, clock, at(16, 9))
+    assert report.skipped == "day off" and transport.texts(SECRETARY) == []
+    assert report.next_wake == at(18)
     await sweep_at(engine, clock, at(17, 9))  # Sunday: nothing
-    assert len(transport.texts(SECRETARY)) == 1
+    assert transport.texts(SECRETARY) == []
     await sweep_at(engine, clock, at(18, 8))
-    monday = transport.texts(SECRETARY)[-1]
+    (monday,) = transport.texts(SECRETARY)
     assert "Hoàn thành M01" in monday and "quá hạn 3 ngày" in monday
+    assert "Hoàn thành M02" in monday and "16/05/2020 (ngày nghỉ) — quá hạn 2 ngày" in monday
 
 
 async def test_an_item_confirmed_before_its_send_is_left_out(

@@ -1,4 +1,6 @@
-"""The ladder, pure: dates around weekends and month ends, per-milestone ladders, the overdue chains."""
+"""The ladder, pure: dates around weekends and month ends, per-milestone ladders, the overdue chains.
+
+Holidays and declared days: tests/scheduler/test_ladder_calendar.py."""
 
 from __future__ import annotations
 
@@ -54,21 +56,22 @@ def test_two_steps_on_one_friday_become_the_nearer_one() -> None:
     assert days == {"d7": date(2020, 5, 11), "d1": date(2020, 5, 15), "d0": date(2020, 5, 18)}
 
 
-def test_a_due_date_on_a_weekend_keeps_its_own_day() -> None:
+def test_a_due_date_on_a_weekend_is_reminded_on_the_friday_before() -> None:
+    # Issue 14 changed this: the due day's own step used to stay on the Saturday. Now it moves to Friday 15/05
+    # like every other step, and takes that day from d1 (nearer the deadline).
     days = local_days(date(2020, 5, 16))  # Saturday
-    assert days["d0"] == date(2020, 5, 16)
-    assert days["d1"] == date(2020, 5, 15)
+    assert days == {"d7": date(2020, 5, 8), "d3": date(2020, 5, 13), "d0": date(2020, 5, 15)}
     late, escalation = chain_steps(due_date=date(2020, 5, 16), now=datetime(2020, 5, 1, tzinfo=VN), policy=POLICY)
     assert late.step == "late:2020-05-18" and escalation.step == "esc:2020-05-18"  # the Monday after
 
 
 def test_month_and_leap_year_ends() -> None:
-    # Due Sunday 01/03/2020: d1 is Saturday 29/02 (leap day) → Friday 28/02; d7 Sunday 23/02 → Friday 21/02.
+    # Due Sunday 01/03/2020: d0 → Friday 28/02, which d1 (Saturday 29/02, the leap day) also lands on: d0 keeps
+    # it (issue 14: d0 used to stay on the Sunday); d7 Sunday 23/02 → Friday 21/02.
     assert local_days(date(2020, 3, 1)) == {
         "d7": date(2020, 2, 21),
         "d3": date(2020, 2, 27),
-        "d1": date(2020, 2, 28),
-        "d0": date(2020, 3, 1),
+        "d0": date(2020, 2, 28),
     }
     # Due Friday 01/01/2021: the ladder crosses the year.
     assert local_days(date(2021, 1, 1))["d7"] == date(2020, 12, 25)
@@ -96,7 +99,7 @@ def test_overdue_reminders_skip_weekends_and_escalations_are_weekly() -> None:
     monday = datetime(2020, 5, 25, 8, 0, tzinfo=VN)
     assert next_overdue_step(now=monday, policy=POLICY).step == "late:2020-05-26"
     assert next_escalation_step(now=monday, policy=POLICY).step == "esc:2020-06-01"
-    # Sent on a Saturday (a due date on a weekend): a week later is a Saturday → the Friday before.
+    # Sent on a Saturday (a "làm bù" Saturday is a working day): a week later is a Saturday → the Friday before.
     saturday = datetime(2020, 5, 23, 8, 0, tzinfo=VN)
     assert next_escalation_step(now=saturday, policy=POLICY).step == "esc:2020-05-29"
 
@@ -134,11 +137,13 @@ def test_catch_up_keeps_the_newest_step_per_audience() -> None:
     assert keep == {4, 5} and superseded == {1, 2, 3}
 
 
-def test_send_window_is_closed_at_night_and_holds_backlogs_on_weekends() -> None:
+def test_send_window_is_closed_at_night_and_on_weekends() -> None:
     window = SendWindow(opens=time(8), closes=time(21), tz=VN)
     assert not window.is_open(datetime(2020, 5, 11, 23, 0, tzinfo=VN))
     assert not window.is_open(datetime(2020, 5, 12, 7, 59, tzinfo=VN))
     assert window.is_open(datetime(2020, 5, 12, 8, 0, tzinfo=VN))
     assert window.next_open(datetime(2020, 5, 11, 23, 0, tzinfo=VN)) == datetime(2020, 5, 12, 8, 0, tzinfo=VN)
-    assert window.oldest_sendable(datetime(2020, 5, 12, 9, 0, tzinfo=VN)) is None  # a Tuesday
-    assert window.oldest_sendable(datetime(2020, 5, 16, 9, 0, tzinfo=VN)) == datetime(2020, 5, 16, 0, 0, tzinfo=VN)
+    assert window.may_send(datetime(2020, 5, 12, 9, 0, tzinfo=VN))  # a Tuesday
+    # Issue 14: a weekend used to let that day's own steps out; now nothing goes until Monday morning.
+    assert not window.may_send(datetime(2020, 5, 16, 9, 0, tzinfo=VN))
+    assert window.next_open(datetime(2020, 5, 15, 21, 0, tzinfo=VN)) == datetime(2020, 5, 18, 8, 0, tzinfo=VN)
