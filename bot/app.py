@@ -40,6 +40,7 @@ COMMANDS = (
     ("lich", N_("Milestones as a calendar file (.ics)")),
     ("xong", N_("Report done: /xong M05")),
     ("tralai", N_("Return a reported item (supervisors)")),
+    ("giahan", N_("Ask for more time: /giahan M05 30/06/2020 reason")),
     ("moi", N_("Create an invite link (admins)")),
     ("thanhvien", N_("Who is registered for a unit (admins, supervisors)")),
     ("toi", N_("Your Telegram id, units and roles")),
@@ -189,6 +190,7 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
     `extra_post_init` hooks run after those, in order.
     """
     from handlers import register_handlers
+    from handlers.processor import ChatOrderedProcessor
 
     token = settings.token()
     if not token:
@@ -231,6 +233,9 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
         .rate_limiter(TelegramRateLimiter(max_retries=settings.rate_limit_retries,
                                           overall_per_second=settings.telegram_messages_per_second))
         .context_types(ContextTypes(context=BotContext))
+        # Chats handled concurrently, each one's updates in order: a 429 wait or a long document in one chat
+        # holds no other.
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, union_all
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.models import Assignment, AssignmentState, Milestone, Plan, PlanStatus, Unit
 from bot.settings import Settings
-from bot.status import Deadline, Status, assignment_status
+from bot.status import Deadline, Status, assignment_status, due_date_of, effective_due_date
+from bot.timeutil import local_today
 from bot.units import in_subtree
 
 
@@ -26,8 +27,10 @@ class StatusRules:
     def from_settings(cls, settings: Settings) -> StatusRules:
         return cls(tz=settings.tz, workday_end=settings.workday_end, due_soon_days=settings.due_soon_days)
 
-    def deadline(self, milestone: Milestone) -> Deadline:
-        return Deadline(milestone.due_date, milestone.due_time, self.tz, self.workday_end)
+    def deadline(self, milestone: Milestone, assignment: Assignment | None = None) -> Deadline:
+        """The milestone's deadline, or one unit's (an approved extension moves its day, not its hour)."""
+        day = due_date_of(assignment, milestone) if assignment is not None else milestone.due_date
+        return Deadline(day, milestone.due_time, self.tz, self.workday_end)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Item:
     unit_name: str
     confirmed_at: datetime | None = None
     plan_id: int = 0
+    original_due_date: date | None = None  # the milestone's date, when an extension moved this unit's (due_date)
+    done_on: date | None = None  # the day the unit said it was done, when it gave one
 
 
 @dataclass
@@ -60,6 +65,9 @@ class MilestoneProgress:
     is_due: bool
     late_units: list[str] = field(default_factory=list)
     plan_id: int = 0
+    # Of a due milestone, the assignments an extension made not due yet (and of those, done): out of "due" rates.
+    postponed: int = 0
+    postponed_done: int = 0
 
     @property
     def ratio(self) -> float:
@@ -83,12 +91,14 @@ class Rates:
 
 
 def _item(assignment: Assignment, milestone: Milestone, unit: Unit, *, now: datetime, rules: StatusRules) -> Item:
-    deadline = rules.deadline(milestone)
+    deadline = rules.deadline(milestone, assignment)
     status = assignment_status(state=assignment.state, deadline=deadline, now=now,
                                completed_at=assignment.reported_at or assignment.confirmed_at,
-                               due_soon_days=rules.due_soon_days)
+                               due_soon_days=rules.due_soon_days, done_on=assignment.done_on)
     return Item(assignment_id=assignment.id, milestone_id=milestone.id, milestone_code=milestone.code,  # type: ignore[arg-type]
-                title=milestone.title, due_date=milestone.due_date, status=status,
+                title=milestone.title, due_date=deadline.due_date, status=status,
+                original_due_date=milestone.due_date if deadline.due_date != milestone.due_date else None,
+                done_on=assignment.done_on,
                 days_left=deadline.days_left(now), unit_id=unit.id, unit_code=unit.code,  # type: ignore[arg-type]
                 unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at,
                 plan_id=milestone.plan_id)
@@ -184,20 +194,41 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime, 
                  .where(col(Milestone.active).is_(True), of_plan(plan_id))
                  .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
     result: list[MilestoneProgress] = []
+    today = local_today(now, rules.tz)
+    ended_today: list[int] = []  # due milestones whose hour has passed today: an extension to today is late too
     for milestone, total, done_count, reported_count in (await session.execute(statement)).all():
         result.append(MilestoneProgress(
             milestone_id=milestone.id, code=milestone.code, title=milestone.title, due_date=milestone.due_date,
             total=int(total), done=int(done_count or 0), reported=int(reported_count or 0),
             is_due=now > rules.deadline(milestone).instant, plan_id=milestone.plan_id))
-    due = {p.milestone_id: p for p in result if p.is_due and p.done + p.reported < p.total}
+        if result[-1].is_due and now > Deadline(today, milestone.due_time, rules.tz, rules.workday_end).instant:
+            ended_today.append(milestone.id)  # type: ignore[arg-type]
+    # A unit's own deadline has passed (an extension moves it later, never earlier: for due milestones only).
+    past_due = or_(effective_due_date() < today,
+                   and_(effective_due_date() == today, col(Milestone.id).in_(ended_today)))
+    connection = await session.connection()
+    due = {p.milestone_id: p for p in result if p.is_due}
+    # Of the due milestones, the assignments an extension keeps within their new date: few, read from the partial
+    # index, so the queries over every assignment stay on their covering indexes.
+    postponed = (select(col(Assignment.id)).join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+                 .where(col(Assignment.milestone_id).in_(list(due)), col(Assignment.due_date_override).is_not(None),
+                        not_(past_due)))
+    if due:
+        extended = (select(Assignment.milestone_id, func.count(),
+                           func.sum(case((Assignment.state == AssignmentState.done, 1), else_=0)))
+                    .where(late_in_tree, col(Assignment.active).is_(True), col(Assignment.id).in_(postponed))
+                    .group_by(Assignment.milestone_id))
+        for milestone_id, count, done_count in (await connection.execute(extended)).all():
+            due[milestone_id].postponed, due[milestone_id].postponed_done = int(count), int(done_count or 0)
+    due = {key: p for key, p in due.items() if p.done + p.reported < p.total}
     if due:
         # Supervisors read names, not codes ("the names of late units"); a short name where the plan gives one.
         late = (select(Assignment.milestone_id, func.coalesce(Unit.short_name, Unit.name))
                 .where(late_in_tree, col(Assignment.active).is_(True), col(Assignment.milestone_id).in_(list(due)),
-                       Assignment.state == AssignmentState.open)
+                       Assignment.state == AssignmentState.open, col(Assignment.id).not_in(postponed))
                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
         # Plain rows through Core: the ORM's per-row work costs more than the query for the whole tree's ~10^4.
-        for milestone_id, unit_name in (await (await session.connection()).execute(late)).all():
+        for milestone_id, unit_name in (await connection.execute(late)).all():
             due[milestone_id].late_units.append(unit_name)
     return result
 
@@ -205,8 +236,8 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime, 
 def rates_of(progress: list[MilestoneProgress]) -> Rates:
     """Completion over all assignments, and over those already due (as official reports give both)."""
     return Rates(total=sum(p.total for p in progress), done=sum(p.done for p in progress),
-                 due_total=sum(p.total for p in progress if p.is_due),
-                 due_done=sum(p.done for p in progress if p.is_due))
+                 due_total=sum(p.total - p.postponed for p in progress if p.is_due),
+                 due_done=sum(p.done - p.postponed_done for p in progress if p.is_due))
 
 
 def item_rates(items: list[Item]) -> Rates:

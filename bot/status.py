@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement, func
+from sqlmodel import col
+
 from bot.i18n import N_
-from bot.models import AssignmentState
+from bot.models import Assignment, AssignmentState, Milestone
 from bot.timeutil import local_datetime, local_today
 
 
@@ -90,6 +93,17 @@ class Deadline:
         return (self.due_date - local_today(now, self.tz)).days
 
 
+def due_date_of(assignment: Assignment, milestone: Milestone) -> date:
+    """One unit's due date: its approved extension's (`due_date_override`), else the milestone's."""
+    return assignment.due_date_override or milestone.due_date
+
+
+def effective_due_date() -> ColumnElement[date]:
+    """SQL for `due_date_of` (the query joins Assignment and Milestone): the one expression every query that
+    judges a unit's deadline uses."""
+    return func.coalesce(col(Assignment.due_date_override), col(Milestone.due_date))
+
+
 def assignment_status(
     *,
     state: AssignmentState,
@@ -97,11 +111,15 @@ def assignment_status(
     now: datetime,
     completed_at: datetime | None = None,
     due_soon_days: int = 3,
+    done_on: date | None = None,
 ) -> Status:
-    """Status at `now`. `completed_at` is when the unit reported it done (what decides on time vs late)."""
+    """Status at `now`. What decides on time vs late: `done_on`, the day the unit says the work was done (a day:
+    on time up to the due day itself), else `completed_at`, when the unit reported it done."""
     if state == AssignmentState.reported:
         return Status.awaiting
     if state == AssignmentState.done:
+        if done_on is not None:
+            return Status.done_on_time if done_on <= deadline.due_date else Status.done_late
         finished = completed_at or now
         return Status.done_on_time if finished <= deadline.instant else Status.done_late
     if now > deadline.instant:

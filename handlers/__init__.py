@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import admin, common, confirm, errors, intake, language, members, plans, progress, reports, start
+from handlers import (admin, common, confirm, errors, extensions, intake, language, members, plans, progress, reports,
+                      start)
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -16,6 +17,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("lich", reports.lich))
     application.add_handler(CommandHandler("xong", confirm.xong))
     application.add_handler(CommandHandler("tralai", confirm.tralai))
+    application.add_handler(CommandHandler("giahan", extensions.giahan))
+    application.add_handler(CommandHandler("tuchoi", extensions.tuchoi))
     application.add_handler(MessageHandler(
         (filters.Document.ALL | filters.PHOTO) & filters.CaptionRegex(r"^/xong(@\w+)?(\s|$)"), confirm.xong))
     application.add_handler(MessageHandler(  # after /xong evidence: a plan document from an admin (handlers/intake.py)
@@ -27,6 +30,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("toi", members.toi))
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
     application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
+    application.add_handler(CallbackQueryHandler(extensions.button, pattern=r"^(ext|exa|exd):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
     application.add_handler(CallbackQueryHandler(reports.urge_button, pattern=r"^urge:\d+$"))
     application.add_handler(CallbackQueryHandler(plans.plan_button, pattern=r"^plan:"))

@@ -33,7 +33,9 @@ VIEWS = frozenset({"me", "u", "m", "p", "k"})
 ACTIONS = frozenset({"tiendo", "xong", "lich"})
 # What follows each kind of button: "n" a number (an id, or a page), "v" a view, "a" an action.
 SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn", "plan": "n",
-          "pick": "an"}
+          "pick": "an",
+          # Extensions (handlers/extensions.py): ask (assignment id), approve / decline (extension id).
+          "ext": "n", "exa": "n", "exd": "n"}
 WORDS = {"v": VIEWS, "a": ACTIONS}
 
 
@@ -77,8 +79,20 @@ def parse_button(data: str | None) -> Pressed | None:
 
 
 def done_keyboard(t: Translator, assignment_id: int) -> InlineKeyboardMarkup:
+    """Under an open item: done, or ask for more time."""
     _ = t.gettext
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("✅ Done"), callback_data=callback("done", assignment_id))]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("✅ Done"), callback_data=callback("done", assignment_id)),
+                                  InlineKeyboardButton(_("🕒 Ask for more time"),
+                                                       callback_data=callback("ext", assignment_id))]])
+
+
+def decide_keyboard(t: Translator, extension_id: int) -> InlineKeyboardMarkup:
+    """Under a request for more time, to the supervisors."""
+    _ = t.gettext
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("✔️ Approve"), callback_data=callback("exa", extension_id)),
+        InlineKeyboardButton(_("✖️ Decline"), callback_data=callback("exd", extension_id)),
+    ]])
 
 
 def undo_keyboard(t: Translator, assignment_id: int) -> InlineKeyboardMarkup:

@@ -41,6 +41,7 @@ def item_line(t: Translator, item: Item, *, with_unit: bool = False) -> str:
     # "quá hạn 225 ngày" already says overdue; other statuses show their label.
     parts = [] if item.status == Status.overdue else [_(item.status.label)]
     parts += [days_text(t, item)]
+    parts += [_("extended")] if item.original_due_date else []
     return (f"{item.status.marker} {who}{title}" + _("due {date}").format(date=t.date(item.due_date))
             + "".join(f" · {part}" for part in parts if part))
 
@@ -147,6 +148,11 @@ def item_card(t: Translator, item: Item, unit_name: str, label: str = "") -> str
         f"🏢 {escape(unit_name)}",
         _("due {date}").format(date=t.date(item.due_date)) + f" · {_(item.status.label)}"
         + (f" · {days}" if days else ""),
+        # An extension keeps the original date in sight; a back-dated confirmation shows the day given.
+        _("🕒 extended to {date} (originally due {original})").format(
+            date=t.short_date(item.due_date), original=t.short_date(item.original_due_date))
+        if item.original_due_date else "",
+        _("Done on {date}").format(date=t.short_date(item.done_on)) if item.done_on else "",
     ]))
 
 

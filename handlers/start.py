@@ -63,6 +63,9 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/lich — your unit's deadlines as a calendar file (.ics)"),
             _("/xong M05 done, minutes attached — report a milestone done (a file with this caption is kept as evidence)"),
             _("/tralai M16 HU-DIENBIEN reason — return a reported item to the unit (supervisors)"),
+            _("/xong M05 25/09/2019 note — report it done, giving the day the work was done"),
+            _("/giahan M05 30/06/2020 reason — ask the supervisors above for more time"),
+            _("/tuchoi M05 HU-DIENBIEN reason — decline a unit's request for more time (supervisors)"),
             _("/ngonngu en — change language (vi, en)"),
             _("/toi — your Telegram id, units and roles"),
         ]

@@ -42,7 +42,7 @@ from bot.models import (
     Unit,
 )
 from bot.settings import Settings
-from bot.status import Deadline
+from bot.status import Deadline, effective_due_date
 from bot.workdays import load_calendar
 from scheduler.compose import delivery_row, failure_row
 from scheduler.delivery import Result, SendOutcome
@@ -212,7 +212,7 @@ async def _open_items(
     calendar = await load_calendar(session=session)  # a due date on a day off is said to be one
     for chunk in chunked(digest_ids):
         rows = await session.execute(
-            select(Reminder.digest_id, Assignment.id, Milestone, Unit.name)
+            select(Reminder.digest_id, Assignment.id, Milestone, Unit.name, Assignment.due_date_override)
             .join(Assignment, Assignment.id == Reminder.assignment_id)
             .join(Milestone, Milestone.id == Assignment.milestone_id)
             .join(Unit, Unit.id == Assignment.unit_id)
@@ -223,21 +223,22 @@ async def _open_items(
                 Milestone.active,
                 in_active_plan(),  # a plan closed since the digest was composed: its items are not sent
             )
-            .order_by(Reminder.digest_id, Milestone.due_date, Milestone.sort_order, Milestone.code)
+            .order_by(Reminder.digest_id, effective_due_date(), Milestone.sort_order, Milestone.code)
         )
-        for digest_id, assignment_id, milestone, unit_name in rows:
-            deadline = Deadline(milestone.due_date, milestone.due_time, settings.tz, settings.workday_end)
+        for digest_id, assignment_id, milestone, unit_name, override in rows:
+            due_date = override or milestone.due_date  # an approved extension's date is the unit's deadline
+            deadline = Deadline(due_date, milestone.due_time, settings.tz, settings.workday_end)
             items[digest_id].append(
                 ItemView(
                     assignment_id=assignment_id,
                     code=milestone.code,
                     title=milestone.title,
                     unit_name=unit_name,
-                    due_date=milestone.due_date,
+                    due_date=due_date,
                     due_time=milestone.due_time,
                     days_left=deadline.days_left(now),
                     plan=labels.get(milestone.plan_id, ""),
-                    due_day_off=not calendar.is_working_day(milestone.due_date),
+                    due_day_off=not calendar.is_working_day(due_date),
                 )
             )
     return items

@@ -8,7 +8,11 @@ Python row by row. Running a plan twice changes nothing.
 * `replan_milestones` (after an import, with the importer's `affected_milestone_ids`): the same, and also
   cancels what the edit made wrong — pending steps of a due date that changed, assignments closed or
   removed, milestones removed from the plan. Steps already sent stay sent and are never sent again.
-* `replan_assignments` (after a confirmation was undone or a report returned): restarts their ladder.
+* `replan_assignments` (after a confirmation was undone, a report returned or an extension approved): restarts
+  their ladder.
+
+An assignment with an approved extension (`assignment.due_date_override`) follows a ladder of its own date: the
+milestone's ladder is fanned out to the others, and one more per extended date to those that have it.
 * `replan_days` (after days were declared off or working): the milestones whose ladder those days can move.
 
 Each loads the working calendar once (`bot.workdays.load_calendar`, unless given one) and hands it to every
@@ -135,6 +139,10 @@ async def replan_days(
     soon = local_today(clock.now(), settings.tz) + timedelta(days=2 * MAX_DAYS_OFF_IN_A_ROW)
     window = [and_(Milestone.due_date >= day - timedelta(days=1), Milestone.due_date <= day + reach)
               for day in changed]
+    # Units an extension gave another date: their own ladders move too.
+    window.append(Milestone.id.in_(select(Assignment.milestone_id).where(Assignment.due_date_override.is_not(None), or_(
+        *(and_(Assignment.due_date_override >= day - timedelta(days=1), Assignment.due_date_override <= day + reach)
+          for day in changed)))))
     if changed[0] <= soon:  # an overdue chain's next steps are at most a week or two (and a holiday) ahead
         window.append(Milestone.due_date < changed[-1])
     ids = (await session.execute(
@@ -151,29 +159,50 @@ def _open_assignments(milestone_id: int) -> list[object]:
     ]
 
 
+@dataclass(frozen=True)
+class _Ladder:
+    """One due date of a milestone and which of its assignments follow it."""
+
+    due_date: date
+    where: tuple[ColumnElement[bool], ...] = ()
+
+
+async def _ladders(session: AsyncSession, milestone: Milestone) -> list[_Ladder]:
+    """The milestone's own date, and one ladder per date an approved extension gave some of its units
+    (`assignment.due_date_override`: few, found through a partial index)."""
+    overrides = (await session.execute(
+        select(Assignment.due_date_override).distinct()
+        .where(Assignment.milestone_id == milestone.id, Assignment.due_date_override.is_not(None)))).scalars().all()
+    if not overrides:  # the usual case: no extra condition on the fan-out over every assignment
+        return [_Ladder(milestone.due_date)]
+    return [_Ladder(milestone.due_date, (Assignment.due_date_override.is_(None),)),
+            *(_Ladder(day, (Assignment.due_date_override == day,)) for day in sorted(overrides))]
+
+
 async def _create_missing(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime,
                           calendar: WorkingCalendar) -> int:
     policy = policy_for(milestone, settings, calendar)
     written = 0
-    for step in before_steps(due_date=milestone.due_date, policy=policy):
-        written += await upsert_steps_from_select(session, _fan_out(milestone.id, step))
-    # Each overdue chain has one pending row at a time; a chain that has one is left to the sweep.
-    for step in chain_steps(due_date=milestone.due_date, now=now, policy=policy):
-        rows = _fan_out(milestone.id, step).where(~_has_pending(step.kind))
-        if step.kind is StepKind.escalation:  # a root unit has nobody above it to tell
-            rows = rows.join(Unit, Unit.id == Assignment.unit_id).where(Unit.parent_id.is_not(None))
-        written += await upsert_steps_from_select(session, rows)
+    for ladder in await _ladders(session, milestone):
+        for step in before_steps(due_date=ladder.due_date, policy=policy):
+            written += await upsert_steps_from_select(session, _fan_out(milestone.id, step, ladder))
+        # Each overdue chain has one pending row at a time; a chain that has one is left to the sweep.
+        for step in chain_steps(due_date=ladder.due_date, now=now, policy=policy):
+            rows = _fan_out(milestone.id, step, ladder).where(~_has_pending(step.kind))
+            if step.kind is StepKind.escalation:  # a root unit has nobody above it to tell
+                rows = rows.join(Unit, Unit.id == Assignment.unit_id).where(Unit.parent_id.is_not(None))
+            written += await upsert_steps_from_select(session, rows)
     return written
 
 
-def _fan_out(milestone_id: int | None, step: PlannedStep):  # type: ignore[no-untyped-def]
+def _fan_out(milestone_id: int | None, step: PlannedStep, ladder: _Ladder):  # type: ignore[no-untyped-def]
     assert milestone_id is not None
     return select(
         Assignment.id,
         literal(step.step),
         literal(step.fire_at, type_=UTCDateTime()),
         literal(PENDING),
-    ).where(*_open_assignments(milestone_id))
+    ).where(*_open_assignments(milestone_id), *ladder.where)
 
 
 def _has_pending(kind: StepKind):  # type: ignore[no-untyped-def]
@@ -195,10 +224,12 @@ async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings
             or_(not_(Assignment.active), Assignment.state != AssignmentState.open),
         )
         cancelled += await _cancel_where(session, Reminder.assignment_id.in_(closed), "closed")
-        current = current_steps(due_date=milestone.due_date, now=now,
-                                policy=policy_for(milestone, settings, calendar))
-        stale = and_(Reminder.assignment_id.in_(of_milestone), _not_current(current))
-        cancelled += await _cancel_where(session, stale, "replanned")
+        for ladder in await _ladders(session, milestone):
+            current = current_steps(due_date=ladder.due_date, now=now,
+                                    policy=policy_for(milestone, settings, calendar))
+            followers = of_milestone.where(*ladder.where)
+            stale = and_(Reminder.assignment_id.in_(followers), _not_current(current))
+            cancelled += await _cancel_where(session, stale, "replanned")
     else:
         cancelled += await _cancel_where(session, Reminder.assignment_id.in_(of_milestone), "removed from plan")
     return cancelled

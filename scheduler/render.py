@@ -84,7 +84,8 @@ def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator
             "",
             _e(tr.gettext("Press the button below once it is done.")),
         ]
-        buttons = ((Button(tr.gettext("✅ Done"), done_callback(item.assignment_id)),),)
+        buttons = ((Button(tr.gettext("✅ Done"), done_callback(item.assignment_id)),
+                    Button(tr.gettext("🕒 Ask for more time"), f"ext:{item.assignment_id}")),)  # handlers/extensions.py
         return _message(lines, buttons)
     count = tr.ngettext("%(count)d item", "%(count)d items", len(items)) % {"count": len(items)}
     lines = [f"{header}: {_e(count)}"]

@@ -47,7 +47,7 @@ def sorry_in(messages: list[dict]) -> bool:
 async def test_forged_buttons_with_huge_ids_get_the_polite_answer(bot_run: BotRun) -> None:
     card = await say(bot_run, SECRETARY, "tiendo", "M17")
     item = await assignment(bot_run, "HU-DIENBIEN", "M17")
-    assert buttons(card) == [("✅ Đã hoàn thành", f"done:{item.id}")]
+    assert buttons(card) == [("✅ Đã hoàn thành", f"done:{item.id}"), ("🕒 Xin gia hạn", f"ext:{item.id}")]
     # Over SQLite's 64 bits, over PostgreSQL's 32-bit ids, a number in other digits, junk on a known prefix,
     # and data the bot never makes at all.
     for data in ("done:99999999999999999999", f"done:{2**31}", "acc:9223372036854775808",

@@ -44,7 +44,8 @@ def test_a_single_reminder_says_what_for_whom_and_by_when() -> None:
         "<b>M05</b> Hoàn thành dự thảo Báo cáo chính trị",
         "Hạn: 10:00 Thứ Sáu, 15/05/2020 — còn 3 ngày",
     ]
-    assert [[(b.text, b.callback_data) for b in row] for row in message.buttons] == [[("✅ Đã hoàn thành", "done:42")]]
+    assert [[(b.text, b.callback_data) for b in row] for row in message.buttons] == [[("✅ Đã hoàn thành", "done:42"),
+                                                                                     ("🕒 Xin gia hạn", "ext:42")]]
 
 
 def test_plan_text_is_escaped_for_html() -> None:
