@@ -10,7 +10,7 @@ import enum
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,8 @@ class Outcome(str, enum.Enum):
     not_allowed = "not_allowed"  # visible but this user may not do this
     too_late = "too_late"  # the undo window has passed
     wrong_state = "wrong_state"  # e.g. accepting what was not reported
+    future_date = "future_date"  # the day given as when it was done has not come yet
+    before_start = "before_start"  # ... or is before the item started
     loaded = "loaded"  # internal: found and allowed, nothing done yet
 
 
@@ -53,7 +55,7 @@ class Result:
         return self.outcome in (Outcome.done, Outcome.reported, Outcome.undone, Outcome.accepted, Outcome.returned)
 
 
-async def _load(session: AsyncSession, assignment_id: int) -> tuple[Assignment, Milestone, Unit] | None:
+async def load_assignment(session: AsyncSession, assignment_id: int) -> tuple[Assignment, Milestone, Unit] | None:
     statement = (select(Assignment, Milestone, Unit)
                  .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
@@ -68,13 +70,13 @@ async def _load(session: AsyncSession, assignment_id: int) -> tuple[Assignment, 
     return tuple(row) if row else None  # type: ignore[return-value]
 
 
-async def _load_for(session: AsyncSession, actor: Access, assignment_id: int,
+async def load_for(session: AsyncSession, actor: Access, assignment_id: int,
                     allowed: Callable[[Access, Unit], bool]) -> Result:
     """The assignment if `actor` may act on it; else not_found (outside their view: nothing leaks) or not_allowed.
 
     A Result whose outcome is `Outcome.loaded` carries the rows to act on.
     """
-    loaded = await _load(session, assignment_id)
+    loaded = await load_assignment(session, assignment_id)
     if loaded is None or not actor.can_view(loaded[2]):
         return Result(Outcome.not_found)
     assignment, milestone, unit = loaded
@@ -83,7 +85,7 @@ async def _load_for(session: AsyncSession, actor: Access, assignment_id: int,
     return Result(Outcome.loaded, assignment, milestone, unit)
 
 
-def _event(kind: str, actor: Access, assignment: Assignment, now: datetime, *, file_id: str | None = None,
+def event_for(kind: str, actor: Access, assignment: Assignment, now: datetime, *, file_id: str | None = None,
            details: dict[str, str] | None = None) -> Event:
     member = actor.member
     return Event(at=now, kind=kind, actor_member_id=member.id if member else None,
@@ -97,17 +99,35 @@ async def cancel_pending_reminders(*, session: AsyncSession, assignment_id: int)
                                                  col(Reminder.status) == "pending").values(status="cancelled"))
 
 
+def done_on_problem(done_on: date, milestone: Milestone, today: date) -> Outcome | None:
+    """Why `done_on` cannot be the day this milestone's work was done (None: it can)."""
+    if done_on > today:
+        return Outcome.future_date
+    if milestone.start_date is not None and done_on < milestone.start_date:
+        return Outcome.before_start
+    return None
+
+
 async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
-                             note: str | None = None, file_id: str | None = None) -> Result:
-    """open → done (or → reported when the milestone asks for acceptance). Twice is harmless: `already`."""
-    found = await _load_for(session, actor, assignment_id, Access.can_confirm)
+                             note: str | None = None, file_id: str | None = None, done_on: date | None = None,
+                             today: date | None = None) -> Result:
+    """open → done (or → reported when the milestone asks for acceptance). Twice is harmless: `already`.
+
+    `done_on`: the day the unit says the work was done (`today`, the local date now, bounds it); the grid judges
+    on time or late by it, and the event keeps it beside when it was reported."""
+    found = await load_for(session, actor, assignment_id, Access.can_confirm)
     if found.outcome != Outcome.loaded:
         return found
     assignment, milestone, unit = found.rows
+    if done_on is not None:
+        assert today is not None, "a done date is checked against today"
+        problem = done_on_problem(done_on, milestone, today)
+        if problem is not None:
+            return Result(problem, assignment, milestone, unit)
     if assignment.state != AssignmentState.open:
         if file_id and assignment.evidence_file_id is None:
             assignment.evidence_file_id = file_id
-            session.add(_event("evidence", actor, assignment, now, file_id=file_id))
+            session.add(event_for("evidence", actor, assignment, now, file_id=file_id))
             await session.flush()
         return Result(Outcome.already, assignment, milestone, unit)
     member_id = actor.member.id if actor.member else None
@@ -117,6 +137,7 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
         assignment.note = note
     if file_id:
         assignment.evidence_file_id = file_id
+    assignment.done_on = done_on
     if milestone.requires_acceptance:
         assignment.state = AssignmentState.reported
         outcome = Outcome.reported
@@ -126,8 +147,10 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
         assignment.confirmed_by_member_id = member_id
         outcome = Outcome.done
     session.add(assignment)
-    session.add(_event("confirm", actor, assignment, now, file_id=file_id,
-                       details={"note": note} if note else None))
+    details = {"note": note} if note else {}
+    if done_on is not None:  # the event's own time is when it was reported
+        details["done_on"] = done_on.isoformat()
+    session.add(event_for("confirm", actor, assignment, now, file_id=file_id, details=details or None))
     await cancel_pending_reminders(session=session, assignment_id=assignment_id)
     await session.flush()
     return Result(outcome, assignment, milestone, unit)
@@ -136,7 +159,7 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
 async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime,
                             undo_minutes: int) -> Result:
     """Back to open, within `undo_minutes` of the report. Accepted work is not undone here."""
-    found = await _load_for(session, actor, assignment_id, Access.can_confirm)
+    found = await load_for(session, actor, assignment_id, Access.can_confirm)
     if found.outcome != Outcome.loaded:
         return found
     assignment, milestone, unit = found.rows
@@ -149,15 +172,16 @@ async def undo_confirmation(*, session: AsyncSession, actor: Access, assignment_
     assignment.state = AssignmentState.open
     assignment.reported_at = assignment.confirmed_at = None
     assignment.reported_by_member_id = assignment.confirmed_by_member_id = None
+    assignment.done_on = None
     session.add(assignment)
-    session.add(_event("undo", actor, assignment, now))
+    session.add(event_for("undo", actor, assignment, now))
     await session.flush()
     return Result(Outcome.undone, assignment, milestone, unit)
 
 
 async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_id: int, now: datetime) -> Result:
     """reported → done, by a supervisor at or above the unit."""
-    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    found = await load_for(session, actor, assignment_id, Access.can_accept)
     if found.outcome != Outcome.loaded:
         return found
     assignment, milestone, unit = found.rows
@@ -169,14 +193,14 @@ async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_
     assignment.confirmed_at = now
     assignment.confirmed_by_member_id = actor.member.id if actor.member else None
     session.add(assignment)
-    session.add(_event("accept", actor, assignment, now))
+    session.add(event_for("accept", actor, assignment, now))
     await session.flush()
     return Result(Outcome.accepted, assignment, milestone, unit)
 
 
 async def returnable(*, session: AsyncSession, actor: Access, assignment_id: int) -> Result:
     """Whether `actor` may return this assignment now (outcome `loaded`), or why not."""
-    found = await _load_for(session, actor, assignment_id, Access.can_accept)
+    found = await load_for(session, actor, assignment_id, Access.can_accept)
     if found.outcome == Outcome.loaded and found.assignment.state != AssignmentState.reported:  # type: ignore[union-attr]
         return Result(Outcome.wrong_state, found.assignment, found.milestone, found.unit)
     return found
@@ -192,8 +216,9 @@ async def return_assignment(*, session: AsyncSession, actor: Access, assignment_
     assignment.state = AssignmentState.open
     assignment.reported_at = None
     assignment.reported_by_member_id = None
+    assignment.done_on = None  # reported again later, with the day that report gives
     session.add(assignment)
-    session.add(_event("return", actor, assignment, now, details={"reason": reason}))
+    session.add(event_for("return", actor, assignment, now, details={"reason": reason}))
     await session.flush()
     return Result(Outcome.returned, assignment, milestone, unit, reason=reason)
 

@@ -7,6 +7,7 @@ A milestone code several plans have is asked about (handlers/choose.py); `PLAN:M
 from __future__ import annotations
 
 import logging
+from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from bot.members import members_with_role
 from bot.models import AssignmentState, Milestone, Plan, Role, Unit
 from bot.plan_views import milestone_choices, unit_assignment, view_labels
 from bot.progress import get_item
+from bot.timeutil import local_today
+from bot.typed_dates import TypedDateError, looks_like_date, parse_typed_date
 from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
@@ -248,7 +251,8 @@ def _evidence(update: Update) -> str | None:
 
 
 async def xong(update: Update, context: BotContext) -> None:
-    """/xong <milestone code> [note], as text or as the caption of a document or photo (kept as evidence)."""
+    """/xong <milestone code> [dd/mm/yyyy] [note], as text or as the caption of a document or photo (kept as
+    evidence); a leading date is the day the work was done (the grid judges on time or late by it)."""
     message = update.effective_message
     assert message is not None
     words = (message.text or message.caption or "").split()[1:]
@@ -261,27 +265,50 @@ async def xong(update: Update, context: BotContext) -> None:
             await reply(update, _("Write the milestone code, e.g. /xong M05 minutes sent"))
             return
         unit_ids = [u.id for u in req.access.units_with(Role.secretary)]
-        note, file_id = " ".join(words[1:]) or None, _evidence(update)
+        rest, file_id = " ".join(words[1:]), _evidence(update)
+        note, done_on = rest or None, None
+        if len(words) > 1 and looks_like_date(words[1]):  # "/xong M03 25/9/2019 note": the day it was done
+            try:
+                done_on = parse_typed_date(words[1])
+            except TypedDateError as error:
+                await reply(update, escape(error.render(req.t)) + " " + _("Nothing changed."))
+                return
+            note = " ".join(words[2:]) or None
 
         async def allowed(milestone: Milestone) -> bool:
             return await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id) is not None  # type: ignore[arg-type]
 
-        # A note or a file cannot ride on a button: then the question names the command to send again.
-        carried = ("/xong", note or "") if note or file_id else None
+        # A note, a date or a file cannot ride on a button: then the question names the command to send again.
+        carried = ("/xong", rest) if rest or file_id else None
         milestone = await choose_milestone(update, req, words[0], action="xong", allowed=allowed, command=carried)
         if milestone is None:  # answered: not found, or which plan?
             return
         assignment = await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id)  # type: ignore[arg-type]
         assert assignment is not None
+        now = context.clock.now()
         result = await confirm_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
-                                          now=context.clock.now(), note=note, file_id=file_id)
+                                          now=now, note=note, file_id=file_id, done_on=done_on,
+                                          today=local_today(now, context.settings.tz))
         if not result.changed:
-            await reply(update, _refusal(req, result))
+            await reply(update, _done_on_refusal(req, result, done_on) or _refusal(req, result))
             return
         text, keyboard = await _card(req, context, result)
         await req.session.commit()
         await reply(update, text, reply_markup=keyboard)
         await _notify_supervisors(req, context, result)
+
+
+def _done_on_refusal(req: Request, result: Result, done_on: date | None) -> str | None:
+    """Why the day given as when it was done was refused (None: it was not the reason)."""
+    _, t = req.t.gettext, req.t
+    if done_on is None or result.milestone is None:
+        return None
+    if result.outcome == Outcome.future_date:
+        return _("The day it was done ({date}) has not come yet. Nothing changed.").format(date=t.short_date(done_on))
+    if result.outcome == Outcome.before_start and result.milestone.start_date is not None:
+        return _("The day it was done ({date}) is before the item started ({start}). Nothing changed.").format(
+            date=t.short_date(done_on), start=t.short_date(result.milestone.start_date))
+    return None
 
 
 async def confirm_picked(update: Update, context: BotContext, req: Request, milestone: Milestone) -> None:
