@@ -1,7 +1,8 @@
 """A unit's milestones as an iCalendar file (.ics): one all-day event per milestone on its due date.
 
-Each event carries two alarms, 3 days and 1 day before the due day, at the reminder hour (08:00 local by
-default: an all-day event starts at local midnight, so a plain "-P3D" would ring at midnight). UIDs are stable
+Each open item's event carries two alarms, 3 days and 1 day before the due day, at the reminder hour (08:00 local
+by default: an all-day event starts at local midnight, so a plain "-P3D" would ring at midnight). An item the unit
+has finished (done, or reported and awaiting acceptance) rings nothing and says so in its summary. UIDs are stable
 (plan × milestone × unit), so importing the file again updates the events instead of duplicating them. Where
 several plans are active, each event's summary names its plan.
 """
@@ -15,6 +16,7 @@ from icalendar import Alarm, Calendar, Event
 
 from bot.i18n import Translator
 from bot.reports.data import CalendarEntry
+from bot.status import Group
 
 ALARM_DAYS = (3, 1)
 PRODID = "-//nhacviec//Nhac viec theo ke hoach//VI"
@@ -31,10 +33,21 @@ def uid(entry: CalendarEntry) -> str:
     return f"{plan}{entry.milestone_code}-{entry.unit_code}@nhacviec".lower().replace(" ", "-")
 
 
+def finished(entry: CalendarEntry) -> bool:
+    """Nothing left for the unit to do: done, or reported and awaiting the supervisor's acceptance."""
+    return entry.status is not None and entry.status.group in (Group.done, Group.awaiting)
+
+
 def summary(entry: CalendarEntry, t: Translator) -> str:
-    """"Hạn M16: …", or "Hạn M16 (15-KH/TU): …" where several plans are active."""
+    """"Hạn M16: …", or "Hạn M16 (15-KH/TU): …" where several plans are active; a finished item starts with its
+    marker and ends with its state ("✅ Hạn M16: … (đã hoàn thành)")."""
     code = f"{entry.milestone_code} ({entry.plan_label})" if entry.plan_label else entry.milestone_code
-    return t.gettext("Deadline {code}: {title}").format(code=code, title=entry.title)
+    text = t.gettext("Deadline {code}: {title}").format(code=code, title=entry.title)
+    if entry.status is None or not finished(entry):
+        return text
+    state = (t.gettext("{summary} (done)") if entry.status.group == Group.done
+             else t.gettext("{summary} (awaiting acceptance)"))
+    return f"{entry.status.marker} " + state.format(summary=text)
 
 
 def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo, now: datetime, name: str,
@@ -65,7 +78,7 @@ def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo,
         event.add("description", "\n".join(lines))
         event.add("categories", [entry.unit_code])
         event.add("transp", "TRANSPARENT")
-        for days in ALARM_DAYS:
+        for days in () if finished(entry) else ALARM_DAYS:  # a finished item no longer rings
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", t.ngettext("{code} is due in {n} day", "{code} is due in {n} days", days)

@@ -8,7 +8,7 @@ query, and also splits "done" into on time / late (that split needs each milesto
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,9 @@ class Cell:
     reported_by: str | None
     confirmed_at: datetime | None
     confirmed_by: str | None
+    extended_from: date | None = None  # the milestone's date, when an approved extension moved this unit's
+    due_date: date | None = None  # the unit's due date (after an extension)
+    done_on: date | None = None  # the day the unit said it was done, when it gave one
 
     @property
     def completed_at(self) -> datetime | None:
@@ -128,7 +131,7 @@ async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rul
     reporter, confirmer = aliased(Member), aliased(Member)
     statement = (select(Assignment.id, Assignment.milestone_id, Assignment.state, Assignment.reported_at,
                         Assignment.confirmed_at, Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.depth,
-                        reporter.full_name, confirmer.full_name)
+                        reporter.full_name, confirmer.full_name, Assignment.due_date_override, Assignment.done_on)
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .outerjoin(reporter, reporter.id == Assignment.reported_by_member_id)
                  .outerjoin(confirmer, confirmer.id == Assignment.confirmed_by_member_id)
@@ -138,17 +141,21 @@ async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rul
     cells: dict[tuple[int, int], Cell] = {}
     rows = (await session.execute(statement)).all() if deadlines else []
     for (assignment_id, milestone_id, state, reported_at, confirmed_at, unit_id, code, name, short_name, depth,
-         reported_by, confirmed_by) in rows:
+         reported_by, confirmed_by, override, done_on) in rows:
         deadline = deadlines.get(milestone_id)
         if deadline is None:  # a milestone no longer in the plan
             continue
+        extended_from = deadline.due_date if override else None
+        if override:  # an approved extension: this unit's own deadline (as bot.status.due_date_of)
+            deadline = replace(deadline, due_date=override)
         status = assignment_status(state=state, deadline=deadline, now=now, completed_at=reported_at or confirmed_at,
-                                   due_soon_days=rules.due_soon_days)
+                                   due_soon_days=rules.due_soon_days, done_on=done_on)
         if unit_id not in units:
             units[unit_id] = UnitRow(unit_id=unit_id, code=code, name=short_name or name, depth=depth)
         cells[(unit_id, milestone_id)] = Cell(
             assignment_id=assignment_id, status=status, days_left=deadline.days_left(now),
-            reported_at=reported_at, reported_by=reported_by, confirmed_at=confirmed_at, confirmed_by=confirmed_by)
+            reported_at=reported_at, reported_by=reported_by, confirmed_at=confirmed_at, confirmed_by=confirmed_by,
+            extended_from=extended_from, due_date=deadline.due_date, done_on=done_on)
     summaries = {p.milestone_id: MilestoneSummary(progress=p, phase=phases.get(p.milestone_id)) for p in progress}
     for (_unit_id, milestone_id), cell in cells.items():
         summary = summaries[milestone_id]
@@ -196,11 +203,12 @@ async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: dat
     labels = await view_labels(session=session)
     entries = []
     for assignment, milestone, unit, plan_code in (await session.execute(statement)).all():
-        status = assignment_status(state=assignment.state, deadline=rules.deadline(milestone), now=now,
+        deadline = rules.deadline(milestone, assignment)  # the unit's own date, after an extension
+        status = assignment_status(state=assignment.state, deadline=deadline, now=now,
                                    completed_at=assignment.reported_at or assignment.confirmed_at,
-                                   due_soon_days=rules.due_soon_days)
+                                   due_soon_days=rules.due_soon_days, done_on=assignment.done_on)
         entries.append(CalendarEntry(milestone_code=milestone.code, title=milestone.title, phase=milestone.phase,
-                                     source_text=milestone.source_text, due_date=milestone.due_date,
+                                     source_text=milestone.source_text, due_date=deadline.due_date,
                                      due_time=milestone.due_time, unit_code=unit.code, unit_name=unit.name,
                                      status=status, plan_code=plan_code,
                                      plan_label=labels.get(milestone.plan_id, "")))

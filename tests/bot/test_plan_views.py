@@ -99,20 +99,21 @@ async def test_a_mixed_report_names_each_milestones_plan(session_factory) -> Non
         data = await gather_report(session=session, root=root, now=NOW, rules=RULES)
         second = await find_plan(session=session, name="DB-BC-2020")
         one = await gather_report(session=session, root=root, now=NOW, rules=RULES, plan=second)
-    summary, matrix = load_workbook(BytesIO(workbook_bytes(data, VI, VN))).worksheets
+    summary, *details = load_workbook(BytesIO(workbook_bytes(data, VI, VN))).worksheets  # details: a page wide each
     assert [summary.cell(row=HEADER_ROW, column=c).value for c in (1, 2, 3, 4, 5)] == [
-        "STT", "Kế hoạch", "Mã", "Nội dung công việc", "Thời hạn"]
-    rows = [[summary.cell(row=r, column=c).value for c in (2, 3)] for r in range(HEADER_ROW + 1, summary.max_row)]
+        "STT", "Kế hoạch", "Nội dung công việc", "Mã", "Thời hạn"]
+    rows = [[summary.cell(row=r, column=c).value for c in (2, 4)] for r in range(HEADER_ROW + 1, summary.max_row)]
     assert ["DB-CT35-2019", "M03"] in rows and ["15-KH/TU", "M03"] in rows and len(rows) == 30
     assert summary.cell(row=HEADER_ROW + 1, column=5).number_format == "DD/MM/YYYY"  # the date moved right
-    headers = [matrix.cell(row=HEADER_ROW, column=c).value for c in range(4, matrix.max_column)]
-    assert "15-KH/TU\nM03\nhạn 20/05/2020" in headers and "DB-CT35-2019\nM03\nhạn 30/09/2019" in headers
+    headers = [(h.split("\n")[0], h.split("\n")[-1]) for ws in details
+               for h in (str(ws.cell(row=HEADER_ROW, column=c).value) for c in range(4, ws.max_column))]
+    assert ("15-KH/TU", "M03 · hạn 20/05/2020") in headers and ("DB-CT35-2019", "M03 · hạn 30/09/2019") in headers
     assert chart_title(data, VI) == "Tiến độ thực hiện — Tỉnh ủy Điện Biên · DB-CT35-2019, 15-KH/TU"
 
     # One plan's report: its title and file name say which; the columns are those of a one-plan report.
     summary = load_workbook(BytesIO(workbook_bytes(one, VI, VN))).worksheets[0]
     assert summary["A2"].value == "BÁO CÁO TIẾN ĐỘ THỰC HIỆN CÁC MỐC CÔNG VIỆC — 15-KH/TU"
-    assert summary.cell(row=HEADER_ROW, column=2).value == "Mã"
+    assert summary.cell(row=HEADER_ROW, column=3).value == "Mã"
     assert report_filename(one, VN) == "bao-cao-tu-db-bc-2020-20200512.xlsx"
     assert chart_title(one, VI) == "Tiến độ thực hiện — Tỉnh ủy Điện Biên · 15-KH/TU"
 

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.i18n import translator
+from bot.models import AssignmentState
 from bot.progress import StatusRules, unit_items
 from bot.reports.calendar import alarm_trigger, calendar_bytes
 from bot.reports.data import calendar_entries, subtree_calendar_entries
 from bot.units import get_unit_by_code
-from tests.bot.services_fixtures import import_sample
+from tests.bot.services_fixtures import assignment_of, import_sample
 from tests.conftest import VN
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=VN)
@@ -71,3 +72,27 @@ async def test_supervisor_calendar_lists_each_milestone_once(session_factory, cl
     assert [e.due_date for e in entries] == sorted(e.due_date for e in entries)
     events = Calendar.from_ical(calendar_bytes(entries, translator("en"), tz=VN, now=NOW, name=root.name)).walk("VEVENT")
     assert len(events) == 28 and str(events[0]["SUMMARY"]).startswith("Deadline ")
+
+
+async def test_finished_items_ring_no_alarm_and_say_so(session_factory, clock) -> None:  # type: ignore[no-untyped-def]
+    """M15 done and M19 reported (awaiting acceptance) ring nothing and say so; M16, still open, keeps its two."""
+    async with session_factory() as session:
+        await import_sample(session, clock.now())
+        done = await assignment_of(session, "HU-DIENBIEN", "M15")
+        done.state, done.confirmed_at = AssignmentState.done, datetime(2020, 3, 30, 10, 15, tzinfo=VN)
+        reported = await assignment_of(session, "HU-DIENBIEN", "M19")
+        reported.state, reported.reported_at = AssignmentState.reported, datetime(2020, 5, 11, 9, 0, tzinfo=VN)
+        await session.commit()
+        unit = await get_unit_by_code(session=session, code="HU-DIENBIEN")
+        assert unit is not None
+        entries = await calendar_entries(session=session, units=[unit], now=NOW, rules=RULES)
+    events = {str(e["UID"]).removeprefix("db-ct35-2019-").split("-")[0].upper(): e
+              for e in Calendar.from_ical(calendar_bytes(entries, translator("vi"), tz=VN, now=NOW,
+                                                         name=unit.name)).walk("VEVENT")}
+    m15, m19, m16 = events["M15"], events["M19"], events["M16"]
+    assert m15.walk("VALARM") == [] and m19.walk("VALARM") == []
+    assert str(m15["SUMMARY"]).startswith("✅ Hạn M15: ") and str(m15["SUMMARY"]).endswith(" (đã hoàn thành)")
+    assert str(m19["SUMMARY"]).startswith("🕓 Hạn M19: ") and str(m19["SUMMARY"]).endswith(" (chờ xác nhận)")
+    assert len(m16.walk("VALARM")) == 2 and str(m16["SUMMARY"]).startswith("Hạn M16: ")
+    assert "hoàn thành" not in str(m16["SUMMARY"])
+    assert sum(len(e.walk("VALARM")) for e in events.values()) == 2 * (len(events) - 2)
