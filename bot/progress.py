@@ -51,6 +51,7 @@ class Item:
     plan_id: int = 0
     original_due_date: date | None = None  # the milestone's date, when an extension moved this unit's (due_date)
     done_on: date | None = None  # the day the unit said it was done, when it gave one
+    note: str | None = None  # the latest note given with a confirmation
 
 
 @dataclass
@@ -68,6 +69,7 @@ class MilestoneProgress:
     # Of a due milestone, the assignments an extension made not due yet (and of those, done): out of "due" rates.
     postponed: int = 0
     postponed_done: int = 0
+    due_soon: bool = False  # not due yet, but within the grid's "sắp đến hạn" days (its marker: 🟠, as per unit)
 
     @property
     def ratio(self) -> float:
@@ -98,7 +100,7 @@ def _item(assignment: Assignment, milestone: Milestone, unit: Unit, *, now: date
     return Item(assignment_id=assignment.id, milestone_id=milestone.id, milestone_code=milestone.code,  # type: ignore[arg-type]
                 title=milestone.title, due_date=deadline.due_date, status=status,
                 original_due_date=milestone.due_date if deadline.due_date != milestone.due_date else None,
-                done_on=assignment.done_on,
+                done_on=assignment.done_on, note=assignment.note,
                 days_left=deadline.days_left(now), unit_id=unit.id, unit_code=unit.code,  # type: ignore[arg-type]
                 unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at,
                 plan_id=milestone.plan_id)
@@ -200,7 +202,9 @@ async def subtree_progress(*, session: AsyncSession, root: Unit, now: datetime, 
         result.append(MilestoneProgress(
             milestone_id=milestone.id, code=milestone.code, title=milestone.title, due_date=milestone.due_date,
             total=int(total), done=int(done_count or 0), reported=int(reported_count or 0),
-            is_due=now > rules.deadline(milestone).instant, plan_id=milestone.plan_id))
+            is_due=now > rules.deadline(milestone).instant, plan_id=milestone.plan_id,
+            due_soon=assignment_status(state=AssignmentState.open, deadline=rules.deadline(milestone), now=now,
+                                       due_soon_days=rules.due_soon_days) == Status.due_soon))
         if result[-1].is_due and now > Deadline(today, milestone.due_time, rules.tz, rules.workday_end).instant:
             ended_today.append(milestone.id)  # type: ignore[arg-type]
     # A unit's own deadline has passed (an extension moves it later, never earlier: for due milestones only).

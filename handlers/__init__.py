@@ -29,7 +29,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("thanhvien", members.thanhvien))
     application.add_handler(CommandHandler("toi", members.toi))
     application.add_handler(CommandHandler("ngonngu", language.ngonngu))
-    application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$"))
+    application.add_handler(CallbackQueryHandler(confirm.button, pattern=r"^(done|undo|acc|ret):\d+$|^dn:"))
+    application.add_handler(CallbackQueryHandler(confirm.evidence_button, pattern=r"^ev:\d+$"))
     application.add_handler(CallbackQueryHandler(extensions.button, pattern=r"^(ext|exa|exd):\d+$"))
     application.add_handler(CallbackQueryHandler(progress.page_button, pattern=r"^(pg|ms):"))
     application.add_handler(CallbackQueryHandler(reports.urge_button, pattern=r"^urge:\d+$"))
@@ -38,4 +39,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(intake.button, pattern=r"^imp(-no)?:[\w-]+$"))
     application.add_handler(CallbackQueryHandler(members.button, pattern=members.CALLBACK_PATTERN))
     application.add_handler(CallbackQueryHandler(common.unknown_button))  # last: data no button above takes
+    # Last: a reply to a ↩️ prompt is a reason; any other private message the bot does not understand, a hint.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, start.anything_else))
     application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]

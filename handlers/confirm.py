@@ -7,11 +7,12 @@ A milestone code several plans have is asked about (handlers/choose.py); `PLAN:M
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, ForceReply, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -19,7 +20,7 @@ from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assig
                                returnable, undo_confirmation)
 from bot.i18n import translator
 from bot.members import members_with_role
-from bot.models import AssignmentState, Milestone, Plan, Role, Unit
+from bot.models import Assignment, AssignmentState, Milestone, Role, Unit
 from bot.plan_views import milestone_choices, unit_assignment, view_labels
 from bot.progress import get_item
 from bot.timeutil import local_today
@@ -27,8 +28,8 @@ from bot.typed_dates import TypedDateError, looks_like_date, parse_typed_date
 from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
-from handlers.keyboards import (done_keyboard, item_buttons, parse_button, review_keyboard, undo_keyboard,
-                                without_button)
+from handlers.keyboards import (done_keyboard, item_buttons, parse_button, parse_number, review_keyboard,
+                                undo_keyboard, with_evidence, without_button)
 from handlers.render import Actor, confirmed_card, item_card, qualified, short
 from scheduler import replan_assignments
 
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # A return reason is a sentence or a paragraph; the unit's notice (under Telegram's 4,096 characters) quotes it whole.
 MAX_REASON = 1000
+# The tag closing a return prompt (#tralai<assignment id>): a reply to that prompt is the reason.
+RETURN_TAG = "tralai"
+RETURN_PROMPT = re.compile(rf"#{RETURN_TAG}(\d+)\s*$")
 
 
 def _refusal(req: Request, result: Result) -> str:
@@ -91,6 +95,10 @@ async def _notify_supervisors(req: Request, context: BotContext, result: Result)
         else:
             text, keyboard = _("✅ {unit} completed {code}."), None
         text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=f"<b>{escape(code)}</b>")
+        if assignment.note:  # what the unit said travels with it
+            text += "\n" + _("📝 Note: {note}").format(note=escape(short(assignment.note, 500)))
+        if assignment.evidence_file_id:
+            keyboard = with_evidence(t, keyboard, assignment.id)  # type: ignore[arg-type]
         try:
             await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
         except TelegramError as error:  # one unreachable supervisor must not undo the confirmation
@@ -101,10 +109,12 @@ async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     pressed = parse_button(query.data)
-    if pressed is None or pressed.kind not in ("done", "undo", "acc", "ret"):
+    if pressed is None or pressed.kind not in ("done", "undo", "acc", "ret", "dn"):
         await unknown_button(update, context)
         return
     kind, assignment_id = pressed.kind, pressed.numbers[0]
+    listed = (pressed.view, *pressed.numbers[1:]) if kind == "dn" else None  # the /tiendo page pressed from
+    kind = "done" if kind == "dn" else kind
     async with request(update, context) as req:
         if not req.access.registered:
             await query.answer(not_registered(req.t), show_alert=True)
@@ -135,7 +145,9 @@ async def button(update: Update, context: BotContext) -> None:
                             Outcome.returned: _("Returned to the unit.")}[result.outcome])
         message = query.message
         markup = message.reply_markup if message is not None else None  # type: ignore[union-attr]
-        if item_buttons(markup) > 1:
+        if listed is not None and await _rerender(query, req, context, *listed):
+            await reply(update, text, reply_markup=keyboard)  # the card, with its undo button
+        elif item_buttons(markup) > 1:
             # A list (a digest, a progress page): keep it and its other buttons; the card comes as a reply.
             await query.edit_message_reply_markup(without_button(markup, query.data or ""))
             await reply(update, text, reply_markup=keyboard)
@@ -145,6 +157,22 @@ async def button(update: Update, context: BotContext) -> None:
             await _notify_supervisors(req, context, result)
         if kind == "acc" and result.assignment is not None:
             await _tell_unit(req, context, result)
+
+
+async def _rerender(query: CallbackQuery, req: Request, context: BotContext, view_kind: str, arg: int,
+                    page: int) -> bool:
+    """The /tiendo page the ✅ was pressed on, read again: the confirmed line shows its new state in place."""
+    from handlers.progress import page_of, view_for  # handlers.progress renders lists; this module confirms
+
+    view = await view_for(req, context, view_kind, arg)
+    if view is None:
+        return False
+    text, keyboard, _page = page_of(view, page)
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
+    except TelegramError as error:  # the list is a convenience: the confirmation stands
+        log.warning("could not re-render a list: %s", error)
+    return True
 
 
 async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
@@ -171,14 +199,66 @@ async def _ask_return_reason(query: CallbackQuery, req: Request, assignment_id: 
         return
     assert found.milestone is not None and found.unit is not None
     await query.answer()
-    code = found.milestone.code
-    if await view_labels(session=req.session):  # several plans: the command names this one
-        plan = await req.session.get(Plan, found.milestone.plan_id)
-        code = f"{plan.code}:{code}" if plan is not None else code
-    command = f"/tralai {code} {found.unit.code} "
+    _ = req.t.gettext
+    code = await _code_of(req, found.milestone)
+    # The reply is matched by the prompt it answers: the tag carries the assignment (no state kept, survives
+    # restarts); the return itself is checked again when the reason comes.
+    text = (_("↩️ Returning {code} to {unit}. Reply to this message with the reason.").format(
+        code=f"<b>{escape(code)}</b>", unit=f"<b>{escape(found.unit.short_name or found.unit.name)}</b>")
+        + f"\n<i>#{RETURN_TAG}{assignment_id}</i>")
     await query.message.reply_text(  # type: ignore[union-attr]
-        req.t.gettext("Send the reason for returning it, starting with:") + f"\n<code>{escape(command)}</code>…",
-        parse_mode=ParseMode.HTML)
+        text, parse_mode=ParseMode.HTML,
+        reply_markup=ForceReply(selective=True, input_field_placeholder=short(_("Reason for returning it"), 64)))
+
+
+def _prompted_return(update: Update, context: BotContext) -> int | None:
+    """The assignment a message answers a return prompt of, if it replies to one of the bot's prompts."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    found = RETURN_PROMPT.search(replied.text or "")
+    return parse_number(found.group(1)) if found else None
+
+
+async def reason_reply(update: Update, context: BotContext) -> bool:
+    """A reply to the ↩️ prompt: its text is the reason, and the item goes back to the unit. False: not one."""
+    assignment_id = _prompted_return(update, context)
+    message = update.effective_message
+    if assignment_id is None or message is None:
+        return False
+    reason = " ".join((message.text or "").split())
+    async with request(update, context) as req:
+        _ = req.t.gettext
+        if not req.access.registered:
+            await reply(update, not_registered(req.t))
+            return True
+        if not reason:
+            await reply(update, _("Please reply with the reason in words. Nothing changed."))
+            return True
+        if len(reason) > MAX_REASON:
+            await reply(update, _("The reason is too long ({n} characters): at most {limit}. Nothing changed.")
+                        .format(n=len(reason), limit=MAX_REASON))
+            return True
+        result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
+                                         now=context.clock.now(), reason=reason)
+        await _returned(update, req, context, result)
+    return True
+
+
+async def _returned(update: Update, req: Request, context: BotContext, result: Result) -> None:
+    """After a return (by /tralai or a reply to the prompt): said to the supervisor and to the unit."""
+    _ = req.t.gettext
+    if not result.changed:
+        await reply(update, _refusal(req, result))
+        return
+    assert result.assignment is not None and result.milestone is not None and result.unit is not None
+    await replan_assignments(req.session, assignment_ids=[result.assignment.id],  # type: ignore[list-item]
+                             settings=context.settings, clock=context.clock)
+    await req.session.commit()
+    await reply(update, _("↩️ Returned {code} to {unit}.").format(
+        code=f"<b>{escape(await _code_of(req, result.milestone))}</b>", unit=escape(result.unit.name)))
+    await _tell_unit(req, context, result)
 
 
 async def tralai(update: Update, context: BotContext) -> None:
@@ -212,15 +292,7 @@ async def tralai(update: Update, context: BotContext) -> None:
             return
         result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment.id,  # type: ignore[arg-type]
                                          now=context.clock.now(), reason=reason)
-        if not result.changed:
-            await reply(update, _refusal(req, result))
-            return
-        await replan_assignments(req.session, assignment_ids=[assignment.id],  # type: ignore[list-item]
-                                 settings=context.settings, clock=context.clock)
-        await req.session.commit()
-        await reply(update, _("↩️ Returned {code} to {unit}.").format(
-            code=f"<b>{escape(await _code_of(req, milestone))}</b>", unit=escape(unit.name)))
-        await _tell_unit(req, context, result)
+        await _returned(update, req, context, result)
 
 
 async def _returned_milestone(update: Update, req: Request, text: str, unit: Unit, reason: str) -> Milestone | None:
@@ -265,7 +337,14 @@ async def xong(update: Update, context: BotContext) -> None:
             await reply(update, _("Write the milestone code, e.g. /xong M05 minutes sent"))
             return
         unit_ids = [u.id for u in req.access.units_with(Role.secretary)]
-        rest, file_id = " ".join(words[1:]), _evidence(update)
+        carried_rest, file_id = " ".join(words[1:]), _evidence(update)
+        named = await get_unit_by_code(session=req.session, code=words[1]) if len(words) > 1 else None
+        if named is not None:  # "/xong M03 HU-DIENBIEN note": for a unit, by a supervisor above it
+            if not named.active or not req.access.can_confirm(named):
+                await reply(update, not_found(req.t))
+                return
+            unit_ids, words = [named.id], [words[0], *words[2:]]  # type: ignore[list-item]
+        rest = " ".join(words[1:])
         note, done_on = rest or None, None
         if len(words) > 1 and looks_like_date(words[1]):  # "/xong M03 25/9/2019 note": the day it was done
             try:
@@ -279,7 +358,7 @@ async def xong(update: Update, context: BotContext) -> None:
             return await unit_assignment(session=req.session, unit_ids=unit_ids, milestone_id=milestone.id) is not None  # type: ignore[arg-type]
 
         # A note, a date or a file cannot ride on a button: then the question names the command to send again.
-        carried = ("/xong", rest) if rest or file_id else None
+        carried = ("/xong", carried_rest) if carried_rest or file_id else None
         milestone = await choose_milestone(update, req, words[0], action="xong", allowed=allowed, command=carried)
         if milestone is None:  # answered: not found, or which plan?
             return
@@ -294,8 +373,32 @@ async def xong(update: Update, context: BotContext) -> None:
             return
         text, keyboard = await _card(req, context, result)
         await req.session.commit()
+        if file_id:  # said at once: the file is kept, the supervisors can open it
+            text += "\n" + _("📎 Evidence file received.")
         await reply(update, text, reply_markup=keyboard)
         await _notify_supervisors(req, context, result)
+
+
+async def evidence_button(update: Update, context: BotContext) -> None:
+    """ev:<assignment id> — sends the evidence file kept with a confirmation to whoever may see the unit."""
+    query = update.callback_query
+    assert query is not None
+    pressed = parse_button(query.data)
+    if pressed is None or pressed.kind != "ev":
+        await unknown_button(update, context)
+        return
+    async with request(update, context) as req:
+        assignment = await req.session.get(Assignment, pressed.numbers[0])
+        unit = await req.session.get(Unit, assignment.unit_id) if assignment is not None else None
+        if assignment is None or unit is None or not assignment.evidence_file_id or not req.access.can_view(unit):
+            await query.answer(not_found(req.t), show_alert=True)
+            return
+        await query.answer()
+        chat = query.message.chat.id if query.message is not None else query.from_user.id
+        try:
+            await context.bot.send_document(chat, assignment.evidence_file_id)
+        except TelegramError:  # a photo's id is not a document's
+            await context.bot.send_photo(chat, assignment.evidence_file_id)
 
 
 def _done_on_refusal(req: Request, result: Result, done_on: date | None) -> str | None:

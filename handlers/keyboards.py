@@ -33,6 +33,9 @@ VIEWS = frozenset({"me", "u", "m", "p", "k"})
 ACTIONS = frozenset({"tiendo", "xong", "lich"})
 # What follows each kind of button: "n" a number (an id, or a page), "v" a view, "a" an action.
 SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn", "plan": "n",
+          # ✅ in a /tiendo list: dn:<assignment id>:<view>:<arg>:<page>, the list re-rendered after it.
+          "dn": "nvnn",
+          "ev": "n",  # send the evidence file of an assignment
           "pick": "an",
           # Extensions (handlers/extensions.py): ask (assignment id), approve / decline (extension id).
           "ext": "n", "exa": "n", "exd": "n"}
@@ -106,6 +109,13 @@ def review_keyboard(t: Translator, assignment_id: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(_("✔️ Accept"), callback_data=callback("acc", assignment_id)),
         InlineKeyboardButton(_("↩️ Return"), callback_data=callback("ret", assignment_id)),
     ]])
+
+
+def with_evidence(t: Translator, markup: InlineKeyboardMarkup | None, assignment_id: int) -> InlineKeyboardMarkup:
+    """The keyboard, and a button that sends the evidence file kept with the confirmation."""
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    rows.append([InlineKeyboardButton(t.gettext("📎 Evidence file"), callback_data=callback("ev", assignment_id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def list_keyboard(*, kind: str, arg: int, page: int, pages: int,

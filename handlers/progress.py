@@ -5,6 +5,7 @@ With more than one active plan every view groups its items under their plan's la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.access import supervised_roots
+from bot.i18n import Translator, translator
 from bot.models import Milestone, Role, Unit
 from bot.plan_views import reaches, view_labels
 from bot.progress import (Item, MilestoneProgress, item_rates, milestone_breakdown, rates_of, subtree_progress,
@@ -22,12 +24,24 @@ from bot.units import count_children, get_unit, get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import callback, done_keyboard, list_keyboard, parse_button
-from handlers.render import action_label, breakdown_lines, item_card, paginate, subtree_lines, unit_lines
+from handlers.render import (SECRETARY_LINES, SUPERVISOR_LINES, action_label, breakdown_lines, cut, item_card,
+                             page_marker, page_split, subtree_rows, unit_rows)
 
 if TYPE_CHECKING:
     from bot.app import BotContext
 
-MAX_ACTION_BUTTONS = 8
+MAX_ACTION_BUTTONS = 8  # the plan view's buttons (handlers/plans.py), under every page
+
+
+@dataclass(frozen=True)
+class LineButton:
+    """A button under the page that shows its line: (prefix, kind, id); its text is the line's code."""
+
+    prefix: str
+    kind: str  # dn: ✅ in a list (the view re-renders after it); ms: drill down
+    number: int
+    code: str
+    plan_id: int
 
 
 @dataclass
@@ -35,7 +49,28 @@ class View:
     kind: str  # me / u / m
     arg: int
     lines: list[str] = field(default_factory=list)
-    buttons: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # under every page
+    line_buttons: dict[int, list[LineButton]] = field(default_factory=dict)  # under the page showing the line
+    headings: dict[int, str] = field(default_factory=dict)  # a section's first line → the heading pages repeat
+    max_lines: int = SECRETARY_LINES
+    labels: dict[int, str] = field(default_factory=dict)
+    t: Translator | None = None
+
+    def add(self, rows: list[tuple[str, object]], buttons_of: Callable[[object], list[LineButton]] | None = None
+            ) -> None:
+        """One section (a unit, a subtree, a milestone): its first row is the heading its pages repeat."""
+        if self.lines:
+            self.lines.append("")
+        self.headings[len(self.lines)] = rows[0][0]
+        for text, thing in rows:
+            found = buttons_of(thing) if thing is not None and buttons_of is not None else []
+            if found:
+                self.line_buttons[len(self.lines)] = found
+            self.lines.append(text)
+
+
+def line_limit(roots: list[Unit]) -> int:
+    return SUPERVISOR_LINES if roots else SECRETARY_LINES
 
 
 def done_buttons(items: list[Item], labels: dict[int, str]) -> list[tuple[str, str]]:
@@ -53,33 +88,56 @@ def drill_buttons(progress: list[MilestoneProgress], labels: dict[int, str]) -> 
     return [(action_label("🔎", p.code, p.plan_id, labels, codes), callback("ms", p.milestone_id)) for p in late]
 
 
+def done_button(thing: object) -> list[LineButton]:
+    """✅ under every open item of a list, in the list's order."""
+    item = thing
+    assert isinstance(item, Item)
+    if item.status.group != Group.not_done:
+        return []
+    return [LineButton("✅", "dn", item.assignment_id, item.milestone_code, item.plan_id)]
+
+
+def drill_button(thing: object) -> list[LineButton]:
+    """🔎 under every milestone not finished: its units one tap away (the late ones first named)."""
+    p = thing
+    assert isinstance(p, MilestoneProgress)
+    return [] if p.done == p.total else [LineButton("🔎", "ms", p.milestone_id, p.code, p.plan_id)]
+
+
 async def overview(req: Request, context: BotContext) -> View:
-    view = View("me", 0)
     now, rules = context.clock.now(), context.services.rules
+    roots = await supervised_roots(session=req.session, access=req.access)
     labels = await view_labels(session=req.session)
+    view = View("me", 0, max_lines=line_limit(roots), labels=labels, t=req.t)
     for unit in req.access.units_with(Role.secretary):
         items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
-        view.lines += unit_lines(req.t, unit, items, item_rates(items), labels) + [""]
-        view.buttons += done_buttons(items, labels)
-    for root in await supervised_roots(session=req.session, access=req.access):
+        view.add(unit_rows(req.t, unit, items, item_rates(items), labels), done_button)
+    for root in roots:
         progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules)
-        view.lines += subtree_lines(req.t, root, progress, rates_of(progress), labels) + [""]
-        view.buttons += drill_buttons(progress, labels)
-    view.buttons = view.buttons[:MAX_ACTION_BUTTONS]
+        view.add(subtree_rows(req.t, root, progress, rates_of(progress), labels), drill_button)
     return view
 
 
 async def unit_view(req: Request, context: BotContext, unit: Unit) -> View:
-    view = View("u", unit.id)  # type: ignore[arg-type]
+    """A unit's items; for its supervisor, a unit with units under it is one view of its subtree (which holds the
+    unit's own items), with ✅ for the unit's own open ones."""
     now, rules = context.clock.now(), context.services.rules
+    roots = await supervised_roots(session=req.session, access=req.access)
     labels = await view_labels(session=req.session)
+    view = View("u", unit.id, max_lines=line_limit(roots), labels=labels, t=req.t)  # type: ignore[arg-type]
     items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
-    view.lines = unit_lines(req.t, unit, items, item_rates(items), labels)
-    if req.access.can_confirm(unit):
-        view.buttons = done_buttons(items, labels)
+    confirms = req.access.can_confirm(unit)
     if req.access.supervises(unit) and await count_children(session=req.session, unit=unit):
         progress = await subtree_progress(session=req.session, root=unit, now=now, rules=rules)
-        view.lines += [""] + subtree_lines(req.t, unit, progress, rates_of(progress), labels)
+        own = {item.milestone_id: item for item in items}
+
+        def buttons(thing: object) -> list[LineButton]:
+            item = own.get(thing.milestone_id)  # type: ignore[attr-defined]
+            return (done_button(item) if confirms and item is not None else []) + drill_button(thing)
+
+        view.add(subtree_rows(req.t, unit, progress, rates_of(progress), labels), buttons)
+        return view
+    view.add(unit_rows(req.t, unit, items, item_rates(items), labels), done_button if confirms else None)
     return view
 
 
@@ -100,16 +158,18 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
                 items.setdefault(item.assignment_id, item)
     if not items:
         return None
-    view = View("m", milestone_id)
     ordered = list(items.values())
     labels = await view_labels(session=req.session)
-    view.lines = breakdown_lines(req.t, milestone, ordered, item_rates(ordered), labels.get(milestone.plan_id, ""))
-    if await supervised_roots(session=req.session, access=req.access) and any(i.status == Status.overdue for i in ordered):
+    roots = await supervised_roots(session=req.session, access=req.access)
+    view = View("m", milestone_id, max_lines=line_limit(roots), labels=labels, t=req.t)
+    view.add([(line, None) for line in breakdown_lines(req.t, milestone, ordered, item_rates(ordered),
+                                                        labels.get(milestone.plan_id, ""))])
+    if roots and any(i.status == Status.overdue for i in ordered):
         view.buttons.append((req.t.gettext("📣 Urge"), callback("urge", milestone_id)))
     return view
 
 
-async def _view_for(req: Request, context: BotContext, kind: str, arg: int) -> View | None:
+async def view_for(req: Request, context: BotContext, kind: str, arg: int) -> View | None:
     if kind == "me":
         return await overview(req, context)
     if kind == "u":
@@ -125,10 +185,27 @@ async def _view_for(req: Request, context: BotContext, kind: str, arg: int) -> V
 
 
 def page_of(view: View, page: int) -> tuple[str, object, int]:
-    pages = paginate(view.lines)
+    """One page: at most `view.max_lines` lines, its section's heading and "Trang k/n" on top, its own buttons."""
+    pages = page_split(view.lines, max_lines=view.max_lines, header_lines=1)
     page = max(0, min(page, len(pages) - 1))
-    keyboard = list_keyboard(kind=view.kind, arg=view.arg, page=page, pages=len(pages), extra=view.buttons)
-    return pages[page], keyboard, page
+    indexes = pages[page]
+    first = indexes[0] if indexes else 0
+    lines = [cut(view.lines[i]) for i in indexes]
+    marker = page_marker(view.t or translator("vi"), page, len(pages))
+    if page == 0 or first in view.headings or not view.lines:
+        lines[:1] = [(lines[0] if lines else "") + marker]
+    else:  # a page opening inside a section repeats the section's heading
+        heading = view.headings.get(max((i for i in view.headings if i <= first), default=-1), view.lines[0])
+        lines.insert(0, heading + marker)
+    while len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    pressed = [b for i in indexes for b in view.line_buttons.get(i, [])]
+    codes = [b.code for b in pressed]
+    extra = [(action_label(b.prefix, b.code, b.plan_id, view.labels, codes),
+              callback(b.kind, b.number, view.kind, view.arg, page) if b.kind == "dn" else callback(b.kind, b.number))
+             for b in pressed]
+    keyboard = list_keyboard(kind=view.kind, arg=view.arg, page=page, pages=len(pages), extra=extra + view.buttons)
+    return "\n".join(lines), keyboard, page
 
 
 async def tiendo(update: Update, context: BotContext) -> None:
@@ -197,7 +274,7 @@ async def page_button(update: Update, context: BotContext) -> None:
     # pg:<kind>:<arg>:<page> turns the page in place; ms:<milestone id> drills down in a new message.
     kind, arg, page = ("m", pressed.numbers[0], 0) if prefix == "ms" else (pressed.view, *pressed.numbers)
     async with request(update, context) as req:
-        view = await _view_for(req, context, kind, arg) if req.access.registered or req.access.is_admin else None
+        view = await view_for(req, context, kind, arg) if req.access.registered or req.access.is_admin else None
         if view is None:
             await query.answer(not_found(req.t), show_alert=True)
             return

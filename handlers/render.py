@@ -16,6 +16,10 @@ from bot.status import Status
 MESSAGE_LIMIT = 4096
 PAGE_BUDGET = 3800  # leaves room for a header line and HTML tags
 TITLE_CHARS = 90
+# A page fits a phone screen: lines of the message text as sent (a supervisor's view is denser, a little longer).
+SECRETARY_LINES = 15
+SUPERVISOR_LINES = 20
+LATE_NAMED = 3  # late units named on a milestone's line; the rest counted (all of them behind its 🔎)
 
 
 def short(text: str, limit: int = TITLE_CHARS) -> str:
@@ -36,7 +40,8 @@ def days_text(t: Translator, item: Item) -> str:
 
 def item_line(t: Translator, item: Item, *, with_unit: bool = False) -> str:
     _ = t.gettext
-    who = f"<b>{escape(item.unit_code)}</b> " if with_unit else f"<b>{escape(item.milestone_code)}</b> "
+    # Supervisors read unit names (the short one where the tree gives one); codes stay in commands.
+    who = f"<b>{escape(item.unit_name)}</b> " if with_unit else f"<b>{escape(item.milestone_code)}</b> "
     title = "" if with_unit else escape(short(item.title)) + "\n    "
     # "quá hạn 225 ngày" already says overdue; other statuses show their label.
     parts = [] if item.status == Status.overdue else [_(item.status.label)]
@@ -74,36 +79,67 @@ def qualified(code: str, label: str = "") -> str:
     return f"{code} ({label})" if label else code
 
 
+def grouped_rows(head: list[str], things: list, plan_of, line_of,  # type: ignore[no-untyped-def]
+                 labels: dict[int, str]) -> list[tuple[str, object]]:
+    """(line, the thing it shows or None): `head`, then the things under their plans' headings."""
+    rows: list[tuple[str, object]] = [(line, None) for line in head]
+    for label, group in group_by_plan(things, plan_of, labels):
+        rows += ([(plan_line(label), None)] if label else []) + [(line_of(thing), thing) for thing in group]
+    return rows
+
+
+def unit_rows(t: Translator, unit: Unit, items: list[Item], rates: Rates,
+              labels: dict[int, str] | None = None) -> list[tuple[str, object]]:
+    """A unit's lines, each with the item it shows (None for headings): a page's buttons follow its items."""
+    head = [unit_header(t, unit), rates_line(t, rates)] + ([] if items else [t.gettext("No milestones assigned.")])
+    return grouped_rows(head, items, lambda item: item.plan_id, lambda item: item_line(t, item), labels or {})
+
+
 def unit_lines(t: Translator, unit: Unit, items: list[Item], rates: Rates,
                labels: dict[int, str] | None = None) -> list[str]:
     """A unit's items; grouped under their plans' labels when `labels` is given (several active plans)."""
-    _ = t.gettext
-    lines = [unit_header(t, unit), rates_line(t, rates)]
-    if not items:
-        lines.append(_("No milestones assigned."))
-    groups = group_by_plan(items, lambda item: item.plan_id, labels or {})
-    return grouped(lines, [(label, [item_line(t, item) for item in group]) for label, group in groups])
+    return [line for line, _thing in unit_rows(t, unit, items, rates, labels)]
+
+
+def milestone_marker(p: MilestoneProgress) -> str:
+    """The marker of a milestone over many units, from the one status grid (bot/status.py): what a secretary
+    sees for the same item on the same day."""
+    if p.done == p.total:
+        return Status.done_on_time.marker
+    if p.late_units:
+        return Status.overdue.marker
+    if p.reported:
+        return Status.awaiting.marker
+    return Status.due_soon.marker if p.due_soon else Status.on_track.marker
+
+
+def late_text(t: Translator, names: list[str]) -> str:
+    """"Chậm (16): A, B, C +13": counted, the first few named."""
+    shown = ", ".join(names[:LATE_NAMED]) + (f" +{len(names) - LATE_NAMED}" if len(names) > LATE_NAMED else "")
+    return t.gettext("Late ({n}): {units}").format(n=len(names), units=escape(shown))
 
 
 def milestone_progress_line(t: Translator, p: MilestoneProgress) -> str:
     _ = t.gettext
-    marker = "✅" if p.done == p.total else ("🔴" if p.late_units else ("🕓" if p.reported else "⏳"))
-    line = (f"{marker} <b>{escape(p.code)}</b> {escape(short(p.title, 60))}\n    "
+    line = (f"{milestone_marker(p)} <b>{escape(p.code)}</b> {escape(short(p.title, 60))}\n    "
             + _("due {date}").format(date=t.short_date(p.due_date)) + " · "
             + _("{done}/{total} units ({pct})").format(done=p.done, total=p.total, pct=t.percent(p.ratio)))
     if p.late_units:
-        line += "\n    " + _("Late: {units}").format(units=escape(", ".join(p.late_units)))
+        line += "\n    " + late_text(t, p.late_units)
     return line
+
+
+def subtree_rows(t: Translator, root: Unit, progress: list[MilestoneProgress], rates: Rates,
+                 labels: dict[int, str] | None = None) -> list[tuple[str, object]]:
+    _ = t.gettext
+    head = [unit_header(t, root) + " · " + _("supervising"), rates_line(t, rates)]
+    head += [] if progress else [_("No milestones assigned.")]
+    return grouped_rows(head, progress, lambda p: p.plan_id, lambda p: milestone_progress_line(t, p), labels or {})
 
 
 def subtree_lines(t: Translator, root: Unit, progress: list[MilestoneProgress], rates: Rates,
                   labels: dict[int, str] | None = None) -> list[str]:
-    _ = t.gettext
-    lines = [unit_header(t, root) + " · " + _("supervising"), rates_line(t, rates)]
-    if not progress:
-        lines.append(_("No milestones assigned."))
-    groups = group_by_plan(progress, lambda p: p.plan_id, labels or {})
-    return grouped(lines, [(label, [milestone_progress_line(t, p) for p in group]) for label, group in groups])
+    return [line for line, _thing in subtree_rows(t, root, progress, rates, labels)]
 
 
 def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rates: Rates, label: str = "") -> list[str]:
@@ -111,25 +147,53 @@ def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rate
     lines = [f"📌 <b>{escape(milestone.code)}</b> {escape(short(milestone.title, 200))}"]
     lines += [plan_line(label)] if label else []
     lines += [_("due {date}").format(date=t.date(milestone.due_date)), rates_line(t, rates)]
-    lines.extend(item_line(t, item, with_unit=True) for item in items)
+    lines.extend(item_line(t, item, with_unit=True) + note_text(item, "\n    ") for item in items)
     return lines
 
 
-def paginate(lines: list[str], budget: int = PAGE_BUDGET) -> list[str]:
-    """Joins lines into pages under the budget, never splitting a line (long lines are cut)."""
-    pages: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        line = line if len(line) <= budget else line[: budget - 1] + "…"
-        if current and size + len(line) + 1 > budget:
-            pages.append("\n".join(current))
-            current, size = [], 0
-        current.append(line)
-        size += len(line) + 1
+def note_text(item: Item, before: str, limit: int = 80) -> str:
+    """The latest note the unit gave, quoted short ("" without one)."""
+    return f"{before}📝 {escape(short(item.note, limit))}" if item.note else ""
+
+
+def text_lines(text: str) -> int:
+    """Lines of a message text as sent (an entry may hold several)."""
+    return text.count("\n") + 1
+
+
+def page_split(lines: list[str], budget: int = PAGE_BUDGET, max_lines: int | None = None,
+               header_lines: int = 0) -> list[list[int]]:
+    """The indexes of `lines` on each page: under `budget` characters and, with `max_lines`, under that many
+    text lines, each page after the first keeping `header_lines` free for its header. Never splits an entry."""
+    pages: list[list[int]] = []
+    current: list[int] = []
+    size = height = 0
+    for index, line in enumerate(lines):
+        length, tall = min(len(line), budget) + 1, text_lines(line)
+        room = (max_lines or 0) - (header_lines if pages else 0)
+        if current and (size + length > budget or (max_lines is not None and height + tall > room)):
+            pages.append(current)
+            current, size, height = [], 0, 0
+        if not current and not line and pages:  # a page does not open on a blank line
+            continue
+        current.append(index)
+        size, height = size + length, height + tall
     if current or not pages:
-        pages.append("\n".join(current))
+        pages.append(current)
     return pages
+
+
+def cut(line: str, budget: int = PAGE_BUDGET) -> str:
+    return line if len(line) <= budget else line[: budget - 1] + "…"
+
+
+def paginate(lines: list[str], budget: int = PAGE_BUDGET, max_lines: int | None = None) -> list[str]:
+    """Joins lines into pages under the budget, never splitting a line (long lines are cut)."""
+    return ["\n".join(cut(lines[i], budget) for i in page) for page in page_split(lines, budget, max_lines)]
+
+
+def page_marker(t: Translator, page: int, pages: int) -> str:
+    return " · " + t.gettext("Page {n}/{total}").format(n=page + 1, total=pages) if pages > 1 else ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +217,7 @@ def item_card(t: Translator, item: Item, unit_name: str, label: str = "") -> str
             date=t.short_date(item.due_date), original=t.short_date(item.original_due_date))
         if item.original_due_date else "",
         _("Done on {date}").format(date=t.short_date(item.done_on)) if item.done_on else "",
+        note_text(item, "", 300),
     ]))
 
 

@@ -6,6 +6,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.i18n import translator
 from bot.invites import redeem_invite
@@ -74,4 +75,24 @@ async def help_command(update: Update, context: BotContext) -> None:
         if req.access.is_admin:
             lines.append(_("/moi HU-DIENBIEN thu_ky — invite link for a unit's secretary (or giam_sat: supervisor)"))
             lines.append(_("/loi — reminders that could not be delivered, and why"))
+        await reply(update, "\n".join(lines))
+
+
+async def anything_else(update: Update, context: BotContext) -> None:
+    """A message no other handler took: the reason a ↩️ prompt waits for, else (in a private chat only) a short
+    hint and the main commands. Groups stay quiet: people talk there to each other."""
+    from handlers.confirm import reason_reply  # confirm builds on the handlers this module is imported with
+
+    if await reason_reply(update, context):
+        return
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    async with request(update, context) as req:
+        _ = req.t.gettext
+        lines = [_("I did not understand that. I answer commands:"),
+                 _("/tiendo — progress of your units"),
+                 _("/xong M05 — report a milestone done"),
+                 _("/kehoach — plans in progress; pick one to see its progress"),
+                 _("/help — every command")]
         await reply(update, "\n".join(lines))

@@ -21,6 +21,17 @@ def buttons(message: dict) -> list[tuple[str, str]]:
     return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
 
 
+async def every_page(run: BotRun, user, first: dict) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every page of a paged view (turned with ▶, the message edited in place)."""
+    totals = [int(text.split("/")[1]) for text, _ in buttons(first) if text.count("/") == 1
+              and all(part.isdigit() for part in text.split("/"))]
+    pages = [first]
+    for number in range(1, totals[0] if totals else 1):
+        await run.client.press(user, pages[-1], text="▶")
+        pages.append(await run.client.wait_for_edit(user.id, first["message_id"], edits=number))
+    return pages
+
+
 async def assignment(run: BotRun, unit_code: str, milestone_code: str) -> Assignment:
     async with run.session_factory() as session:
         statement = (select(Assignment).join(Unit, Unit.id == Assignment.unit_id)
@@ -61,43 +72,46 @@ async def test_registration_through_invites(bot_run: BotRun) -> None:
 
 
 async def test_secretary_progress_shows_statuses_and_dates(bot_run: BotRun) -> None:
-    message = await say(bot_run, SECRETARY, "tiendo")
-    text = message["text"]
+    pages = await every_page(bot_run, SECRETARY, await say(bot_run, SECRETARY, "tiendo"))
+    text = "\n".join(page["text"] for page in pages)
     assert "Huyện ủy Điện Biên" in text
     assert "M16" in text and "Thứ Sáu, 15/05/2020" in text and "sắp đến hạn" in text and "còn 3 ngày" in text
     assert "M15" in text and "quá hạn 42 ngày" in text
-    assert len(text) <= 4096
-    assert ("✅ M16", f"done:{(await assignment(bot_run, 'HU-DIENBIEN', 'M16')).id}") in buttons(message)
+    assert all(len(page["text"]) <= 4096 for page in pages)
+    m16 = (await assignment(bot_run, 'HU-DIENBIEN', 'M16')).id
+    assert any(label == "✅ M16" and data.startswith(f"dn:{m16}:me:0:") for page in pages
+               for label, data in buttons(page))
 
 
 async def test_supervisor_progress_counts_units_and_names_late_ones(bot_run: BotRun) -> None:
     message = await say(bot_run, SUPERVISOR, "tiendo")
-    text = message["text"]
+    text = "\n".join(page["text"] for page in await every_page(bot_run, SUPERVISOR, message))
     assert "Tỉnh ủy Điện Biên" in text
     assert "0/15 đơn vị" in text
-    assert "Chậm: " in text and "Huyện ủy Điện Biên" in text  # late units by name
+    assert "Chậm (" in text and "Huyện ủy Điện Biên" in text  # late units by name
+    message = await say(bot_run, SUPERVISOR, "tiendo")
     await bot_run.client.press(SUPERVISOR, message, text="🔎 M03")
     detail = (await bot_run.client.wait_for_bot_messages(SUPERVISOR.id))[0]
     assert detail["text"].startswith("📌 M03 ")
-    assert "🔴 HU-DIENBIEN hạn Thứ Hai, 30/09/2019 · quá hạn 225 ngày" in detail["text"]
+    assert "🔴 Huyện ủy Điện Biên hạn Thứ Hai, 30/09/2019 · quá hạn 225 ngày" in detail["text"]
     assert "BTV-TU" not in detail["text"]
 
 
 async def test_supervisor_pages_through_a_long_view(bot_run: BotRun) -> None:
     first = await say(bot_run, SUPERVISOR, "tiendo")
     labels = [text for text, _ in buttons(first)]
-    assert "▶" in labels and "1/2" in labels and len(first["text"]) <= 4096
-    await bot_run.client.press(SUPERVISOR, first, text="▶")
-    second = await bot_run.client.wait_for_edit(SUPERVISOR.id, first["message_id"])
-    labels = [text for text, _ in buttons(second)]
-    assert "◀" in labels and "2/2" in labels and "▶" not in labels
-    assert second["text"] != first["text"] and "M24" in second["text"]
+    total = len(await every_page(bot_run, SUPERVISOR, first))
+    assert "▶" in labels and f"1/{total}" in labels and len(first["text"]) <= 4096
+    last = await bot_run.client.message(SUPERVISOR.id, first["message_id"])
+    labels = [text for text, _ in buttons(last)]
+    assert "◀" in labels and f"{total}/{total}" in labels and "▶" not in labels
+    assert last["text"] != first["text"] and "M24" in last["text"]
 
 
 async def test_done_button_confirms_then_undo_reopens(bot_run: BotRun) -> None:
     card = await say(bot_run, SECRETARY, "tiendo", "M17")
     item = await assignment(bot_run, "HU-DIENBIEN", "M17")
-    assert buttons(card) == [("✅ Đã hoàn thành", f"done:{item.id}")]
+    assert buttons(card) == [("✅ Đã hoàn thành", f"done:{item.id}"), ("🕒 Xin gia hạn", f"ext:{item.id}")]
     callback = await bot_run.client.press(SECRETARY, card, text="✅ Đã hoàn thành")
     assert (await bot_run.client.wait_for_callback_answer(callback))["text"] == "Đã xác nhận."
     edited = await bot_run.client.wait_for_edit(SECRETARY.id, card["message_id"])
@@ -110,7 +124,7 @@ async def test_done_button_confirms_then_undo_reopens(bot_run: BotRun) -> None:
     callback = await bot_run.client.press(SECRETARY, edited, data=f"undo:{item.id}")
     assert (await bot_run.client.wait_for_callback_answer(callback))["text"] == "Đã hoàn tác."
     reopened = await bot_run.client.wait_for_edit(SECRETARY.id, card["message_id"], edits=2)
-    assert buttons(reopened) == [("✅ Đã hoàn thành", f"done:{item.id}")]
+    assert buttons(reopened) == [("✅ Đã hoàn thành", f"done:{item.id}"), ("🕒 Xin gia hạn", f"ext:{item.id}")]
     assert (await assignment(bot_run, "HU-DIENBIEN", "M17")).state == AssignmentState.open
     async with bot_run.session_factory() as session:
         kinds = (await session.execute(select(Event.kind).where(Event.assignment_id == item.id).order_by(Event.id))).scalars().all()
@@ -174,8 +188,8 @@ async def test_two_step_return_needs_a_reason(bot_run: BotRun) -> None:
     item = await assignment(bot_run, "HU-DIENBIEN", "M18")
     notice = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "báo cáo đã hoàn thành M18" in (m["text"] or ""))
     await bot_run.client.press(SUPERVISOR, notice, data=f"ret:{item.id}")
-    prompt = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "/tralai" in (m["text"] or ""))
-    assert "/tralai M18 HU-DIENBIEN" in prompt["text"]
+    prompt = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "Trả lại M18" in (m["text"] or ""))
+    assert "Hãy trả lời tin nhắn này" in prompt["text"]  # a reply prompt; /tralai still works too
     assert (await assignment(bot_run, "HU-DIENBIEN", "M18")).state == AssignmentState.reported  # nothing yet
 
     refused = await say(bot_run, OTHER, "tralai", "M18", "HU-DIENBIEN", "không", "đạt")

@@ -27,11 +27,11 @@ def test_sixty_unit_views_page_under_the_limit() -> None:
 
     milestone = Milestone(id=5, code="M05", title="Việc & việc", due_date=date(2020, 5, 15))
     items = [Item(assignment_id=u, milestone_id=5, milestone_code="M05", title="x", due_date=date(2020, 5, 15),
-                  status=Status.overdue, days_left=-2, unit_id=u, unit_code=f"DV-{u:02d}", unit_name="Đơn vị")
+                  status=Status.overdue, days_left=-2, unit_id=u, unit_code=f"DV-{u:02d}", unit_name=f"Đơn vị {u:02d}")
              for u in range(60)]
     unit_pages = paginate(breakdown_lines(t, milestone, items, item_rates(items)))
     assert all(len(page) <= MESSAGE_LIMIT for page in unit_pages)
-    assert "".join(unit_pages).count("DV-") == 60
+    assert "".join(unit_pages).count("<b>Đơn vị ") == 60 and "DV-" not in "".join(unit_pages)  # names, not codes
     keyboard = list_keyboard(kind="m", arg=5, page=0, pages=3)
     assert [b.callback_data for b in keyboard.inline_keyboard[-1]] == ["pg:m:5:0", "pg:m:5:1"]
 

@@ -36,17 +36,18 @@ def test_three_hundred_late_units_fit_one_message_with_the_real_count() -> None:
     assert len(escape("\n".join(lines))) <= MESSAGE_LIMIT
     assert lines[0] == "📣 M15: đã đôn đốc 297 đơn vị chậm (310 người nhận)."
     cooled, unreachable = lines[1:]
-    assert cooled.startswith("Đã được đôn đốc trong 24 giờ qua: DU-XA-300-X") and "DU-XA-319-" in cooled
-    assert "DU-XA-320-" not in cooled and cooled.endswith(" và 280 đơn vị khác")
-    assert unreachable.startswith("Chưa có thư ký đăng ký: DU-XA-600-") and unreachable.endswith(" và 280 đơn vị khác")
+    # Names, not codes: people read them.
+    assert cooled.startswith("Đã được đôn đốc trong 24 giờ qua: Đảng ủy xã 300,") and "Đảng ủy xã 319" in cooled
+    assert "Đảng ủy xã 320" not in cooled and "DU-XA-" not in cooled and cooled.endswith(" và 280 đơn vị khác")
+    assert unreachable.startswith("Chưa có thư ký đăng ký: Đảng ủy xã 600,") and unreachable.endswith(" và 280 đơn vị khác")
 
 
 def test_a_few_units_are_all_named() -> None:
     t = translator("en")
     lines = urge_summary(t, plan_of(1, 2, 20), units_reached=1, people=1, cooldown=DAY)
     assert lines[0].startswith("📣 M15: urged 1 late unit (")
-    assert lines[1].count("DU-XA-") == 2 and "other" not in lines[1]
-    assert lines[2].count("DU-XA-") == 20 and "other" not in lines[2]
+    assert lines[1].count("Đảng ủy xã ") == 2 and "other" not in lines[1]
+    assert lines[2].count("Đảng ủy xã ") == 20 and "other" not in lines[2]
     more = urge_summary(t, plan_of(0, 0, 21), units_reached=0, people=0, cooldown=DAY)
     assert more[1].endswith(" and 1 other unit")
     assert urge_summary(t, plan_of(0, 0, 0), units_reached=0, people=0, cooldown=DAY) == ["M15: no late units."]
