@@ -41,10 +41,11 @@ UNREACHED_WINDOW = timedelta(days=7)
 
 @dataclass(frozen=True)
 class Unreached:
-    """Units whose reminders found nobody to send to: how many, and the first codes."""
+    """Units whose reminders found nobody to send to: how many, and the first ones (codes, and names to show)."""
 
     count: int
     codes: tuple[str, ...]
+    names: tuple[str, ...] = ()
 
 
 async def list_failures(
@@ -97,7 +98,7 @@ async def unreached_units(session: AsyncSession, *, now: datetime, window: timed
     joined since drops out once its last failure is older)."""
     since = now - window
     unreached = (
-        select(Unit.code)
+        select(Unit.code, Unit.name, Unit.short_name)
         .join(ReminderDigest, ReminderDigest.unit_id == Unit.id)
         .join(ReminderDelivery, ReminderDelivery.digest_id == ReminderDigest.id)
         .where(ReminderDelivery.status == DeliveryStatus.failed.value,
@@ -106,8 +107,9 @@ async def unreached_units(session: AsyncSession, *, now: datetime, window: timed
         .distinct()
     )
     count = await session.scalar(select(func.count()).select_from(unreached.subquery()))
-    codes = (await session.execute(unreached.order_by(Unit.code).limit(sample))).scalars().all()
-    return Unreached(count=int(count or 0), codes=tuple(codes))
+    first = (await session.execute(unreached.order_by(Unit.code).limit(sample))).all()
+    return Unreached(count=int(count or 0), codes=tuple(row.code for row in first),
+                     names=tuple(row.short_name or row.name for row in first))
 
 
 async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
@@ -134,10 +136,12 @@ def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo
         who = failure.member_name or tr.gettext("nobody")
         why = tr.gettext(failure.reason.label) if failure.reason else (failure.error or "?")
         items = f" [{', '.join(failure.milestone_codes)}]" if failure.milestone_codes else ""
-        lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {failure.unit_code}{items} → {who}: {why}")
+        unit = f"{failure.unit_name} ({failure.unit_code})"  # names first; the code is what /moi takes
+        lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {unit}{items} → {who}: {why}")
     if unreached is not None and unreached.count:
         more = unreached.count - len(unreached.codes)
-        codes = ", ".join(unreached.codes) + (tr.gettext(" and {count} more").format(count=more) if more else "")
+        named = [f"{name} ({code})" for name, code in zip(unreached.names, unreached.codes)] or unreached.codes
+        codes = ", ".join(named) + (tr.gettext(" and {count} more").format(count=more) if more else "")
         lines.append(tr.ngettext("Nobody to send to in {count} unit: {codes}. Invite its secretary with /moi.",
                                  "Nobody to send to in {count} units: {codes}. Invite their secretaries with /moi.",
                                  unreached.count).format(count=tr.number(unreached.count), codes=codes))

@@ -269,7 +269,7 @@ async def test_a_unit_with_nobody_to_remind_is_reported_to_admins(
     (failure,) = failures
     assert failure.unit_code == "XA-C" and failure.milestone_codes == ("M04",) and failure.member_name is None
     text = render_failures(failures, tr=translator("vi"), tz=VN)
-    assert "XA-C [M04] → không có người nhận: đơn vị chưa có ai nhận tin" in text
+    assert "Đảng ủy xã Mường Phăng (XA-C) [M04] → không có người nhận: đơn vị chưa có ai nhận tin" in text
 
 
 async def test_units_nobody_joined_are_counted_apart_from_other_failures(
@@ -290,12 +290,13 @@ async def test_units_nobody_joined_are_counted_apart_from_other_failures(
         unreached = await unreached_units(session, now=at(12))
         assert (await unreached_units(session, now=at(20))).count == 0  # only the last week's failures count
     assert others == []
-    assert unreached == Unreached(count=12, codes=tuple(f"XA-{n:02d}" for n in range(10)))
+    assert (unreached.count, unreached.codes) == (12, tuple(f"XA-{n:02d}" for n in range(10)))
+    names = {unit.code: unit.name for unit in lonely}
     text = render_failures(others, tr=translator("vi"), tz=VN, unreached=unreached)
     assert text.splitlines() == [
         "Không có tin nhắn nào gửi lỗi.",
-        "Chưa có ai nhận tin ở 12 đơn vị: XA-00, XA-01, XA-02, XA-03, XA-04, XA-05, XA-06, XA-07, XA-08, XA-09 "
-        "và 2 đơn vị khác. Mời thư ký bằng /moi.",
+        "Chưa có ai nhận tin ở 12 đơn vị: " + ", ".join(f"{names[f'XA-{n:02d}']} (XA-{n:02d})" for n in range(10))
+        + " và 2 đơn vị khác. Mời thư ký bằng /moi.",
     ]
 
 
