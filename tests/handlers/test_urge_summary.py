@@ -11,7 +11,7 @@ from bot.progress import Item
 from bot.status import Status
 from bot.urging import UrgePlan, UrgeTarget
 from handlers.render import MESSAGE_LIMIT
-from handlers.reports import urge_summary
+from handlers.reports import urge_summary, urge_text
 
 DAY = timedelta(hours=24)
 
@@ -51,3 +51,9 @@ def test_a_few_units_are_all_named() -> None:
     more = urge_summary(t, plan_of(0, 0, 21), units_reached=0, people=0, cooldown=DAY)
     assert more[1].endswith(" and 1 other unit")
     assert urge_summary(t, plan_of(0, 0, 0), units_reached=0, people=0, cooldown=DAY) == ["M15: no late units."]
+
+
+def test_the_urged_unit_is_named_not_coded() -> None:
+    text = urge_text(translator("vi"), "Hùng", late(7, "DU-XA-007"))
+    assert text.splitlines()[0] == "📣 <b>Hùng đôn đốc</b>: <b>Đảng ủy xã 7</b> chưa hoàn thành <b>M15</b>."
+    assert "DU-XA-007" not in text
