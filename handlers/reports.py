@@ -27,7 +27,8 @@ from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import done_keyboard, parse_button
 from handlers.progress import can_see
-from handlers.render import days_text, grouped, paginate, plan_line, qualified, rates_line, short
+from handlers.render import (days_text, grouped, milestone_marker, paginate, plan_line, qualified, rates_line,
+                             short)
 
 if TYPE_CHECKING:
     from bot.app import BotContext
@@ -142,9 +143,10 @@ async def calendar_files(req: Request, context: BotContext, *, units: list[Unit]
                                              milestone_id=milestone_id)
         if milestone_id is not None and not entries:  # that milestone is not this unit's
             continue
-        content = calendar_bytes(entries, req.t, tz=settings.tz, now=now, name=unit.name,
-                                 workday_end_text=settings.workday_end.strftime("%H:%M"),
-                                 alarm_hour=settings.reminder_hour)
+        # A subtree's calendar may hold thousands of events: built off the event loop, as the workbook is.
+        content = await asyncio.to_thread(calendar_bytes, entries, req.t, tz=settings.tz, now=now, name=unit.name,
+                                          workday_end_text=settings.workday_end.strftime("%H:%M"),
+                                          alarm_hour=settings.reminder_hour)
         files.append((unit, len(entries), content))
     return files
 
@@ -213,8 +215,9 @@ async def urge_button(update: Update, context: BotContext) -> None:
 
 
 def unit_codes(t: Translator, items: list[Item]) -> str:
-    """The first SHOWN_UNITS units' codes, then how many more: one line, however many units are late."""
-    codes = ", ".join(item.unit_code for item in items[:SHOWN_UNITS])
+    """The first SHOWN_UNITS units' names (short where given: people read names), then how many more: one line,
+    however many units are late."""
+    codes = ", ".join(item.unit_name for item in items[:SHOWN_UNITS])
     more = len(items) - SHOWN_UNITS
     if more <= 0:
         return codes
@@ -277,7 +280,7 @@ def digest_lines(t, root: Unit, progress: list[MilestoneProgress], rates: Rates,
 def digest_line(t, p: MilestoneProgress) -> str:  # type: ignore[no-untyped-def]
     """One compact line per milestone (the late units are counted here; /tiendo and /baocao name them)."""
     _ = t.gettext
-    marker = "🔴" if p.late_units else "🟠"
+    marker = milestone_marker(p)  # the one status grid's marker, as /tiendo shows it
     line = (f"{marker} <b>{escape(p.code)}</b> {escape(short(p.title, 60))} · "
             + _("due {date}").format(date=t.short_date(p.due_date)) + " · "
             + _("{done}/{total} units ({pct})").format(done=p.done, total=p.total, pct=t.percent(p.ratio)))
