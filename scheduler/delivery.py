@@ -52,9 +52,11 @@ class Retries:
 
     flood: int = 0  # 429 answers (each after its retry_after)
     network: int = 0  # network errors, timeouts and 5xx (after a short backoff)
+    bulk: bool = False  # sent on the bot's own account: gives way to replies in the overall budget
 
 
 CALLER_RETRIES = Retries()  # the caller retries: the limiter only spaces the requests
+BULK = Retries(bulk=True)  # the outbox's sends: retried by their delivery, and after any reply waiting
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ async def send_rendered(
     original_chat = chat_id
     network_errors = floods = 0
     # Only an ExtBot with a rate limiter takes rate_limit_args (tests drive a plain Bot).
-    limiter_args = {"rate_limit_args": CALLER_RETRIES} if isinstance(bot, ExtBot) and bot.rate_limiter else {}
+    limiter_args = {"rate_limit_args": BULK} if isinstance(bot, ExtBot) and bot.rate_limiter else {}
     while True:
         try:
             sent = await bot.send_message(

@@ -11,16 +11,21 @@ one travels, Telegram never sees more in its window than this limiter allowed in
 also spaces requests evenly (1/30 s apart) rather than in bursts, and every window is stretched by `margin`
 (5 % by default): about 28.5 messages/s at most.
 
-A 429 answer pauses every request for its `retry_after` (Telegram's flood wait is per bot) and is re-raised
-for the caller to retry, unless `max_retries` (or a request's `rate_limit_args`) asks this limiter to.
+Replies first: a message the bot sends on its own (the outbox passes `rate_limit_args=Retries(bulk=True)`)
+gives way to every reply waiting for the overall budget, so a user's /tiendo during a national 08:00 wave waits
+for about one slot, not behind the wave. Replies are few and a person waits for each; bulk sends catch up.
+
+A 429 answer holds its chat for its `retry_after`, and every bulk send with it (the wait may be the bot's as a
+whole: the wave backs off); a reply to another chat still goes, within the overall pace. It is re-raised for
+the caller to retry, unless `max_retries` (or a request's `rate_limit_args`) asks this limiter to.
 
 A network error, a timeout or a 5xx answer (Telegram's front end restarting, a dropped connection) is retried
 `network_retries` times after a short backoff (0.5 s, then doubled), so a command's reply survives a blip
 instead of being lost: the user asked once and would otherwise get nothing. A timed-out request may already
 have been handled, so its retry may show a reply twice: Telegram's own trade-off, and the lesser evil.
 getUpdates is left alone (PTB's updater has its own backoff), and so is a 400 (it would fail again).
-A request's `rate_limit_args` may be an int (retries of 429s) or a `scheduler.delivery.Retries`; reminders
-pass `Retries()` (none), as their delivery retries them itself and accounts for every try.
+A request's `rate_limit_args` may be an int (retries of 429s) or a `scheduler.delivery.Retries`; the outbox
+passes `Retries(bulk=True)` (no retries: its delivery retries itself and accounts for every try).
 
 Install it on the Application so handler replies and reminders share one budget:
 
@@ -55,7 +60,7 @@ class SlidingWindow:
     that wakes a little late does not push every later slot back, so the rate stays at 1/min_gap.
     """
 
-    __slots__ = ("_answered", "_in_flight", "_next_slot", "limit", "min_gap", "period")
+    __slots__ = ("_answered", "_in_flight", "_next_slot", "_paused_until", "limit", "min_gap", "period")
 
     def __init__(self, limit: int, period: float, *, min_gap: float = 0.0) -> None:
         self.limit = limit
@@ -64,11 +69,17 @@ class SlidingWindow:
         self._answered: list[float] = []  # sorted answer instants still inside the window
         self._in_flight = 0
         self._next_slot = float("-inf")
+        self._paused_until = float("-inf")
+
+    def pause_until(self, instant: float) -> None:
+        """Nothing more fits before `instant` (Telegram answered 429)."""
+        self._paused_until = max(self._paused_until, instant)
 
     def wait_time(self, now: float) -> float:
         """Seconds until one more request fits (0 when it fits now)."""
         del self._answered[: bisect_right(self._answered, now - self.period)]
-        paced = max(self._next_slot - self.min_gap / 2 - now, 0.0)  # half a gap of tolerance for late wake-ups
+        paced = max(self._next_slot - self.min_gap / 2 - now,  # half a gap of tolerance for late wake-ups
+                    self._paused_until - now, 0.0)
         excess = self._in_flight + len(self._answered) - self.limit + 1
         if excess <= 0:
             return paced
@@ -86,11 +97,13 @@ class SlidingWindow:
         insort(self._answered, now)
 
     def is_idle(self, now: float) -> bool:
-        return not self._in_flight and (not self._answered or self._answered[-1] <= now - self.period)
+        return (not self._in_flight and (not self._answered or self._answered[-1] <= now - self.period)
+                and self._paused_until <= now)
 
 
 class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
-    """Overall, per-chat and per-group sliding windows, a shared pause after a 429, retries of network blips."""
+    """Overall, per-chat and per-group sliding windows, replies before bulk sends, pauses after a 429, retries of
+    network blips."""
 
     def __init__(
         self,
@@ -113,7 +126,8 @@ class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
         self._group_limit = (group_per_minute, 60.0 * stretch)
         self._chats: dict[int | str, SlidingWindow] = {}
         self._groups: dict[int | str, SlidingWindow] = {}
-        self._paused_until = 0.0
+        self._bulk_paused_until = 0.0
+        self._replies_waiting = 0  # replies that fit but for the overall window: bulk sends give way to them
         self._max_retries = max_retries
         self._network_retries = network_retries
         self._network_backoff = network_backoff
@@ -126,20 +140,38 @@ class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def pause(self, seconds: float) -> None:
-        """Holds every request for `seconds` (Telegram answered 429)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+    def pause(self, seconds: float, chat_id: int | str | None = None) -> None:
+        """Holds `chat_id` and every bulk send for `seconds` (Telegram answered 429)."""
+        until = self._clock() + seconds
+        self._bulk_paused_until = max(self._bulk_paused_until, until)
+        if chat_id is not None:
+            self._windows_for(chat_id, self._clock())[1].pause_until(until)
 
     @asynccontextmanager
-    async def slot(self, chat_id: int | str) -> AsyncIterator[None]:
-        """Holds one message's place in every window from before it is sent until its answer."""
+    async def slot(self, chat_id: int | str, *, bulk: bool = False) -> AsyncIterator[None]:
+        """Holds one message's place in every window from before it is sent until its answer. A `bulk` message
+        (sent on the bot's own account) waits while a reply waits for the overall window."""
         while True:
             now = self._clock()
-            windows = self._windows_for(chat_id, now)
-            wait = max([self._paused_until - now] + [window.wait_time(now) for window in windows])
+            overall, *own = windows = self._windows_for(chat_id, now)
+            # The chat's own limits first: a reply that must wait for its chat does not hold the others back.
+            wait = max([window.wait_time(now) for window in own] + ([self._bulk_paused_until - now] if bulk else []))
+            if wait > 0:
+                await self._sleep(wait)
+                continue
+            wait = overall.wait_time(now)
+            if bulk and self._replies_waiting:
+                wait = max(wait, overall.min_gap or 0.01)  # a reply takes the next slot: look again after it
             if wait <= 0:
                 break
-            await self._sleep(wait)
+            if bulk:
+                await self._sleep(wait)
+                continue
+            self._replies_waiting += 1
+            try:
+                await self._sleep(wait)
+            finally:
+                self._replies_waiting -= 1
         for window in windows:
             window.start(now)
         try:
@@ -149,9 +181,9 @@ class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
             for window in windows:
                 window.finish(answered)
 
-    async def acquire(self, chat_id: int | str) -> None:
+    async def acquire(self, chat_id: int | str, *, bulk: bool = False) -> None:
         """Waits until one more message to `chat_id` fits, and counts it as sent and answered at once."""
-        async with self.slot(chat_id):
+        async with self.slot(chat_id, bulk=bulk):
             pass
 
     async def process_request(
@@ -170,10 +202,10 @@ class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
             try:
                 if chat_id is None:  # getUpdates, answerCallbackQuery ... are not messages to a chat
                     return await callback(*args, **kwargs)
-                async with self.slot(_chat_key(chat_id)):
+                async with self.slot(_chat_key(chat_id), bulk=retries.bulk):
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self.pause(retry_after_seconds(exc) + 0.1)
+                self.pause(retry_after_seconds(exc) + 0.1, None if chat_id is None else _chat_key(chat_id))
                 if floods >= retries.flood:
                     raise
                 floods += 1
