@@ -331,7 +331,7 @@ class ReminderDelivery(SQLModel, table=True):
 
 
 class PendingDraft(SQLModel, table=True):
-    """A plan file an admin sent in chat, waiting for their 📥 Nhập / ✖️ Huỷ (bot/intake/pending.py)."""
+    """A plan file an admin sent in chat, waiting for their 📥 Nhập / ✖️ Hủy (bot/intake/pending.py)."""
 
     __tablename__ = "pending_draft"
 

@@ -1,5 +1,5 @@
 """Plan intake in chat: an admin sends a plan document (.txt/.docx/.pdf) and gets a draft plan file back, with
-a summary and 📥 Nhập (imp:<token>) / ✖️ Huỷ (imp-no:<token>); a corrected .yaml sent back is checked the same way.
+a summary and 📥 Nhập (imp:<token>) / ✖️ Hủy (imp-no:<token>); a corrected .yaml sent back is checked the same way.
 
 The pending file is kept in the database (bot/intake/pending.py), keyed by a random token, so a press after a
 restart, or handled by another bot process, still works; the admin who sent it is the only one whose press

@@ -109,7 +109,7 @@ class TerminalSession:
         if chat["id"] != self.chat_id:
             where = f"[{chat.get('title') or chat.get('first_name')} {chat['id']}] "
         if message["deleted"]:
-            self.say(f"🤖 {where}(đã xoá) #{message['message_id']}")
+            self.say(f"🤖 {where}(đã xóa) #{message['message_id']}")
         else:
             self.say(format_message(message, edited=before is not None, where=where))
 

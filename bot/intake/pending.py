@@ -1,4 +1,4 @@
-"""Plan files waiting for their admin's 📥 Nhập / ✖️ Huỷ, kept in the database.
+"""Plan files waiting for their admin's 📥 Nhập / ✖️ Hủy, kept in the database.
 
 In the database, not on a disk: the press may reach another bot process than the upload (webhook replicas
 behind a load balancer), or come after a restart. A draft expires after `DRAFT_TTL`; expired ones are removed

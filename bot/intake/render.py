@@ -25,7 +25,7 @@ def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None = None,
     ]
     if review:
         lines.append(f"# CẦN XEM LẠI {len(review)} mốc có ghi chú review: ({', '.join(m.code for m in review)}):")
-        lines.append("# sửa theo ghi chú rồi xoá dòng review: — còn review: thì tệp chưa nhập được.")
+        lines.append("# sửa theo ghi chú rồi xóa dòng review: — còn review: thì tệp chưa nhập được.")
     lines += ["", "plan:", f"  code: {plan_code or draft.code}",
               f"  title: {quoted(draft.title or plan_title or source_name)}", ""]
     lines.append(units_yaml.rstrip("\n"))

@@ -39,7 +39,7 @@ async def test_admin_drafts_then_imports(bot_run: BotRun) -> None:
     assert "M01" in text and "Thứ Hai, 30/09/2019" in text and "BTV-TU" in text
     assert "7 mốc cần xem lại" in text and "Cấp ủy các cấp" in text
     labels = buttons(summary)
-    assert [label for label, _ in labels] == ["📥 Nhập", "✖️ Huỷ"]
+    assert [label for label, _ in labels] == ["📥 Nhập", "✖️ Hủy"]
     assert all(len(data.encode()) <= 64 for _, data in labels)
     assert labels[0][1].startswith("imp:") and labels[1][1].startswith("imp-no:")
     assert document["document"]["file_name"] == "dien-bien-2019.draft.yaml"
@@ -80,9 +80,9 @@ async def test_cancel(bot_run: BotRun) -> None:
     client = bot_run.client
     await client.upload_document(ADMIN, SEED.read_bytes(), "ke-hoach.txt")
     summary, _ = await client.wait_for_bot_messages(ADMIN.id, count=2, timeout=15)
-    await client.press(ADMIN, summary, text="✖️ Huỷ")
+    await client.press(ADMIN, summary, text="✖️ Hủy")
     cancelled = (await client.wait_for_bot_messages(ADMIN.id, timeout=15))[0]
-    assert "Đã huỷ" in cancelled["text"]
+    assert "Đã hủy" in cancelled["text"]
 
 
 async def test_non_admin_is_refused_politely(bot_run: BotRun) -> None:
@@ -136,7 +136,7 @@ async def test_a_long_summary_arrives_cut_at_a_line_with_the_draft_file(bot_run:
     summary, document = await client.wait_for_bot_messages(ADMIN.id, count=2, timeout=15)
     assert summary["text"].startswith("📄 Bản nháp từ chi-bo.txt: 30 mốc.")
     assert re.search(r"\n… và \d+ dòng nữa$", summary["text"]) and len(summary["text"]) <= 4096
-    assert [label for label, _ in buttons(summary)] == ["📥 Nhập", "✖️ Huỷ"]
+    assert [label for label, _ in buttons(summary)] == ["📥 Nhập", "✖️ Hủy"]
     assert document["document"]["file_name"] == "chi-bo.draft.yaml"
 
 

@@ -97,7 +97,7 @@ async def test_a_refused_draft_stays_until_cancelled(session_factory: async_sess
     assert refused.replies[0].startswith("Không nhập: hãy sửa các lỗi sau trong tệp rồi gửi lại dạng .yaml:\nkh.yaml:")
     assert not refused.buttons_removed
     cancelled = await press(f"imp-no:{token}", session_factory=session_factory, settings=settings, clock=clock)
-    assert cancelled.replies == ["Đã huỷ: không nhập gì."] and cancelled.buttons_removed
+    assert cancelled.replies == ["Đã hủy: không nhập gì."] and cancelled.buttons_removed
     async with session_factory() as session:
         assert await find_draft(session=session, token=token, now=clock.now()) is None
 
