@@ -248,7 +248,7 @@ def urge_text(t, urger: str, item, label: str = "") -> str:  # type: ignore[no-u
     _ = t.gettext
     return "\n".join([
         _("📣 <b>Reminder from {name}</b>: {unit} has not completed {code}.").format(
-            name=escape(urger or _("your supervisor")), unit=f"<b>{escape(item.unit_code)}</b>",
+            name=escape(urger or _("your supervisor")), unit=f"<b>{escape(item.unit_name)}</b>",
             code=f"<b>{escape(qualified(item.milestone_code, label))}</b>"),
         escape(short(item.title, 300)),
         _("due {date}").format(date=t.date(item.due_date)) + " · " + days_text(t, item),

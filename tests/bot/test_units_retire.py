@@ -109,10 +109,13 @@ def test_retire_lists_what_it_leaves_open_and_asks(cli, database_url: str) -> No
     assert done.exit_code == 0, done.output
     assert done.stdout.splitlines()[-1] == "Đã ngừng theo dõi 4 đơn vị; lịch sử vẫn giữ nguyên."
     after = snapshot(database_url)
-    assert [row[1] for row in after["unit"] if not row[-1]] == DISTRICT  # `active` is the last column
+    unit_active = list(Unit.__table__.columns.keys()).index("active")  # type: ignore[attr-defined]
+    assert [row[1] for row in after["unit"] if not row[unit_active]] == DISTRICT
+    columns = list(Assignment.__table__.columns.keys())  # type: ignore[attr-defined]
+    unit_id, state, active = (columns.index(name) for name in ("unit_id", "state", "active"))
     for old, new in zip(before["assignment"], after["assignment"], strict=True):
-        if old[2] in district_ids:  # left progress, their state (the done M01 too) as it was
-            assert (new[3], new[-1]) == (old[3], False)
+        if old[unit_id] in district_ids:  # left progress, their state (the done M01 too) as it was
+            assert (new[state], new[active]) == (old[state], False)
         else:
             assert new == old
     status = {row[0]: row[5] for row in after["reminder"]}
