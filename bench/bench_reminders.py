@@ -82,10 +82,16 @@ async def case_plan(path: Path | str) -> dict[str, object]:
     from bot.timeutil import FixedClock
     from scheduler.planner import plan_all
 
+    from scheduler.periods import create_due_periods
+
     settings = _settings(path)
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
     figures: dict[str, object] = {}
+    started = time.perf_counter()  # a periodic milestone's current and next periods, as the first sweep makes them
+    async with session_scope(factory) as session:
+        periods = await create_due_periods(session, settings=settings, clock=FixedClock(PLAN_NOW))
+    figures["periods"] = {"created": len(periods), "seconds": round(time.perf_counter() - started, 1)}
     for run in ("first", "again"):
         started = time.perf_counter()
         async with session_scope(factory) as session:
@@ -94,7 +100,8 @@ async def case_plan(path: Path | str) -> dict[str, object]:
     async with session_scope(factory) as session:
         figures["total_rows"] = (await session.execute(select(func.count()).select_from(Reminder))).scalar_one()
     await engine.dispose()
-    return {**figures["first"], "again": figures["again"], "total_rows": figures["total_rows"],  # type: ignore[dict-item]
+    return {**figures["first"], "again": figures["again"], "periods": figures["periods"],  # type: ignore[dict-item]
+            "total_rows": figures["total_rows"],
             "milestones": result.milestones}
 
 
@@ -323,6 +330,10 @@ def print_plan(backend: str, planned: dict[str, object]) -> None:
         f"in {planned['seconds']} s (target ≤ 60 s); again, {again['rows']:,} rows in {again['seconds']} s; "  # type: ignore[index]
         f"{planned['total_rows']:,} rows in the table"
     )
+    periods = planned["periods"]
+    if periods["created"]:  # type: ignore[index]
+        print(f"  periods of the monthly milestone: {periods['created']} created, their reminders planned, "  # type: ignore[index]
+              f"in {periods['seconds']} s before that")  # type: ignore[index]
 
 
 def plan_on_postgres(source: Path, options: argparse.Namespace) -> dict[str, object]:
@@ -349,6 +360,8 @@ def main() -> int:
     parser.add_argument("--grassroots", type=int, default=59_243, help="grassroots units (60,000 units in all)")
     parser.add_argument("--milestones", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--monthly", action="store_true",
+                        help="add a monthly milestone over every grassroots unit (its periods made as at start-up)")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="sqlite",
                         help="where the plan part runs (memory and delivery: SQLite)")
     parser.add_argument("--postgres-url", help="a server to create the database on (default: scripts/postgres.sh)")
@@ -363,7 +376,8 @@ def main() -> int:
         big = folder / "national.db"
         started = time.perf_counter()
         sizes = generate_tree(
-            big, provinces=63, districts_per_province=11, grassroots=options.grassroots, milestones=options.milestones
+            big, provinces=63, districts_per_province=11, grassroots=options.grassroots, milestones=options.milestones,
+            monthly=options.monthly,
         )
         generated = time.perf_counter() - started
         print(f"data: {sizes['units']:,} units, {sizes['assignments']:,} assignments, generated in {generated:.1f} s")

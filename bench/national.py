@@ -85,9 +85,12 @@ def create_schema(path: Path) -> None:
 
 
 def generate_tree(
-    path: Path, *, provinces: int, districts_per_province: int, grassroots: int, milestones: int
+    path: Path, *, provinces: int, districts_per_province: int, grassroots: int, milestones: int,
+    monthly: bool = False,
 ) -> dict[str, int]:
-    """The national tree and its milestones as rows of a new SQLite file, every assignment open."""
+    """The national tree and its milestones as rows of a new SQLite file, every assignment open. `monthly` adds a
+    periodic milestone ("before the 20th of every month") over every grassroots unit: its periods are made by the
+    engine (scheduler.periods), as at start-up."""
     path.unlink(missing_ok=True)
     create_schema(path)
     units = national_units(provinces=provinces, districts_per_province=districts_per_province, grassroots=grassroots)
@@ -111,9 +114,19 @@ def generate_tree(
         "INSERT INTO assignment (milestone_id, unit_id, state, active) VALUES (?, ?, 'open', 1)",
         ((m + 1, unit_id) for m in range(milestones) for unit_id in grassroots_ids),
     )
+    if monthly:
+        from bot.plans.periods import Repeat
+
+        series_id = milestones + 1
+        rule = Repeat(every="month", start=date(2020, 1, 1), day=20).to_json()
+        db.execute("INSERT INTO milestone (id, plan_id, code, title, due_date, repeat, requires_acceptance, sort_order, "
+                   "active, created_at, updated_at) VALUES (?, 1, 'BCT', 'Báo cáo tháng', '2020-01-20', ?, 0, 0, 0, "
+                   "?, ?)", (series_id, rule, EPOCH, EPOCH))
+        db.executemany("INSERT INTO assignment (milestone_id, unit_id, state, active) VALUES (?, ?, 'open', 1)",
+                       ((series_id, unit_id) for unit_id in grassroots_ids))
     db.commit()
     db.close()
-    return {"units": len(units), "assignments": milestones * len(grassroots_ids)}
+    return {"units": len(units), "assignments": (milestones + monthly) * len(grassroots_ids)}
 
 
 # -- as a plan file (for the real import path) -------------------------------------------------------------
