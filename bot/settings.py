@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     undo_minutes: int = Field(10, ge=1)
     due_soon_days: int = Field(3, ge=0)
     log_level: str = "INFO"
-    # The bot's @username, for invite deep links printed by the CLI (the bot itself asks Telegram).
+    # The bot's @username, for invite deep links printed by the CLI; unset, the CLI asks getMe (bot/botinfo.py).
     telegram_bot_username: str | None = None
     # For tests and the offline sandbox only: the bot's clock stands still at this instant (ISO, with offset).
     fake_now: datetime | None = None

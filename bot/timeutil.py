@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -14,9 +15,20 @@ class Clock(Protocol):
         """The current instant, timezone-aware (UTC)."""
 
 
+class LeaseClock(Clock, Protocol):
+    """A clock one can also wait on: claims are renewed after waits on the same time they are stamped with,
+    so a test that drives it decides when a renewal runs."""
+
+    async def sleep(self, seconds: float) -> None:
+        """Returns once `seconds` have passed on this clock."""
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class FixedClock:

@@ -14,6 +14,10 @@ import httpx
 
 Message = dict[str, Any]
 
+# Seconds a wait_for* gives up after: a bot answers at once, so only a broken one (a failing test) waits this
+# long, however busy the machine.
+WAIT = 60.0
+
 
 @dataclass(frozen=True)
 class TgUser:
@@ -207,7 +211,7 @@ class EmulatorClient:
         return found[-1] if found else None
 
     async def wait_for_bot_messages(self, chat_id: int, count: int = 1,
-                                    timeout: float = 5.0) -> list[Message]:
+                                    timeout: float = WAIT) -> list[Message]:
         """The next ``count`` bot messages in the chat not yet returned by this client.
 
         Each bot message is handed out once, so a reply that came before the call is not
@@ -242,7 +246,7 @@ class EmulatorClient:
                                   wait=timeout)
         return int(result["version"])
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0,
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = WAIT,
                        message: str | None = None) -> Any:
         """Re-check ``predicate`` (sync or async) after each change until it is truthy."""
         loop = asyncio.get_running_loop()
@@ -263,7 +267,7 @@ class EmulatorClient:
             await self.changes(after=version, timeout=remaining)
 
     async def wait_for_message(self, chat_id: int, predicate: Callable[[Message], Any],
-                               timeout: float = 5.0) -> Message:
+                               timeout: float = WAIT) -> Message:
         """The first message of the chat (current content) for which ``predicate`` holds."""
 
         async def first() -> Message | None:
@@ -271,7 +275,7 @@ class EmulatorClient:
 
         return await self.wait_for(first, timeout, f"no matching message in chat {chat_id}")
 
-    async def wait_for_edit(self, chat_id: int, message_id: int, timeout: float = 5.0,
+    async def wait_for_edit(self, chat_id: int, message_id: int, timeout: float = WAIT,
                             edits: int = 1) -> Message:
         """The message once the bot has edited it ``edits`` times (or deleted it)."""
 
@@ -287,7 +291,7 @@ class EmulatorClient:
         return (await self._call("GET", f"/callbacks/{callback_id}"))["answer"]
 
     async def wait_for_callback_answer(self, callback_id: str,
-                                       timeout: float = 5.0) -> dict[str, Any]:
+                                       timeout: float = WAIT) -> dict[str, Any]:
         return await self.wait_for(lambda: self.callback_answer(callback_id), timeout,
                                    f"callback query {callback_id} was not answered")
 

@@ -26,7 +26,7 @@ from telegram import Bot
 
 from bot.db import session_scope
 from bot.settings import Settings
-from bot.timeutil import Clock, SystemClock
+from bot.timeutil import Clock, LeaseClock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
 from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes, renew_claims
 
@@ -67,7 +67,7 @@ class Dispatcher:
         retry: RetryPolicy = RetryPolicy(),
         sleep: Sleep = asyncio.sleep,
         should_stop: Callable[[], bool] = lambda: False,
-        lease_clock: Clock | None = None,
+        lease_clock: LeaseClock | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._bot = bot
@@ -110,10 +110,11 @@ class Dispatcher:
         return claimed
 
     async def _renew(self, held: set[int]) -> None:
-        """Keeps this round's claims fresh while it holds them (real time: not the injected `sleep`)."""
+        """Keeps this round's claims fresh while it holds them (waiting on the lease clock, not the injected
+        `sleep`, which retries use)."""
         interval = max(self._claim_timeout.total_seconds() / 3, 0.1)
         while True:
-            await asyncio.sleep(interval)
+            await self._lease_clock.sleep(interval)
             if not held:
                 continue
             try:

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import ReminderDelivery
+from scheduler.engine import SWEEP_JOB
 from sandbox import EmulatorServer
 from sandbox.balancer import Balancer
 from tests.e2e.conftest import ADMIN, NOW, SECRETARY, SUPERVISOR, prepare_database
-from tests.e2e.processes import BotProcess, Crowd, bot_env, seed_crowd, sent_to
+from tests.e2e.processes import BotProcess, Crowd, bot_env, poll_until, seed_crowd, sent_to, until_job_runs
 from tests.e2e.webhooks import PATH, free_port, wait_for_webhook, wait_listening, webhook_env
+from tests.waiting import FAILURE_BOUND
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -70,7 +72,7 @@ async def test_users_are_served_through_either_process(replicas: Replicas) -> No
         for user in (SECRETARY, SUPERVISOR):
             await client.consume_bot_messages(user.id)
             await client.send_command(user, "tiendo")
-            reply = (await client.wait_for_bot_messages(user.id, timeout=20))[0]
+            reply = (await client.wait_for_bot_messages(user.id))[0]
             assert "M16" in reply["text"] or "Điện Biên" in reply["text"]
     assert all(served > 0 for served in replicas.balancer.served.values()), replicas.balancer.served
 
@@ -83,17 +85,25 @@ async def test_every_reminder_goes_out_exactly_once_between_the_two(replicas: Re
             process.assert_running()
         return all((await sent_to(client, chats, MARKER)).values())
 
-    await client.wait_for(all_reached, timeout=90, message="some units never got their reminder")
-    await asyncio.sleep(3)  # three more sweeps by each process: a duplicate would show now
+    await client.wait_for(all_reached, timeout=FAILURE_BOUND, message="some units never got their reminder")
+
+    async def statuses() -> set[str]:
+        async with replicas.factory() as session:
+            return set((await session.execute(
+                select(ReminderDelivery.status).where(ReminderDelivery.chat_id.in_(chats))  # type: ignore[union-attr]
+            )).scalars())
+
+    # Every outcome recorded, then three more sweep ticks in each process (however long they take): a duplicate
+    # would show now.
+    await poll_until(statuses, lambda now: now == {"sent"}, *replicas.processes, timeout=FAILURE_BOUND,
+                     what="every delivery recorded sent", every=0.1)
+    await asyncio.gather(*(until_job_runs(process.log, SWEEP_JOB, 3, process) for process in replicas.processes))
     counts = await sent_to(client, chats, MARKER)
     assert [chat for chat, count in counts.items() if count != 1] == []  # no gap, no duplicate
     async with replicas.factory() as session:
         workers = set((await session.execute(
             select(ReminderDelivery.claimed_by).where(ReminderDelivery.chat_id.in_(chats))  # type: ignore[union-attr]
         )).scalars())
-        statuses = set((await session.execute(
-            select(ReminderDelivery.status).where(ReminderDelivery.chat_id.in_(chats))  # type: ignore[union-attr]
-        )).scalars())
-    assert statuses == {"sent"}
+    assert await statuses() == {"sent"}
     pids = {worker.split(":")[1] for worker in workers if worker}
     assert pids == {str(p.process.pid) for p in replicas.processes if p.process}  # both took a share

@@ -7,6 +7,7 @@ import socket
 
 from sandbox import EmulatorClient
 from tests.e2e.processes import BotProcess
+from tests.waiting import FAILURE_BOUND
 
 SECRET = "e2e-webhook-secret_0123456789"
 PATH = "telegram"
@@ -24,7 +25,7 @@ def webhook_env(*, port: int, public_url: str, secret: str = SECRET) -> dict[str
             "WEBHOOK_PATH": PATH, "WEBHOOK_SECRET_TOKEN": secret}
 
 
-async def wait_listening(port: int, *, timeout: float = 30) -> None:
+async def wait_listening(port: int, *, timeout: float = FAILURE_BOUND) -> None:
     """Until something accepts connections on 127.0.0.1:`port`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -41,7 +42,8 @@ async def wait_listening(port: int, *, timeout: float = 30) -> None:
         return
 
 
-async def wait_for_webhook(client: EmulatorClient, *processes: BotProcess, timeout: float = 30) -> dict[str, object]:
+async def wait_for_webhook(client: EmulatorClient, *processes: BotProcess,
+                           timeout: float = FAILURE_BOUND) -> dict[str, object]:
     """Until a bot has registered its webhook with the emulator (PTB does it once its server listens)."""
     async def registered() -> dict[str, object] | None:
         for process in processes:

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from sandbox import EmulatorServer, TgUser
 from sandbox.balancer import Balancer
+from tests.waiting import FAILURE_BOUND
 
 TOKEN = "12345:sandbox-token"
 LAN = TgUser(1001, "Lan")
@@ -54,7 +55,7 @@ async def emu() -> AsyncIterator[EmulatorServer]:
 
 
 async def call(emu: EmulatorServer, method: str, **params: Any) -> dict[str, Any]:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=FAILURE_BOUND) as http:
         return (await http.post(f"{emu.api_base_url}{TOKEN}/{method}", json=params)).json()  # type: ignore[no-any-return]
 
 
@@ -85,7 +86,7 @@ async def test_a_refused_update_is_kept_and_retried(emu: EmulatorServer) -> None
         info = await emu.client.webhook()
         assert info is not None and info["pending_update_count"] == 1 and "500" in info["last_error_message"]
         receiver.status = 200
-        await emu.client.wait_for(lambda: not emu.state.updates, timeout=10, message="never delivered")
+        await emu.client.wait_for(lambda: not emu.state.updates, message="never delivered")
         assert set(receiver.texts()) == {"/tiendo"}
         assert (await emu.client.webhook())["delivered"] == 1  # type: ignore[index]
 

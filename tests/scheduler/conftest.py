@@ -3,8 +3,9 @@ lease clock (the real time claims and retries are timed on, apart from the plan'
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from bot.timeutil import FixedClock
 from scheduler.engine import EngineConfig, ReminderEngine
 from tests.scheduler.transport import RecordingRequest, make_bot
+from tests.waiting import FAILURE_BOUND
 
 
 class FakeSleep:
@@ -24,6 +26,50 @@ class FakeSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class ManualLeaseClock(FixedClock):
+    """The lease clock, moved by hand: a wait on it (the claim renewer's) ends only when `advance` or `set` moves
+    it far enough, never by itself, so a test decides when renewals run however slow the machine is."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
+        self._new_sleeper = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        entry = (self.now() + timedelta(seconds=seconds), asyncio.get_running_loop().create_future())
+        self._sleepers.append(entry)
+        self._new_sleeper.set()
+        try:
+            await entry[1]
+        finally:
+            self._sleepers.remove(entry)
+
+    def set(self, instant: datetime) -> None:
+        super().set(instant)
+        self._wake()
+
+    def advance(self, delta: timedelta) -> None:
+        super().advance(delta)
+        self._wake()
+
+    def _wake(self) -> None:
+        for wake_at, future in self._sleepers:
+            if wake_at <= self.now() and not future.done():
+                future.set_result(None)
+
+    def asleep(self) -> int:
+        """How many tasks wait on this clock and have not been woken yet."""
+        return sum(not future.done() for _wake_at, future in self._sleepers)
+
+    async def until_asleep(self, count: int = 1) -> None:
+        """Returns once `count` tasks wait on this clock: those woken by the last move have done their work
+        (a renewal) and wait again. The real-time bound only ends a test that hangs."""
+        async with asyncio.timeout(FAILURE_BOUND):
+            while self.asleep() < count:
+                self._new_sleeper.clear()
+                await self._new_sleeper.wait()
 
 
 @pytest.fixture
@@ -42,9 +88,10 @@ def sleep() -> FakeSleep:
 
 
 @pytest.fixture
-def lease() -> FixedClock:
-    """The real time of the processes (claims, retry waits): years away from the plan's clock, as in the sandbox."""
-    return FixedClock(datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc))
+def lease() -> ManualLeaseClock:
+    """The real time of the processes (claims, renewals, retry waits): years away from the plan's clock, as in
+    the sandbox, and moved only by the test."""
+    return ManualLeaseClock(datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture
@@ -53,7 +100,7 @@ def make_engine(
     bot: Bot,
     settings: Settings,
     clock: FixedClock,
-    lease: FixedClock,
+    lease: ManualLeaseClock,
     sleep: FakeSleep,
 ) -> Callable[..., ReminderEngine]:
     def build(**kwargs: object) -> ReminderEngine:

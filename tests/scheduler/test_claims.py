@@ -1,12 +1,13 @@
 """Claims are leases on the real clock: a dead worker's come back after the timeout even while the plan's clock
-stands still (FAKE_NOW in the sandbox and the e2e tests), and a live worker renews its own."""
+stands still (FAKE_NOW in the sandbox and the e2e tests), and a live worker renews its own. The tests drive that
+clock (`lease`): no outcome here depends on the machine's speed."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,15 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db import session_scope
 from bot.models import ReminderDelivery
 from bot.settings import Settings
-from bot.timeutil import FixedClock, SystemClock
+from bot.timeutil import FixedClock
 from scheduler.compose import compose_batch
-from scheduler.dispatcher import Dispatcher
+from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.engine import EngineConfig, ReminderEngine
 from scheduler.ladder import Audience
 from scheduler.outbox import claim_deliveries
-from tests.scheduler.conftest import FakeSleep
+from tests.scheduler.conftest import FakeSleep, ManualLeaseClock
 from tests.scheduler.factories import Factory
 from tests.scheduler.transport import RecordingRequest, make_bot
+from tests.waiting import FAILURE_BOUND, eventually
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MORNING = datetime(2020, 5, 12, 8, 0, tzinfo=VN)  # d3 of a milestone due on Friday 15/05/2020
@@ -51,7 +53,7 @@ async def test_a_dead_workers_claims_come_back_after_the_timeout_while_the_plan_
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     clock: FixedClock,
-    lease: FixedClock,
+    lease: ManualLeaseClock,
     transport: RecordingRequest,
 ) -> None:
     await crowd(session_factory)
@@ -84,15 +86,22 @@ async def test_a_dead_workers_claims_come_back_after_the_timeout_while_the_plan_
 
 
 @dataclass
-class SlowRequest(RecordingRequest):
-    """Telegram answering every message after `delay` real seconds."""
+class HeldRequest(RecordingRequest):
+    """Telegram holding every message until the test lets it answer (`answer`): as slow as the test wants, at
+    no real time."""
 
-    delay: float = 0.0
+    arrived: int = 0  # sendMessage requests received, answered or not
+    gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(0))
 
     async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
         if url.endswith("/sendMessage"):
-            await asyncio.sleep(self.delay)
+            self.arrived += 1
+            await self.gate.acquire()
         return await super().do_request(url, method, request_data, **kwargs)
+
+    def answer(self, count: int) -> None:
+        for _ in range(count):
+            self.gate.release()
 
 
 async def test_a_live_worker_keeps_its_claims_past_the_timeout(
@@ -100,33 +109,55 @@ async def test_a_live_worker_keeps_its_claims_past_the_timeout(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     clock: FixedClock,
+    lease: ManualLeaseClock,
 ) -> None:
-    """Real time here: a slow Telegram holds each message past the claim timeout, and half of them wait their
-    turn in the queue as long again; the claims are renewed, so another process never takes them."""
-    await crowd(session_factory)
-    timeout = timedelta(seconds=0.2)
-    slow = SlowRequest(delay=0.5)
-    live = make_engine(bot=make_bot(slow), config=EngineConfig(claim_timeout=timeout, concurrency=3), worker_id="live",
-                       lease_clock=SystemClock())
-    await live.plan_all()
-    clock.set(MORNING)
-    sweep = asyncio.create_task(live.sweep())
-    for _ in range(500):
-        if [row.claimed_by for row in await deliveries(session_factory)] == ["live"] * len(CHATS):
-            break
-        await asyncio.sleep(0.01)
+    """A slow Telegram holds each message for three claim timeouts, and half of them wait their turn in the
+    queue as long again; the claims are renewed, so another process sweeping all along never takes them.
 
+    The lease clock is driven: each step is a renewal period, and the rival sweeps only once the live worker
+    has renewed, so the outcome is the same on any machine, however busy."""
+    await crowd(session_factory)
+    timeout = timedelta(seconds=30)
+    slow = HeldRequest()
+    live = make_engine(bot=make_bot(slow), config=EngineConfig(claim_timeout=timeout, concurrency=3), worker_id="live")
     other = RecordingRequest()
     rival = Dispatcher(
         session_factory=session_factory, bot=make_bot(other), settings=settings, clock=clock, worker_id="rival",
-        claim_timeout=timeout, sleep=FakeSleep(), lease_clock=SystemClock(),
+        claim_timeout=timeout, sleep=FakeSleep(), lease_clock=lease,
     )
-    while not sweep.done():  # another process sweeps all along
-        await rival.run()
-        await asyncio.sleep(0.05)
-    report = await sweep
+    await live.plan_all()
+    clock.set(MORNING)
+
+    async def quiet(arrived: int, sent: int) -> None:
+        """Until the live worker waits: `arrived` messages at Telegram, `sent` recorded, its renewer asleep."""
+        async def state() -> tuple[int, int, int]:
+            rows = await deliveries(session_factory)
+            return slow.arrived, sum(row.status == "sent" for row in rows), lease.asleep()
+        await eventually(state, lambda now: now == (arrived, sent, 1), "the live worker waiting")
+
+    async def rival_sweeps_past_the_timeout() -> None:
+        for step in range(9):  # three timeouts, in renewal periods: unrenewed, the claims go stale at step 4
+            lease.advance(timeout / 3)
+            await lease.until_asleep()  # woken, the live worker's renewer has renewed and waits again
+            assert await rival.run() == DispatchStats(), f"the rival took claims at step {step + 1}"
+
+    sweep = asyncio.create_task(live.sweep())
+    try:
+        await quiet(arrived=3, sent=0)  # three messages at Telegram, three in the queue
+        rows = await deliveries(session_factory)
+        assert [(row.status, row.claimed_by) for row in rows] == [("sending", "live")] * len(CHATS)
+        await rival_sweeps_past_the_timeout()
+        slow.answer(3)
+        await quiet(arrived=6, sent=3)  # the queued three have waited as long, now at Telegram in turn
+        await rival_sweeps_past_the_timeout()
+        slow.answer(3)
+        async with asyncio.timeout(FAILURE_BOUND):
+            report = await sweep
+    finally:
+        sweep.cancel()
 
     assert other.delivered() == []
     assert report.dispatched.sent == len(CHATS)
     assert Counter(call.chat_id for call in slow.delivered()) == Counter(CHATS)
-    assert {row.claimed_by for row in await deliveries(session_factory)} == {"live"}
+    rows = await deliveries(session_factory)
+    assert {(row.status, row.claimed_by, row.attempts) for row in rows} == {("sent", "live", 1)}  # never taken back

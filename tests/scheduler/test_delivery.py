@@ -22,7 +22,7 @@ from scheduler.outbox import MAX_ATTEMPTS, RETRY_DELAYS
 from scheduler.ratelimit import TelegramRateLimiter
 from scheduler.render import RenderedMessage
 from scheduler.states import FailureReason
-from tests.scheduler.conftest import FakeSleep
+from tests.scheduler.conftest import FakeSleep, ManualLeaseClock
 from tests.scheduler.factories import Factory
 from tests.scheduler.test_ratelimit import FakeTime
 from tests.scheduler.timeline import sweep_at
@@ -36,6 +36,7 @@ from tests.scheduler.transport import (
     server_error,
     too_many_requests,
 )
+from tests.waiting import eventually
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MORNING = datetime(2020, 5, 12, 8, 0, tzinfo=VN)  # d3 of a milestone due on Friday 15/05/2020
@@ -77,7 +78,7 @@ async def test_429_waits_retry_after_and_sends_once(
 async def test_5xx_is_retried_with_backoff_then_later_then_given_up_visibly(
     engine: ReminderEngine,
     clock: FixedClock,
-    lease: FixedClock,
+    lease: ManualLeaseClock,
     transport: RecordingRequest,
     sleep: FakeSleep,
     session_factory: async_sessionmaker[AsyncSession],
@@ -177,7 +178,7 @@ async def test_a_chat_that_does_not_exist_fails_with_its_reason(
 async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_flight(
     make_engine: Callable[..., ReminderEngine],
     clock: FixedClock,
-    lease: FixedClock,
+    lease: ManualLeaseClock,
     session_factory: async_sessionmaker[AsyncSession],
     sleep: FakeSleep,
 ) -> None:
@@ -191,12 +192,15 @@ async def test_a_restart_mid_morning_loses_nothing_and_repeats_only_what_was_in_
     await first.plan_all()
     clock.set(MORNING)
     sweep = asyncio.create_task(first.sweep())
-    for _ in range(1000):  # until 5 outcomes are recorded and 2 sends hang
-        await asyncio.sleep(0.005)
-        async with session_factory() as session:
-            recorded = await session.scalar(select(func.count()).where(ReminderDelivery.status == "sent"))
-        if recorded == 5 and sum(call.hung for call in dying.calls) == 2:
-            break
+
+    async def progress() -> tuple[int, int, int]:
+        rows = await delivery_rows(session_factory)
+        statuses = [row.status for row in rows]
+        return statuses.count("sent"), statuses.count("pending"), sum(call.hung for call in dying.calls)
+
+    # It dies once it is still: 5 outcomes recorded, 2 sends hanging, every row claimed (committed claims: no
+    # transaction of its own left open for the killing to interrupt, as a kill -9 would release it).
+    await eventually(progress, lambda now: now == (5, 0, 2), "5 outcomes recorded, all claimed, 2 sends hanging")
     sweep.cancel()
     await asyncio.gather(sweep, return_exceptions=True)
     in_flight = {call.chat_id for call in dying.calls if call.hung}
