@@ -1,7 +1,8 @@
 """Benchmark of plan import, /tiendo and /baocao at national scale, on SQLite and PostgreSQL (prints numbers).
 
     make bench-scale                                             # starts the test PostgreSQL server, runs both
-    .venv/bin/python bench/bench_scale.py                        # both backends (~4 minutes on 2 cores)
+    .venv/bin/python bench/bench_scale.py                        # both backends, 3 plans (~30 minutes on 2 cores)
+    .venv/bin/python bench/bench_scale.py --plans 1              # one plan, as before plans existed
     .venv/bin/python bench/bench_scale.py --backend sqlite
     .venv/bin/python bench/bench_scale.py --backend postgres --postgres-url postgresql+asyncpg://…/any
     .venv/bin/python bench/bench_scale.py --keep /tmp/scale      # keep the databases ...
@@ -11,22 +12,26 @@
 PostgreSQL: the server of `scripts/postgres.sh start` (its `url`; start it first) unless --postgres-url names
 another; the benchmark creates its own database `bench_scale` there and drops it afterwards (kept with --keep).
 
-The data (bench/national.py): 60,000 units (root → 63 provinces → 693 districts → 59,243 grassroots units),
-20 milestones each given to every grassroots unit (1,184,860 assignments), written as a plan file and imported.
-Parts, each in a fresh process (as the CLI and the bot are):
-* import   — `read_plan` (YAML, validation) then `run_import` into a migrated, empty database, as
-             `nhacviec import` does; then the same file again (nothing changes). `--reminders` adds the CLI's
-             re-planning of reminders in the same transaction (the engine's own figure: bench_reminders.py).
-             Then progress as on 1 June 2020, set in bulk: M01–M05 due (80 % done on time, 8 % done late,
-             4 % awaiting acceptance on M04, the rest still open: ~33,000 late items nationally), 15 % of
-             the later ones done early. PostgreSQL is then vacuumed and analysed, as autovacuum would; SQLite
-             is left without statistics, as the bot leaves it.
-* tiendo   — what /tiendo runs for (a) a grassroots secretary: `unit_items` + the unit's text; (b) a district
-             supervisor: `subtree_progress` + the subtree's text; (c) the top supervisor: the same for the root
-             (60,000 units). A session per query (as per update), a different unit each time for (a) and (b);
+The data (bench/national.py): 60,000 units (root → 63 provinces → 693 districts → 59,243 grassroots units) and
+--plans plans of national size (default 3): each a plan file listing the whole tree, with its own code
+(VN-BENCH, VN-BENCH-2, …) and the same milestone codes M01–M20, each given to every grassroots unit (1,184,860
+assignments a plan). Parts, each in a fresh process (as the CLI and the bot are):
+* import   — each plan file in turn as `nhacviec import` does it: the stored tree read (`standing_units`), the
+             file checked against it (`read_plan`), `run_import` into the migrated database; a later plan must
+             add no unit, change no stored unit and leave the earlier plans' rows as they were (checked, not
+             timed). Then plan 1 again (nothing changes). `--reminders` adds the CLI's re-planning of reminders
+             in the same transaction (the engine's own figure: bench_reminders.py).
+             Then progress as on 1 June 2020, set in bulk over every plan: M01–M05 due (80 % done on time, 8 %
+             done late, 4 % awaiting acceptance on M04, the rest still open: ~33,000 late items a plan), 15 %
+             of the later ones done early. PostgreSQL is then vacuumed and analysed, as autovacuum would;
+             SQLite is left without statistics, as the bot leaves it.
+* tiendo   — `/tiendo` with no argument as handlers/progress.py answers it (its `overview` and first page: the
+             plan labels, `unit_items` or `subtree_progress`, the texts and buttons) for (a) a grassroots
+             secretary, (b) a district supervisor, (c) the top supervisor (the root: 60,000 units). A session per
+             query (as per update; `load_access` is not timed), a different unit each time for (a) and (b);
              median and p95 of --queries runs after a few warm-ups. Targets: p95 ≤ 20 / 100 / 500 ms.
-* baocao   — /baocao for a province: `gather_report`, the workbook's bytes and the chart's PNG, as
-             handlers/reports.py does; the median of three provinces.
+* baocao   — /baocao for a province (every active plan): `gather_report`, the workbook's bytes and the chart's
+             PNG, as handlers/reports.py does; the median of three provinces.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ IMPORTED_AT = datetime(2020, 4, 1, 9, 0, tzinfo=VN)  # before every due date
 NOW = datetime(2020, 6, 1, 9, 0, tzinfo=VN)  # M01–M05 due (18/05 … 30/05), M06 on 02/06
 TOKEN = "12345:bench-token"
 PG_DATABASE = "bench_scale"
+PLAN_CODE = "VN-BENCH"  # plan 1; the others are VN-BENCH-2, VN-BENCH-3 …
 TARGETS_MS = {"secretary": 20, "district": 100, "top": 500}
 PARTS = ("import", "tiendo", "baocao")
 WARMUP = 5
@@ -106,11 +112,41 @@ def _settings(url: str):  # type: ignore[no-untyped-def]
     return Settings(_env_file=None, telegram_bot_token=TOKEN, database_url=url)
 
 
-async def case_import(url: str, plan_file: Path, reminders: bool) -> dict[str, object]:
-    from sqlalchemy import text
+async def _fingerprint(session, plan_ids: list[int]) -> list[object]:  # type: ignore[no-untyped-def]
+    """What a later plan's import must leave as it was: every unit, and these plans with their milestones and
+    assignments (aggregates over the assignments: millions of rows)."""
+    from sqlalchemy import case, func, select
+    from sqlmodel import col
+
+    from bot.models import Assignment, AssignmentState, Milestone, Plan, Unit
+
+    tables = {model: model.__table__.c for model in (Unit, Plan, Milestone)}  # type: ignore[attr-defined]
+    units = (await session.execute(select(*tables[Unit]).order_by(Unit.id))).all()
+    plans = (await session.execute(select(*tables[Plan]).where(col(Plan.id).in_(plan_ids)).order_by(Plan.id))).all()
+    milestones = (await session.execute(select(*tables[Milestone]).where(col(Milestone.plan_id).in_(plan_ids))
+                                        .order_by(Milestone.id))).all()
+    of_plans = select(Milestone.id).where(col(Milestone.plan_id).in_(plan_ids))
+    assignments = (await session.execute(
+        select(func.count(), func.sum(Assignment.id), func.sum(Assignment.unit_id), func.sum(Assignment.milestone_id),
+               func.sum(case((col(Assignment.active).is_(True), 1), else_=0)), func.count(Assignment.confirmed_at),
+               func.count(Assignment.reported_at), func.count(Assignment.note),
+               func.count(Assignment.due_date_override),
+               func.sum(case((Assignment.state == AssignmentState.open, 1), else_=0)))
+        .where(col(Assignment.milestone_id).in_(of_plans)))).one()
+    return [hash(tuple(tuple(row) for row in units)), len(units), [tuple(row) for row in plans],
+            [tuple(row) for row in milestones], [int(value or 0) for value in assignments]]
+
+
+async def case_import(url: str, plan_files: list[Path], reminders: bool) -> dict[str, object]:
+    """Each plan file in turn as `nhacviec import` does it (the stored tree read, the file checked against it,
+    imported in one transaction), then the first again. A later plan must leave the earlier ones' units and rows
+    exactly as they were."""
+    from sqlalchemy import select, text
 
     from bot.db import make_engine, make_sessionmaker, session_scope
+    from bot.models import Plan
     from bot.plans import read_plan, run_import
+    from bot.plans.standing import standing_units
     from bot.schema import upgrade_to_head
     from bot.timeutil import FixedClock
     from scheduler import replan_after_import
@@ -120,24 +156,34 @@ async def case_import(url: str, plan_file: Path, reminders: bool) -> dict[str, o
     factory = make_sessionmaker(engine)
     after = replan_after_import(settings=_settings(url), clock=FixedClock(IMPORTED_AT)) if reminders else None
     result: dict[str, object] = {}
-    for run in ("first", "again"):
+    runs = [(f"plan{number}", plan_file) for number, plan_file in enumerate(plan_files, 1)]
+    for run, plan_file in runs + [("again", plan_files[0])]:
+        async with factory() as session:
+            earlier = list((await session.execute(select(Plan.id).order_by(Plan.id))).scalars())
+            before = await _fingerprint(session, earlier) if earlier and run != "again" else None
         started = time.perf_counter()
-        check = read_plan(plan_file)
+        async with factory() as session:
+            known = await standing_units(session)
+        check = read_plan(plan_file, known=known)
         assert check.plan is not None, check.problems[:5]
         checked = time.perf_counter()
         report = await run_import(session_factory=factory, plan=check.plan, now=IMPORTED_AT, after=after)
         done = time.perf_counter()
         result[run] = {"check_s": round(checked - started, 1), "write_s": round(done - checked, 1),
                        "total_s": round(done - started, 1), "units_added": len(report.units_added),
-                       "assignments_added": report.assignments_added, "changed": report.changed}
-        del check, report
+                       "assignments_added": report.assignments_added, "changed": report.changed,
+                       "units_touched": report.units_touched or bool(report.units_kept) or bool(report.reordered)}
+        if before is not None:
+            async with factory() as session:
+                result[run]["earlier_intact"] = await _fingerprint(session, earlier) == before  # type: ignore[index]
+        del check, known, report
     async with session_scope(factory) as session:
         result["states"] = await apply_progress(session)
     if engine.dialect.name == "postgresql":
         # What autovacuum does after a bulk load, done now rather than in the middle of the measurements.
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.execute(text("VACUUM ANALYZE unit, milestone, assignment"))
+            await autocommit.execute(text("VACUUM ANALYZE unit, plan, milestone, assignment"))
     await engine.dispose()
     return result
 
@@ -161,19 +207,32 @@ def _summary(times: list[float]) -> dict[str, float]:
 
 
 async def case_tiendo(url: str, queries: int) -> dict[str, object]:
-    """The service calls and texts of handlers/progress.py (`overview`), one session per query."""
+    """/tiendo with no argument as handlers/progress.py answers it: its `overview` (every service call and text
+    the handler makes, the plan labels included) and the first page, one session per query."""
+    from types import SimpleNamespace
+
     from sqlalchemy import select
     from sqlmodel import col
 
+    from bot.access import Access
     from bot.db import make_engine, make_sessionmaker
     from bot.i18n import translator
-    from bot.models import Unit
-    from bot.progress import StatusRules, item_rates, rates_of, subtree_progress, unit_items
-    from handlers.render import paginate, subtree_lines, unit_lines
+    from bot.members import UnitRole
+    from bot.models import Member, Role, Unit
+    from bot.plan_views import view_labels
+    from bot.progress import StatusRules, subtree_progress, unit_items
+    from bot.schema import upgrade_to_head
+    from bot.timeutil import FixedClock
+    from handlers.common import Request
+    from handlers.progress import overview, page_of
 
     engine = make_engine(url)
+    await upgrade_to_head(engine)  # as the bot starts: a kept database follows the schema (not timed)
     factory = make_sessionmaker(engine)
     rules, t = StatusRules(tz=VN), translator("vi")
+    # What the handler reads from its context: the clock and the status rules.
+    context = SimpleNamespace(clock=FixedClock(NOW), services=SimpleNamespace(rules=rules))
+    member = Member(id=1, telegram_user_id=1, chat_id=1, full_name="bench", created_at=NOW)
     picker, count = random.Random(2020), queries + WARMUP
 
     def turns(ids: list[int]) -> list[int]:
@@ -193,32 +252,29 @@ async def case_tiendo(url: str, queries: int) -> dict[str, object]:
         units = {unit.id: unit for unit in (await session.execute(
             select(Unit).where(col(Unit.id).in_(wanted)))).scalars()}
     samples = {kind: [units[unit_id] for unit_id in ids] for kind, ids in chosen.items()}
-    sizes: dict[str, int] = {}
 
-    def secretary(units: list[Unit]) -> Callable[[], Awaitable[object]]:
+    def asker(units: list[Unit], role: Role) -> Callable[[], Awaitable[object]]:
+        """The next unit's member sends /tiendo (what `load_access` gives the handler: the member, one role)."""
         async def run() -> object:
-            unit = units.pop()
+            access = Access(telegram_user_id=1, member=member, roles=[UnitRole(unit=units.pop(), role=role)])
             async with factory() as session:
-                items = await unit_items(session=session, unit_id=unit.id,  # type: ignore[arg-type]
-                                         now=NOW, rules=rules)
-            sizes["secretary"] = len(items)
-            return paginate(unit_lines(t, unit, items, item_rates(items)))
-        return run
-
-    def supervisor(kind: str, units: list[Unit]) -> Callable[[], Awaitable[object]]:
-        async def run() -> object:
-            root = units.pop()
-            async with factory() as session:
-                progress = await subtree_progress(session=session, root=root, now=NOW, rules=rules)
-            sizes[kind] = sum(p.total for p in progress)
-            sizes[f"{kind}_late"] = sum(len(p.late_units) for p in progress)
-            return paginate(subtree_lines(t, root, progress, rates_of(progress)))
+                view = await overview(Request(session=session, access=access, t=t), context)  # type: ignore[arg-type]
+            return page_of(view, 0)
         return run
 
     result: dict[str, object] = {}
-    result["secretary"] = _summary(await _latencies(secretary(samples["secretary"]), queries))
-    result["district"] = _summary(await _latencies(supervisor("district", samples["district"]), queries))
-    result["top"] = _summary(await _latencies(supervisor("top", samples["top"]), queries))
+    result["secretary"] = _summary(await _latencies(asker(samples["secretary"], Role.secretary), queries))
+    result["district"] = _summary(await _latencies(asker(samples["district"], Role.supervisor), queries))
+    result["top"] = _summary(await _latencies(asker(samples["top"], Role.supervisor), queries))
+    # What was shown, from one unit of each kind (not timed).
+    async with factory() as session:
+        items = await unit_items(session=session, unit_id=units[chosen["secretary"][0]].id,  # type: ignore[arg-type]
+                                 now=NOW, rules=rules)
+        sizes: dict[str, int] = {"secretary": len(items), "plans": len(await view_labels(session=session)) or 1}
+        for kind in ("district", "top"):
+            progress = await subtree_progress(session=session, root=units[chosen[kind][0]], now=NOW, rules=rules)
+            sizes[kind] = sum(p.total for p in progress)
+            sizes[f"{kind}_late"] = sum(len(p.late_units) for p in progress)
     result["sizes"] = sizes
     await engine.dispose()
     return result
@@ -304,15 +360,19 @@ def run_case(*args: str) -> dict[str, Any]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def measure(backend: str, url: str, plan_file: Path, options: argparse.Namespace) -> None:
+def measure(backend: str, url: str, plan_files: list[Path], options: argparse.Namespace) -> None:
     say = functools.partial(print, f"[{backend}]", flush=True)
     if "import" in options.parts:
-        imported = run_case("import", url, str(plan_file), "1" if options.reminders else "0")
-        first, again = imported["first"], imported["again"]
-        say(f"import: {first['units_added']:,} units, {first['assignments_added']:,} assignments in "
-            f"{first['total_s']} s (read + validate {first['check_s']} s, write {first['write_s']} s)"
-            + (", reminders re-planned" if options.reminders else ""))
-        say(f"re-import, nothing changed ({not again['changed']}): {again['total_s']} s "
+        imported = run_case("import", url, "1" if options.reminders else "0", *map(str, plan_files))
+        for number in range(1, len(plan_files) + 1):
+            run = imported[f"plan{number}"]
+            intact = ("" if number == 1 else
+                      f"; units untouched: {not run['units_touched']}, earlier plans intact: {run['earlier_intact']}")
+            say(f"import plan {number}: {run['units_added']:,} units, {run['assignments_added']:,} assignments in "
+                f"{run['total_s']} s (read + validate {run['check_s']} s, write {run['write_s']} s)"
+                + (", reminders re-planned" if options.reminders else "") + intact)
+        again = imported["again"]
+        say(f"re-import plan 1, nothing changed ({not again['changed']}): {again['total_s']} s "
             f"(read + validate {again['check_s']} s, write {again['write_s']} s)")
         say(f"progress on {NOW:%d/%m/%Y}: " + ", ".join(f"{n:,} {state}" for state, n in imported["states"].items()))
     if "tiendo" in options.parts:
@@ -326,6 +386,7 @@ def measure(backend: str, url: str, plan_file: Path, options: argparse.Namespace
 def measure_tiendo(say: Callable[..., None], url: str, options: argparse.Namespace) -> None:
     tiendo = run_case("tiendo", url, str(options.queries))
     sizes = tiendo["sizes"]
+    say(f"/tiendo with {sizes['plans']} active plan(s):")
     for kind, label in (("secretary", "secretary, one grassroots unit"), ("district", "district supervisor"),
                         ("top", "top supervisor, the whole tree")):
         figures = tiendo[kind]
@@ -338,27 +399,32 @@ def measure_tiendo(say: Callable[..., None], url: str, options: argparse.Namespa
 def measure_all(folder: Path, backends: list[str], server: str | None, pg_url: str | None,
                 options: argparse.Namespace) -> None:
     fresh = "import" in options.parts
-    plan_file = folder / "national.yaml"
+    # Plans of national size, one after another: each lists the whole tree (the later ones change nothing in
+    # it) and gives the same milestone codes M01… to every grassroots unit; plan 1 is the one-plan benchmark's.
+    codes = [PLAN_CODE] + [f"{PLAN_CODE}-{number}" for number in range(2, options.plans + 1)]
+    plan_files = [folder / f"national-{number}.yaml" for number in range(1, options.plans + 1)]
     if fresh:
         started = time.perf_counter()
         units = national_units(provinces=63, districts_per_province=11, grassroots=options.grassroots)
-        plan_file.write_text(plan_yaml(units, milestones=options.milestones, two_step_every=4), encoding="utf-8")
-        print(f"plan file: {len(units):,} units, {options.milestones} milestones, "
-              f"{plan_file.stat().st_size / 2**20:.1f} MB, written in {time.perf_counter() - started:.1f} s")
+        for code, plan_file in zip(codes, plan_files):
+            plan_file.write_text(plan_yaml(units, milestones=options.milestones, two_step_every=4, code=code),
+                                 encoding="utf-8")
+        print(f"plan files: {options.plans} × ({len(units):,} units, {options.milestones} milestones, "
+              f"{plan_files[0].stat().st_size / 2**20:.1f} MB), written in {time.perf_counter() - started:.1f} s")
     for backend in backends:
         if backend == "sqlite":
             path = folder / "scale.db"
             if fresh:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
-            measure(backend, f"sqlite+aiosqlite:///{path}", plan_file, options)
+            measure(backend, f"sqlite+aiosqlite:///{path}", plan_files, options)
         else:
             assert server is not None and pg_url is not None
             if fresh:
                 _on_server(server, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)',
                            f'CREATE DATABASE "{PG_DATABASE}"')
             try:
-                measure(backend, pg_url, plan_file, options)
+                measure(backend, pg_url, plan_files, options)
             finally:
                 if not options.keep:
                     _on_server(server, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
@@ -371,7 +437,9 @@ def main() -> int:
                              "databases kept by --keep")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--grassroots", type=int, default=59_243, help="grassroots units (60,000 units in all)")
-    parser.add_argument("--milestones", type=int, default=20)
+    parser.add_argument("--milestones", type=int, default=20, help="milestones per plan")
+    parser.add_argument("--plans", type=int, default=3, help="active plans of national size, imported in turn "
+                                                             "(default 3; 1 is the benchmark before plans)")
     parser.add_argument("--queries", type=int, default=200, help="queries per /tiendo case")
     parser.add_argument("--reminders", action="store_true", help="re-plan reminders in the import, as the CLI does")
     parser.add_argument("--postgres-url", help="a server to create the database on (default: scripts/postgres.sh)")
@@ -380,6 +448,8 @@ def main() -> int:
     options = parser.parse_args()
     if unknown := set(options.parts) - set(PARTS):
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if options.plans < 1:
+        parser.error("--plans must be at least 1")
     fresh = "import" in options.parts
     if not fresh and not options.keep:
         parser.error("without import, --keep must name the folder of an earlier run")
@@ -405,7 +475,7 @@ def main() -> int:
 def _case(argv: list[str]) -> None:
     kind, url = argv[0], argv[1]
     if kind == "import":
-        result = asyncio.run(case_import(url, Path(argv[2]), argv[3] == "1"))
+        result = asyncio.run(case_import(url, [Path(name) for name in argv[3:]], argv[2] == "1"))
     elif kind == "tiendo":
         result = asyncio.run(case_tiendo(url, int(argv[2])))
     else:
