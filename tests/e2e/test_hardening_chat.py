@@ -143,7 +143,7 @@ async def test_urging_hundreds_of_late_units_fits_one_message_with_the_real_coun
     assert unreached.startswith("Chưa có thư ký đăng ký: ") and unreached.endswith(" và 93 đơn vị khác")
     for n in (0, 99):
         urged = await bot_run.client.wait_for_message(SECRETARIES + n, lambda m: "📣" in (m["text"] or ""))
-        assert urged["text"].startswith(f"📣 Hùng đôn đốc: {CODE}-{n:03d} chưa hoàn thành M15.")
+        assert urged["text"].startswith(f"📣 Hùng đôn đốc: Đảng ủy xã số {n:03d} chưa hoàn thành M15.")
     async with bot_run.session_factory() as session:
         urges = (await session.execute(select(Event).where(Event.kind == "urge"))).scalars().all()
     assert len(urges) == 100 + 102

@@ -62,7 +62,7 @@ async def test_urge_button_reaches_late_units_once_per_cooldown(bot_run: BotRun)
     assert answer["text"] == "📣 M15: đã đôn đốc 2 đơn vị chậm (2 người nhận)."
     summary = (await bot_run.client.wait_for_bot_messages(SUPERVISOR.id))[0]
     assert "Chưa có thư ký đăng ký: " in summary["text"]
-    for user, unit in ((SECRETARY, "HU-DIENBIEN"), (OTHER, "HU-TUANGIAO")):
+    for user, unit in ((SECRETARY, "Huyện ủy Điện Biên"), (OTHER, "Huyện ủy Tuần Giáo")):  # names, not codes
         urged = (await bot_run.client.wait_for_bot_messages(user.id))[0]
         assert urged["text"].startswith(f"📣 Hùng đôn đốc: {unit} chưa hoàn thành M15.")
         assert "quá hạn 42 ngày" in urged["text"]
