@@ -50,9 +50,14 @@ class DraftMilestone:
     phase: str | None = None
     due: date | None = None  # None: the phase's end
     start: date | None = None
-    units: list[Resolved] = field(default_factory=list)
+    units: list[Resolved] = field(default_factory=list)  # chủ trì: the lead units, who get the assignments
     review: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how dates were read, for a YAML comment
+    coordinating: list[Resolved] = field(default_factory=list)  # phối hợp: kept on the milestone and shown
+    lead_names: list[str] = field(default_factory=list)  # chủ trì as the document names them
+    coordinating_names: list[str] = field(default_factory=list)  # phối hợp as the document names them
+    repeat: dict[str, object] | None = None  # a periodic milestone: the plan file's `repeat:` mapping, no `due`
+    year_guessed: bool = False  # the due date's year was inferred, not written: marked for review
 
     @property
     def unit_codes(self) -> set[str]:
