@@ -196,13 +196,19 @@ def clock() -> FixedClock:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "database: uses the database of the pass (also without test_databases)")
+    config.addinivalue_line("markers", "postgresql_only: what only a PostgreSQL deployment does (several processes)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The PostgreSQL pass runs only what touches a database: the rest (documents, buttons, fuzzing, the calendar,
-    LibreOffice) does not depend on the backend, ran in the SQLite pass, and would cost CI its time twice.
-    Deselected, not skipped: nothing is counted as passing that did not run."""
+    LibreOffice) does not depend on the backend, ran in the SQLite pass, and would cost CI its time twice; and the
+    SQLite pass leaves out what only PostgreSQL deployments do. Deselected, not skipped: nothing is counted as
+    passing that did not run."""
     if not TEST_DATABASE_URL:
+        sqlite_only = [item for item in items if not item.get_closest_marker("postgresql_only")]
+        if len(sqlite_only) < len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgresql_only")])
+            items[:] = sqlite_only
         return
     keep, drop = [], []
     for item in items:

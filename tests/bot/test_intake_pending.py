@@ -88,10 +88,10 @@ async def test_an_import_that_fails_leaves_the_draft_pending_and_nothing_importe
     assert await _count(session_factory, Event.id) == 1
 
 
+# Two processes pressing at once: webhook replicas run on PostgreSQL (on SQLite the second waits on a timer).
+@pytest.mark.postgresql_only
 async def test_of_two_presses_at_once_only_one_imports(session_factory: async_sessionmaker[AsyncSession],
                                                        clock: FixedClock, database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two processes pressing at once: webhook replicas run on PostgreSQL (SQLite waits on a timer)")
     plan = read_plan(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").plan
     assert plan is not None
     async with session_factory() as session:
