@@ -1,13 +1,27 @@
-"""Deadline phrases of Vietnamese plans -> (start, due).
+"""The one date grammar of plan intake: Vietnamese deadline phrases -> (start, due), periodic rules and times.
 
-    trước ngày 15/5/2020 · trước ngày 15 tháng 5 năm 2020 · xong trước ngày … · chậm nhất ngày …
-    trong tháng 10/2019 (last day of the month) · trong quý I/2020 (last day of the quarter)
-    từ ngày 01/10/2019 đến hết ngày 31/12/2019 (start and due; a phase window in a heading)
-    bắt đầu từ tháng 4, hoàn thành trước ngày 15/6/2020 (start and due)
+In sentences a date counts only after a word that makes it a deadline or an appointment:
+    trước ngày 15/5/2020 · xong trước 10/4 · chậm nhất ngày … · hạn chót: 31.03.2025 · đến hết ngày 30-4-2025
+    trước ngày 5 tháng 3 năm 2025 · trong tháng 10/2019 (last day) · trong quý I/2020 (last day of the quarter)
+    trong 6 tháng đầu năm 2025 (30/6) · trong năm 2025 (31/12) · trong tháng 5 - tháng 8/2025 (1/5 … 31/8)
+    tháng 4 và tháng 5/2025 (1/4 … 31/5) · từ ngày 01/10/2019 đến hết ngày 31/12/2019 (start and due)
+    Tuần 1 (từ 02/9 đến 07/9/2024) · bắt đầu từ tháng 4, hoàn thành trước ngày 15/6/2020 (start and due)
+    7h30 ngày 28/9/2024 (a meeting: due that day, at that time) · Thời gian: ngày 28/9/2024
     trước ngày 01/7/2020 (by the end of 30/06/2020: "before the 1st" means the month before)
+In a table's date column (`cell=True`) the bare forms count too: "Quý III/2025", "Tháng 9/2025", "Năm 2025",
+"6 tháng đầu năm 2025", "31/3/2025", "Tháng 5 - tháng 8/2025".
 
-A date without a year takes it from the phase window or the heading above (`context`). A date that does not
-exist (31/02/2020) is reported with the reason, never moved.
+Periodic deadlines become the plan file's `repeat:` (plans/README.md, "Mốc định kỳ"), never one-off dates:
+    trước ngày 20 hằng tháng -> {every: month, day: 20} · trước ngày 15/6 và 15/12 hằng năm -> {dates: [15/6, 15/12]}
+    hằng quý, trước ngày 15 tháng cuối quý -> {every: quarter, day: 15} · trước ngày 10/12 hằng năm -> {every: year …}
+
+Never a deadline: the date of a cited document ("Nghị định số 30/2020/NĐ-CP ngày 05/3/2020"), the document's
+own date ("Hà Nội, ngày 5 tháng 3 năm 2025"), data cut-offs ("số liệu tính đến ngày …"), signature stamps
+("Thời gian ký: …"): none of them follows a deadline word, and the words before a date are checked for them.
+
+A date without a year takes it from the phase window (certain), else from the nearest heading, else from the
+document's date (both guesses: `year_guessed`, shown for review). A date that does not exist (31/02/2020) is
+reported with the reason, never moved.
 """
 
 from __future__ import annotations
@@ -18,24 +32,62 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.i18n import translator
-from bot.plans.dates import days_in_month, parse_day
+from bot.plans.dates import days_in_month, format_day, parse_day
 from bot.plans.problems import PlanValueError
 
-_DAY = r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\d{1,2}\s*[.-]\s*\d{1,2}\s*[.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
-_MONTH = r"tháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"
-_QUARTER = r"quý\s+(?:IV|I{1,3}|[1-4])(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?"
+_Y = r"(?:19|20)\d{2}"
+_OF_YEAR = rf"(?:\s*/\s*{_Y}|\s+năm\s+{_Y})"
+_DAY = (rf"\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*{_Y})?(?!\s*/?\s*\d)"
+        rf"|\d{{1,2}}\s*\.\s*\d{{1,2}}\s*\.\s*{_Y}|\d{{1,2}}\s*-\s*\d{{1,2}}\s*-\s*{_Y}"
+        rf"|\d{{1,2}}\s+tháng\s+\d{{1,2}}(?:\s+năm\s+{_Y})?")
+_MONTH = rf"tháng\s+\d{{1,2}}{_OF_YEAR}?(?!\s*/?\s*\d)"
+# "tháng 5 - tháng 8/2025", "tháng 5-8/2025", "tháng 4 và tháng 5/2025": from the first month to the last
+_MONTHS = rf"tháng\s+\d{{1,2}}\s*(?:-|–|đến|tới|và|,)\s*(?:tháng\s+)?\d{{1,2}}{_OF_YEAR}"
+_QUARTER = r"quý\s+(?:IV|I{1,3}|[1-4])"
+_QUARTERS = rf"{_QUARTER}(?:\s*(?:-|–|đến|và|,)\s*(?:quý\s+)?(?:IV|I{{1,3}}|[1-4]))?{_OF_YEAR}?(?![\w/])"
+_HALF = rf"(?:6|sáu|9|chín)\s+tháng\s+(?:đầu|cuối)\s+năm(?:\s+{_Y})?"
+_YEAR = rf"năm\s+{_Y}"
 _WHEN = rf"(?:ngày\s+)?(?:{_DAY})|{_MONTH}"
+_SPAN = rf"{_MONTHS}|{_QUARTERS}|{_HALF}|{_MONTH}"
+_TIME = r"\d{1,2}\s*(?:h|giờ)\s*(?:\d{2}\s*(?:phút|')?)?"
+_WEEKDAY = r"(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)\s*,?\s*)"
+_BEFORE = (r"trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót(?:\s+là)?\s*:?"
+           r"|hạn\s+cuối(?:\s+là)?\s*:?|không\s+quá|không\s+muộn\s+hơn|(?:đến|tới)\s+hết|hết\s+ngày|(?:đến|tới)")
+_IN = (r"trong(?:\s+thời\s+gian)?|chậm\s+nhất(?:\s+là)?(?:\s+trong)?|cuối|hết|xong|vào|hoàn\s+thành(?:\s+trong)?"
+       r"|đến\s+hết")
+_LABEL = r"(?:thời\s+gian|thời\s+hạn|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện|nộp|gửi|tổ\s+chức))?\s*:"
 
-_PATTERNS = re.compile(
+_SENTENCE = re.compile(
     rf"(?P<range>từ\s+(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
     rf"|(?P<start>bắt\s+đầu\s+(?:từ\s+)?(?P<s_when>{_WHEN}))"
-    rf"|(?P<before>(?:trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót(?:\s+là)?|không\s+quá|đến\s+hết)"
-    rf"\s+(?:ngày\s+)?(?P<b_day>{_DAY}))"
-    rf"|(?P<month>(?:trong|chậm\s+nhất(?:\s+là)?(?:\s+trong)?|cuối|hết|xong)\s+(?P<m_when>{_MONTH}))"
-    rf"|(?P<quarter>(?:trong|chậm\s+nhất(?:\s+là)?(?:\s+trong)?|cuối|hết|xong)\s+(?P<q_when>{_QUARTER}))",
+    rf"|(?P<timed>(?:(?:vào\s+)?lúc\s+)?(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
+    rf"|(?P<before>(?:{_BEFORE})\s+(?:ngày\s+)?(?P<b_day>{_DAY}))"
+    rf"|(?P<span>(?:{_IN})\s+(?P<s_span>{_SPAN}))"
+    rf"|(?P<label>{_LABEL}\s*(?:ngày\s+)?(?P<l_day>{_DAY}))"
+    rf"|(?P<at>vào\s+ngày\s+(?P<a_day>{_DAY}))"
+    rf"|(?P<in_year>(?:trong|hoàn\s+thành(?:\s+trong)?|xong(?:\s+trong)?)\s+(?P<y_year>{_YEAR})(?!\s*[-–]))",
     re.IGNORECASE,
 )
+# A date column's cell: the same, plus the bare forms.
+_CELL = re.compile(
+    rf"(?P<range>(?:từ\s+)?(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
+    rf"|(?P<timed>(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
+    rf"|(?P<before>(?:(?:{_BEFORE})\s+)?(?:ngày\s+)?(?P<b_day>{_DAY}))"
+    rf"|(?P<span>(?:(?:{_IN})\s+)?(?P<s_span>{_SPAN}))"
+    rf"|(?P<in_year>(?:(?:{_IN})\s+)?(?P<y_year>{_YEAR}))",
+    re.IGNORECASE,
+)
+PHRASES = _SENTENCE  # for titles: the deadline phrases a title leaves out
+_PATTERNS = _SENTENCE
+
+# Words just before a date that make it something else than a deadline.
+_NOT_A_DEADLINE = re.compile(
+    r"(?:\btính|\bkể|hiệu\s+lực(?:\s+thi\s+hành)?|ký\s+ngày|ngày\s+ký|thời\s+gian\s+ký|số\s+liệu[^.;:]{0,60}"
+    r"|\b\d+[\w.]*[/-][\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày)?)\s*$", re.IGNORECASE)
+
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_PERIODIC_WORD = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\b|\bđịnh\s+kỳ\b|tháng\s+(?:cuối|đầu)\s+quý",
+                            re.IGNORECASE)
 
 
 class DateError(ValueError):
@@ -44,30 +96,45 @@ class DateError(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """What a date without a year is read against: the phase window, else the year of the heading above."""
+    """What a date without a year is read against: the phase window, else the nearest heading's year, else the
+    document's own date (the first such day on or after it, within a month's slack)."""
 
     window: tuple[date, date] | None = None
-    year: int | None = None
+    year: int | None = None  # of the nearest heading above
+    document: date | None = None  # the document's own date
+    school_year: int | None = None  # "năm học 2024 - 2025": 2024 (September to December), 2025 (January to July)
 
-    def year_for(self, month: int, day: int = 1) -> int | None:
+    def year_for(self, month: int, day: int = 1) -> tuple[int | None, bool]:
+        """The year, and whether it is a guess (True unless the window decides it)."""
         if self.window:
             for year in range(self.window[0].year, self.window[1].year + 1):
-                try:
-                    if self.window[0] <= date(year, month, min(day, 28)) <= self.window[1]:
-                        return year
-                except ValueError:
-                    continue
-            return self.window[0].year
-        return self.year
+                if self.window[0] <= date(year, month, min(day, 28)) <= self.window[1]:
+                    return year, False
+            if self.window[0].year == self.window[1].year:
+                return self.window[0].year, False
+        if self.school_year is not None:
+            return (self.school_year if month >= 8 else self.school_year + 1), True
+        if self.year is not None:
+            return self.year, True
+        if self.document is not None:
+            year = self.document.year
+            if date(year, month, min(day, 28)) < self.document - timedelta(days=31):
+                year += 1  # "trước 10/1" in a plan of December: next January
+            return year, True
+        return None, False
 
 
 @dataclass(frozen=True)
 class Deadline:
-    due: date
+    due: date | None  # None for a periodic rule
     start: date | None
     phrase: str  # as written
     position: int  # where the phrase starts in the text
     note: str | None = None  # how the phrase was read, when it is not literal
+    year_guessed: bool = False
+    time: str | None = None  # "07:30" of an appointment
+    repeat: dict[str, object] | None = None  # the plan file's `repeat:` mapping (without `from`)
+    end: int = 0  # where the phrase ends in the text
 
 
 @dataclass
@@ -84,101 +151,258 @@ def _vi_error(error: PlanValueError) -> str:
     return error.message.render(translator("vi"))
 
 
-def _day(text: str, context: Context, *, year_hint: int | None = None) -> date:
-    text = " ".join(text.split())
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
-    day, month = numbers[0], numbers[1]
-    year = numbers[2] if len(numbers) > 2 else (year_hint or context.year_for(month, day))
+@dataclass
+class _Read:
+    guessed: bool = False
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def _year(text: str) -> int | None:
+    found = re.findall(_Y, text)
+    return int(found[-1]) if found else None
+
+
+def _no_year(text: str) -> DateError:
+    return DateError(f'"{" ".join(text.split())}" không ghi năm, và không có tiêu đề hay giai đoạn nào cho biết năm')
+
+
+def _pick_year(text: str, month: int, day: int, context: Context, hint: int | None, read: _Read) -> int:
+    if hint is not None:
+        return hint
+    year, guessed = context.year_for(month, day)
     if year is None:
-        raise DateError(f'ngày "{text}" không ghi năm, và không có tiêu đề hay giai đoạn nào cho biết năm')
-    written = re.sub(r"\s+", "", text) if len(numbers) > 2 and "/" in text else f"{day:02d}/{month:02d}/{year}"
+        raise _no_year(text)
+    read.guessed = read.guessed or guessed
+    return year
+
+
+def _day(text: str, context: Context, read: _Read, *, hint: int | None = None) -> date:
+    text = " ".join(re.sub(r"^ngày\s+", "", text.strip(), flags=re.IGNORECASE).split())
+    numbers = _numbers(text)
+    day, month = numbers[0], numbers[1]
+    year = numbers[2] if len(numbers) > 2 else _pick_year(text, month, day, context, hint, read)
     try:
-        return parse_day(written, month_end=True)
-    except PlanValueError as error:
+        return parse_day(f"{day:02d}/{month:02d}/{year}", month_end=True)
+    except PlanValueError:
+        if len(numbers) > 2:  # as written: 'ngày "31/02/2020" không tồn tại …'
+            written = re.sub(r"\s+", "", text) if "/" in text else f"{day:02d}/{month:02d}/{year}"
+            try:
+                parse_day(written, month_end=True)
+            except PlanValueError as exact:
+                error = exact
         raise DateError(_vi_error(error)) from error
 
 
-def _month(text: str, context: Context, *, end: bool, year_hint: int | None = None) -> date:
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
-    month = numbers[0]
-    year = numbers[1] if len(numbers) > 1 else (year_hint or context.year_for(month))
-    if year is None:
-        raise DateError(f'"{" ".join(text.split())}" không ghi năm, và không có tiêu đề hay giai đoạn nào cho biết năm')
+def _month(month: int, year: int, *, end: bool, text: str) -> date:
     try:
         return parse_day(f"tháng {month}/{year}", month_end=end)
     except PlanValueError as error:
         raise DateError(_vi_error(error)) from error
 
 
-def _when(text: str, context: Context, *, end: bool, year_hint: int | None = None) -> date:
+def _when(text: str, context: Context, read: _Read, *, end: bool, hint: int | None = None) -> date:
     """'ngày 01/10/2019', '15 tháng 5 năm 2020' or 'tháng 8/2019' (first or last day of the month)."""
     text = re.sub(r"^ngày\s+", "", text.strip(), flags=re.IGNORECASE)
     if re.match(r"tháng", text, re.IGNORECASE):
-        return _month(text, context, end=end, year_hint=year_hint)
-    return _day(text, context, year_hint=year_hint)
+        numbers = _numbers(text)
+        year = numbers[1] if len(numbers) > 1 else _pick_year(text, numbers[0], 1, context, hint, read)
+        return _month(numbers[0], year, end=end, text=text)
+    return _day(text, context, read, hint=hint)
 
 
-def _quarter(text: str, context: Context) -> date:
-    match = re.match(r"quý\s+(\S+?)(?:\s*/\s*(\d{4})|\s+năm\s+(\d{4}))?$", " ".join(text.split()), re.IGNORECASE)
-    assert match is not None
-    number = _ROMAN.get(match.group(1).upper()) or int(match.group(1))
-    month = number * 3
-    year = int(match.group(2) or match.group(3) or 0) or context.year_for(month)
-    if year is None:
-        raise DateError(f'"{text}" không ghi năm, và không có tiêu đề hay giai đoạn nào cho biết năm')
-    return date(year, month, days_in_month(year, month))
+def _span(text: str, context: Context, read: _Read) -> tuple[date | None, date, str]:
+    """(start, due, how) of a month, months, quarter(s) or half year."""
+    flat = " ".join(text.split())
+    lower = flat.lower()
+    year_written = _year(flat)
+    start: date | None
+    if lower.startswith(("6 ", "sáu", "9 ", "chín")):
+        months = 6 if lower.startswith(("6", "sáu")) else 9
+        first = "đầu" in lower
+        year = year_written or _pick_year(flat, 6, 30, context, None, read)
+        last = (6 if first else 12) if months == 6 else (9 if first else 12)
+        return None, date(year, last, days_in_month(year, last)), "hạn là ngày cuối kỳ"
+    if lower.startswith("quý"):
+        numbers = [_ROMAN.get(part.upper()) or int(part) for part in re.findall(r"\b(IV|I{1,3}|[1-4])\b(?!\d)",
+                                                                              re.sub(_Y, "", flat), re.IGNORECASE)]
+        last = numbers[-1] * 3
+        year = year_written or _pick_year(flat, last, 28, context, None, read)
+        start = date(year, numbers[0] * 3 - 2, 1) if len(numbers) > 1 else None
+        return start, date(year, last, days_in_month(year, last)), "hạn là ngày cuối quý"
+    numbers = [n for n in _numbers(re.sub(_Y, "", flat))]
+    last = numbers[-1]
+    year = year_written or _pick_year(flat, last, 28, context, None, read)
+    due = _month(last, year, end=True, text=flat)
+    start = _month(numbers[0], year, end=False, text=flat) if len(numbers) > 1 else None
+    return start, due, "hạn là ngày cuối tháng"
 
 
-def _explicit_year(text: str) -> int | None:
-    found = re.findall(r"\d{4}", text)
-    return int(found[-1]) if found else None
+def _excluded(text: str, start: int) -> bool:
+    """A cited document's date, a data cut-off, an effective or signing date: not a deadline."""
+    return _NOT_A_DEADLINE.search(text[max(0, start - 80):start]) is not None
 
 
-def find_deadlines(text: str, context: Context = Context()) -> Found:
-    """Every deadline phrase of `text` in order; a 'bắt đầu từ …' start goes to the next deadline."""
+def _time(text: str) -> str:
+    numbers = _numbers(text)
+    return f"{numbers[0]:02d}:{numbers[1] if len(numbers) > 1 else 0:02d}"
+
+
+def find_deadlines(text: str, context: Context = Context(), *, cell: bool = False) -> Found:
+    """Every deadline phrase of `text` in order; a 'bắt đầu từ …' start goes to the next deadline.
+
+    `cell`: the text is a table's date column, where a bare date is a deadline."""
     text = normalise(text)
     found = Found()
-    pending_start: tuple[str, int] | None = None  # the phrase, read once the deadline's year is known
-    for match in _PATTERNS.finditer(text):
+    periodic = find_repeats(text, context)
+    found.deadlines.extend(periodic)
+    taken = [(d.position, d.end) for d in periodic]
+    pending_start: tuple[str, int] | None = None  # read once the deadline's year is known
+    for match in (_CELL if cell else _SENTENCE).finditer(text):
+        if any(match.start() < end and start < match.end() for start, end in taken):
+            continue
+        if _excluded(text, match.start()) and not match.group("timed"):
+            continue
         phrase = " ".join(match.group(0).split())
+        read = _Read()
+        note: str | None = None
+        start: date | None = None
+        time: str | None = None
         try:
             if match.group("range"):
-                due = _when(match.group("r_to"), context, end=True)
-                start = _when(match.group("r_from"), context, end=False, year_hint=_explicit_year(
-                    match.group("r_from")) or due.year)
-                found.deadlines.append(Deadline(due, start, phrase, match.start()))
-                continue
-            if match.group("start"):
+                due = _when(match.group("r_to"), context, read, end=True)
+                start = _when(match.group("r_from"), context, _Read(), end=False,
+                              hint=_year(match.group("r_from")) or due.year)
+            elif not cell and match.group("start"):
                 pending_start = (match.group("s_when"), match.start())
                 continue
-            note = None
-            if match.group("before"):
-                due = _day(match.group("b_day"), context)
-                if due.day == 1 and match.group("before").lower().startswith("trước"):
-                    note = f"{phrase} → hạn hết ngày {(due - timedelta(days=1)).strftime('%d/%m/%Y')}"
+            elif match.group("timed"):
+                due = _day(match.group("t_day"), context, read)
+                time = _time(match.group("t_time"))
+            elif match.group("before"):
+                due = _day(match.group("b_day"), context, read)
+                if due.day == 1 and "trước" in match.group("before").lower():
+                    note = f"{phrase} → hạn hết ngày {format_day(due - timedelta(days=1))}"
                     due -= timedelta(days=1)
-            elif match.group("month"):
-                due = _month(match.group("m_when"), context, end=True)
-                note = f"{phrase} → hạn là ngày cuối tháng"
+            elif match.group("span"):
+                start, due, how = _span(match.group("s_span"), context, read)
+                note = f"{phrase} → {how}"
+            elif match.group("in_year"):
+                year = int(_year(match.group("y_year")) or 0)
+                due, note = date(year, 12, 31), f"{phrase} → hạn là ngày cuối năm"
+            elif match.group("label"):
+                due = _day(match.group("l_day"), context, read)
             else:
-                due = _quarter(match.group("q_when"), context)
-                note = f"{phrase} → hạn là ngày cuối quý"
-            start = None
+                due = _day(match.group("a_day"), context, read)
             if pending_start is not None:
-                start = _when(pending_start[0], context, end=False,
-                              year_hint=_explicit_year(pending_start[0]) or due.year)
-                phrase = text[pending_start[1]:match.end()]
-                phrase = " ".join(phrase.split())
+                start = _when(pending_start[0], context, _Read(), end=False,
+                              hint=_year(pending_start[0]) or due.year)
+                phrase = " ".join(text[pending_start[1]:match.end()].split())
                 pending_start = None
-            found.deadlines.append(Deadline(due, start, phrase, match.start(), note))
+            if read.guessed:
+                note = (f"{note}; " if note else "") + f"năm {due.year} là suy đoán — kiểm tra lại"
+            found.deadlines.append(Deadline(due, start, phrase, match.start(), note, read.guessed, time,
+                                            end=match.end()))
         except DateError as error:
             found.errors.append(str(error))
+    found.deadlines.sort(key=lambda d: d.position)
     return found
 
 
 def parse_window(heading: str, context: Context = Context()) -> tuple[date, date] | None:
     """The window of a phase heading: '2.2- Từ ngày 01/10/2019 đến hết ngày 31/12/2019' -> (01/10, 31/12)."""
     for deadline in find_deadlines(heading, context).deadlines:
-        if deadline.start is not None:
+        if deadline.start is not None and deadline.due is not None:
             return deadline.start, deadline.due
     return None
+
+
+# Periodic rules. Each pattern gives the span it covers; the one-off grammar skips what they took.
+_EVERY = r"(?:hằng|hàng|mỗi|các|của\s+các|của\s+mỗi|của\s+hằng|của\s+hàng)"
+_DM = r"\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d)"
+_REPEATS: list[tuple[str, re.Pattern[str]]] = [
+    # trước ngày 15/6 và 15/12 hằng năm; định kỳ 6 tháng trước ngày 15/6 và 15/12
+    ("dates", re.compile(rf"(?:(?:trước|chậm\s+nhất|vào|hạn)\s+(?:các\s+)?(?:ngày\s+)?|(?:các\s+)?ngày\s+)"
+                         rf"(?P<dates>{_DM}(?:\s*(?:,|và|;)\s*"
+                         rf"(?:ngày\s+)?{_DM})+)(?:\s+{_EVERY}\s+năm)?", re.IGNORECASE)),
+    # trước ngày 10/12 hằng năm
+    ("year", re.compile(rf"(?:(?:trước|chậm\s+nhất|vào)\s+)?ngày\s+(?P<dm>{_DM})\s+{_EVERY}\s+năm", re.IGNORECASE)),
+    # trước ngày 15 tháng cuối quý; trước ngày 5 của tháng đầu quý sau
+    ("quarter", re.compile(r"(?:(?:trước|chậm\s+nhất|vào)\s+)?ngày\s+(?P<day>\d{1,2})\s+(?:của\s+)?tháng\s+"
+                           r"(?P<which>cuối|đầu|thứ\s+(?:hai|2))\s+(?:của\s+)?(?:mỗi\s+|hằng\s+)?quý"
+                           r"(?P<next>\s+(?:sau|tiếp\s+theo|kế\s+tiếp))?", re.IGNORECASE)),
+    # trước ngày 20 hằng tháng; ngày cuối cùng hằng tháng
+    ("month", re.compile(rf"(?:(?:trước|chậm\s+nhất|vào)\s+)?ngày\s+(?P<day>\d{{1,2}}|cuối(?:\s+cùng)?)\s+{_EVERY}\s+"
+                         r"tháng", re.IGNORECASE)),
+    # hằng tháng, trước ngày 20 / định kỳ hằng quý … trước ngày 15
+    ("after", re.compile(r"(?P<every>hằng|hàng|mỗi)\s+(?P<period>tháng|quý)\b[^.;]{0,100}?(?:trước|chậm\s+nhất|vào)\s+"
+                         r"ngày\s+(?P<day>\d{1,2})(?!\s*(?:/|tháng|\.\d|-\d))", re.IGNORECASE)),
+]
+
+
+def _dm(text: str) -> tuple[int, int]:
+    day, month = _numbers(text)[:2]
+    return day, month
+
+
+def find_repeats(text: str, context: Context = Context()) -> list[Deadline]:
+    """The periodic rules of `text` (`repeat:` mappings), with their spans."""
+    text = normalise(text)
+    result: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+    periodic = _PERIODIC_WORD.search(text) is not None
+    for kind, pattern in _REPEATS:
+        for match in pattern.finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            repeat: dict[str, object] | None = None
+            if kind == "dates":
+                days = [_dm(part) for part in re.findall(_DM, match.group("dates"))]
+                if not (periodic or re.search(rf"{_EVERY}\s+năm", match.group(0), re.IGNORECASE)):
+                    continue  # "trước ngày 15/6 và 15/12" of one year: two one-off dates, read as such
+                if any(not _valid(day, month) for day, month in days):
+                    continue
+                repeat = {"dates": [f"{day}/{month}" for day, month in days]}
+            elif kind == "year":
+                day, month = _dm(match.group("dm"))
+                if not _valid(day, month):
+                    continue
+                repeat = {"every": "year", "day": day, "month": month}
+            elif kind == "quarter":
+                which = match.group("which").lower()
+                month = 3 if which == "cuối" else 2 if which.startswith("thứ") else 1
+                if match.group("next"):
+                    month += 3
+                repeat = {"every": "quarter", "day": int(match.group("day")), "month": month}
+                if month == 3:
+                    del repeat["month"]  # the default: the quarter's last month
+            elif kind == "month":
+                written = match.group("day")
+                repeat = {"every": "month", "day": "last" if written.lower().startswith("cuối") else int(written)}
+            else:
+                period = match.group("period").lower()
+                repeat = {"every": "month" if period == "tháng" else "quarter", "day": int(match.group("day"))}
+            if isinstance(repeat.get("day"), int) and not 1 <= int(repeat["day"]) <= 31:  # type: ignore[call-overload]
+                continue
+            taken.append((match.start(), match.end()))
+            phrase = " ".join(match.group(0).split())
+            result.append(Deadline(None, None, phrase, match.start(), f"{phrase} → mốc định kỳ", repeat=repeat,
+                                   end=match.end()))
+    return sorted(result, key=lambda d: d.position)
+
+
+def _valid(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= days_in_month(2024, month)
+
+
+def strip_dates(text: str) -> str:
+    """`text` without its deadline phrases, periodic ones included (for a title)."""
+    text = normalise(text)
+    for deadline in sorted(find_repeats(text), key=lambda d: d.position, reverse=True):
+        text = text[:deadline.position] + text[deadline.end:]
+    text = _SENTENCE.sub("", text)
+    text = re.sub(r"\s*(?:,\s*)?định\s+kỳ(?:\s+(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)|\s+\d+\s+tháng(?:\s+một\s+lần)?)?"
+                  r"\s*(?=$|[,;.])", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s*(?:,\s*)?(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\s*(?=$|[,;.])", "", text, flags=re.IGNORECASE)

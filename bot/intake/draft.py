@@ -1,37 +1,45 @@
-"""Document text -> draft milestones: one per dated obligation, undated obligations under a phase window.
+"""A document's structure -> draft milestones: one per dated obligation, undated obligations under a phase window.
 
 Rules of reading (plans/README.md, "Quy ước đọc văn bản"):
 - a heading "2.x- Từ … đến …" opens a phase window; a heading of the same or a higher level closes it;
+- a numbered heading naming a body ("1. Sở Khoa học và Công nghệ:") makes it the lead of the items under it;
 - each bullet (or paragraph) under a window is an obligation when it has a verb; "+ …" lines belong to it;
 - a bullet with its own deadlines gives one milestone per deadline, with the actor of the clause that holds
   the deadline (or of the sentence); a bullet without one takes the window (start and end);
 - a later sentence that starts with its own actor is a separate obligation ("… Tiểu ban Văn kiện tập trung …");
-- outside windows only dated sentences become milestones;
+- outside windows only dated sentences become milestones; a periodic deadline is a periodic milestone;
+- a table of tasks gives one milestone per row and deadline (tables.py): chủ trì and phối hợp from their columns;
+- "Đề nghị X chủ trì", "Giao X …", "X phối hợp với Y" name X as lead and Y as co-ordinating (names.py); in a
+  dispatch, "các đơn vị" are the ones it is sent to ("Kính gửi");
 - an actor that cannot be resolved, a sentence without one, or a date that does not exist -> a `review:` note.
 
-A draft is a plan of its own: its code comes from the document ("Số: 2111" -> KH-2111; without a number, a
-digest of the text: KH-NHAP-1A2B3C4D) and prefixes its milestone codes (KH-2111-M01 …, in reading order), so
-importing it can neither take over nor deactivate the milestones of a plan already in the database.
+A draft is a plan of its own: its code comes from the document's number, or from its title and year (header.py),
+and prefixes its milestone codes (KH-190-TU-2024-M01 …, in reading order), so importing it can neither take over
+nor deactivate the milestones of a plan already in the database.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.intake.dates import _PATTERNS as DATE_PHRASES
-from bot.intake.dates import Context, Deadline, find_deadlines, parse_window
+from bot.intake.dates import Context, Deadline, find_deadlines, parse_window, strip_dates
+from bot.intake.header import Header, plan_code, read_header
+from bot.intake.names import roles, split_names
+from bot.intake.structure import Document, Paragraph, from_text
+from bot.intake.tables import Row, read_rows, roles_of
 from bot.intake.text import Block, blocks, clauses, sentences
-from bot.intake.units import _VERB as VERB
-from bot.intake.units import Actor, Resolved, UnitIndex, has_verb
-from bot.plans.fields import ascii_code
+from bot.intake.units import _VERB as VERB, Actor, Resolved, UnitIndex, _strip_lead, has_verb, key
 
 TITLE_LENGTH = 100
 NO_TITLE = "(chưa có tiêu đề)"
-PLAN_CODE_LENGTH = 40  # room left for "-M01" within the 64 characters of a code
-_NUMBER = re.compile(r"^[ \t]*Số[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+_BAD_TITLES = {"tổ chức", "thời gian", "thực hiện", "nội dung", "tổ chức thực hiện", "hoàn thành", "báo cáo"}
+_GENERIC = re.compile(r"^(?:các|quý)\s+(?:cơ\s+quan|đơn\s+vị|địa\s+phương)(?:\s*,\s*(?:đơn\s+vị|địa\s+phương))*"
+                      r"(?:\s+(?:trực\s+thuộc|liên\s+quan|được\s+giao))?$|^(?:cơ\s+quan|đơn\s+vị)$", re.IGNORECASE)
+_SCHOOL_YEAR = re.compile(r"năm\s+học\s+((?:19|20)\d{2})\s*[-–/]\s*(?:19|20)\d{2}", re.IGNORECASE)
+_APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
+_END = re.compile(r"^\s*(?:nơi\s+nhận|t/m\b|tm\.|kt\.|k/t\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +66,7 @@ class DraftMilestone:
     coordinating_names: list[str] = field(default_factory=list)  # phối hợp as the document names them
     repeat: dict[str, object] | None = None  # a periodic milestone: the plan file's `repeat:` mapping, no `due`
     year_guessed: bool = False  # the due date's year was inferred, not written: marked for review
+    due_time: str | None = None  # "07:30": an appointment's time
 
     @property
     def unit_codes(self) -> set[str]:
@@ -70,6 +79,8 @@ class Draft:
     code: str = "KH-NHAP"  # the draft plan's code, also the prefix of its milestone codes
     phases: list[DraftPhase] = field(default_factory=list)
     milestones: list[DraftMilestone] = field(default_factory=list)
+    number: str | None = None  # the document's own number ("190-KH/TU")
+    issued: date | None = None  # the document's own date
 
     @property
     def unresolved(self) -> list[DraftMilestone]:
@@ -77,112 +88,312 @@ class Draft:
 
 
 @dataclass
+class _Who:
+    units: list[Resolved] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    coordinating: list[Resolved] = field(default_factory=list)
+    coordinating_names: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    rest: str = ""
+
+
+@dataclass
 class _Scope:
     phase: DraftPhase | None = None
     level: int = 0
     year: int | None = None
+    document: date | None = None
+    owner: _Who | None = None  # the body a numbered heading names, for the items under it
+    owner_level: int = 0
+    school_year: int | None = None
 
     def context(self) -> Context:
-        return Context(window=(self.phase.start, self.phase.end) if self.phase else None, year=self.year)
+        return Context(window=(self.phase.start, self.phase.end) if self.phase else None, year=self.year,
+                       document=self.document, school_year=self.school_year)
 
 
-def build_draft(text: str, index: UnitIndex) -> Draft:
-    parts = blocks(text)
-    draft = Draft(title=_title(parts), code=plan_code(text))
-    scope = _Scope()
-    codes: set[str] = set()
-    for block in parts:
-        if block.kind == "heading":
-            if scope.phase and block.level <= scope.level:
-                scope.phase = None
-            years = re.findall(r"\b(?:19|20)\d{2}\b", block.text)
-            if years:
-                scope.year = int(years[-1])
-            window = parse_window(block.text, scope.context())
-            if window is not None:
-                code = block.number or f"P{len(draft.phases) + 1}"
-                while code in codes:
-                    code += "b"
-                codes.add(code)
-                scope.phase = DraftPhase(code, f"{block.number}- {block.text}" if block.number else block.text,
-                                         *window)
-                scope.level = block.level
-                draft.phases.append(scope.phase)
+def build_draft(source: str | Document, index: UnitIndex) -> Draft:
+    document = from_text(source) if isinstance(source, str) else source
+    lines = _lines(document)
+    header = read_header(lines)
+    draft = Draft(title=header.title, code=plan_code(header, "\n".join(lines)), number=header.number,
+                  issued=header.issued)
+    reader = _Reader(draft, index, header)
+    pending: list[str] = []
+    for item in document.items:
+        if isinstance(item, Paragraph):
+            pending.append(item.text if item.heading is None or not item.text.strip()
+                           else f"{'#' * item.heading} {item.text}")
             continue
-        if draft.title and block.text.startswith(draft.title.split(" ", 2)[-1][:40]):
+        found = roles_of(item) if item.rows else None
+        if found is None:  # a letterhead or a signature block: its cells are text
+            pending.extend(cell for row in item.rows for cell in dict.fromkeys(row) if cell.strip())
             continue
-        for milestone in _obligations(block, scope, index):
-            milestone.code = f"{draft.code}-M{len(draft.milestones) + 1:02d}"
-            draft.milestones.append(milestone)
+        reader.text("\n".join(pending))
+        pending = []
+        reader.table(read_rows(item, *found))
+    reader.text("\n".join(pending))
     return draft
 
 
-def plan_code(text: str) -> str:
-    """The draft's plan code: from the document's number ("Số: 35-KH/TU" -> KH-35-KH-TU), else from its text."""
-    match = _NUMBER.search(text)
-    number = ascii_code(match.group(1))[:PLAN_CODE_LENGTH - 3].strip("-") if match else ""
-    if not number:
-        number = "NHAP-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8].upper()
-    return f"KH-{number}"
-
-
-def _title(parts: list[Block]) -> str | None:
-    for block in parts:
-        if block.kind == "paragraph" and block.text.upper().startswith("KẾ HOẠCH"):
-            rest = block.text[len("KẾ HOẠCH"):].strip()
-            return f"Kế hoạch {rest}" if rest else None
-    return None
-
-
-def _segments(block: Block, index: UnitIndex) -> list[str]:
-    """The sentences of a bullet, grouped: a sentence that starts with its own actor opens a new obligation."""
-    segments: list[str] = []
-    for sentence in sentences(block.text):
-        if segments and index.actor(clauses(sentence)[0]).resolved:
-            segments.append(sentence)
-        elif segments:
-            segments[-1] = f"{segments[-1]} {sentence}"
+def _lines(document: Document) -> list[str]:
+    result: list[str] = []
+    for item in document.items:
+        if isinstance(item, Paragraph):
+            result.append(item.text)
+        elif roles_of(item) is None if item.rows else False:
+            result.extend(cell for row in item.rows for cell in dict.fromkeys(row) if cell.strip())
         else:
-            segments.append(sentence)
-    return segments
+            result.append("")
+    return result
 
 
-def _obligations(block: Block, scope: _Scope, index: UnitIndex) -> list[DraftMilestone]:
-    segments = _segments(block, index)
-    result: list[DraftMilestone] = []
-    for number, segment in enumerate(segments):
-        last = number == len(segments) - 1
-        subs = block.subs if last else []
-        source = "\n".join([segment, *(f"+ {sub}" for sub in subs)])
-        found = find_deadlines(" ".join([segment, *subs]), scope.context())
-        main_actor = index.actor(clauses(segment)[0])
+class _Reader:
+    def __init__(self, draft: Draft, index: UnitIndex, header: Header) -> None:
+        self.draft, self.index, self.header = draft, index, header
+        self.scope = _Scope(document=header.issued or (date(header.year, 1, 1) if header.year else None))
+        school = _SCHOOL_YEAR.search(header.title or "")
+        if school:
+            self.scope.school_year = int(school.group(1))
+        self.codes: set[str] = set()
+        self.ended = False
+
+    def add(self, milestone: DraftMilestone) -> None:
+        milestone.code = f"{self.draft.code}-M{len(self.draft.milestones) + 1:02d}"
+        self.draft.milestones.append(milestone)
+
+    # Headings -------------------------------------------------------------------------------------------------
+    def heading(self, text: str, number: str | None, level: int) -> None:
+        scope = self.scope
+        if scope.phase and level <= scope.level:
+            scope.phase = None
+        if scope.owner and level <= scope.owner_level:
+            scope.owner = None
+        school = _SCHOOL_YEAR.search(text)
+        years = re.findall(r"\b(?:19|20)\d{2}\b", text)
+        if school:
+            scope.school_year, scope.year = int(school.group(1)), None
+        elif years:
+            scope.year = int(years[-1])
+        window = parse_window(text, scope.context())
+        if window is None:
+            ranges = [d for d in find_deadlines(text, scope.context(), cell=True).deadlines if d.start and d.due]
+            window = (ranges[0].start, ranges[0].due) if ranges and re.match(
+                r"^(?:giai\s+đoạn|tuần|đợt|bước|phần)\b", text, re.IGNORECASE) else None  # type: ignore[assignment]
+        if window is not None:
+            code = number or f"P{len(self.draft.phases) + 1}"
+            while code in self.codes:
+                code += "b"
+            self.codes.add(code)
+            scope.phase = DraftPhase(code, f"{number}- {text}" if number else text, *window)
+            scope.level = level
+            self.draft.phases.append(scope.phase)
+            return
+        who = roles(text)
+        if who.leads and (not who.rest or who.rest.startswith((":", "(")) or not has_verb(who.rest)):
+            scope.owner = self.resolve(who.leads, who.coordinating)
+            scope.owner_level = level
+
+    # Text ------------------------------------------------------------------------------------------------------
+    def text(self, text: str) -> None:
+        if not text.strip():
+            return
+        for block in blocks(text):
+            if _END.match(block.text):
+                self.ended = True  # the recipients and the signature: nothing to do, until an appendix
+            elif _APPENDIX.match(block.text):
+                self.ended = False
+            if self.ended:
+                continue
+            if block.kind == "heading":
+                self.heading(block.text, block.number, block.level)
+                continue
+            if block.number and self.scope.owner and 2 + block.number.count(".") <= self.scope.owner_level:
+                self.scope.owner = None  # "2. Đề nghị …" after "1. Công an xã:" and its bullets
+            if self.draft.title and block.text.startswith(self.draft.title.split(" ", 2)[-1][:40]):
+                continue
+            if re.match(r"^\s*Kính\s+gửi\b", block.text, re.IGNORECASE):
+                continue
+            for milestone in self.obligations(block):
+                self.add(milestone)
+
+    def segments(self, block: Block) -> list[str]:
+        """The sentences of a bullet, grouped: a sentence that starts with its own actor opens a new obligation."""
+        result: list[str] = []
+        for sentence in sentences(block.text):
+            starts = self.index.actor(clauses(sentence)[0]).resolved or roles(sentence).leads
+            if result and starts:
+                result.append(sentence)
+            elif result:
+                result[-1] = f"{result[-1]} {sentence}"
+            else:
+                result.append(sentence)
+        return result
+
+    def obligations(self, block: Block) -> list[DraftMilestone]:
+        scope = self.scope
+        segments = self.segments(block)
+        result: list[DraftMilestone] = []
+        for number, segment in enumerate(segments):
+            subs = block.subs if number == len(segments) - 1 else []
+            source = "\n".join([segment, *(f"+ {sub}" for sub in subs)])
+            found = find_deadlines(" ".join([segment, *subs]), scope.context())
+            review = [f"ngày không hợp lệ: {error}" for error in found.errors]
+            main = self.who(clauses(segment)[0], segment)
+            if not found.deadlines:
+                if scope.phase is None and not review:
+                    continue  # outside a window, only dated sentences are milestones
+                if not has_verb(segment):
+                    continue
+                milestone = DraftMilestone("", self.title(main, segment), source,
+                                           phase=scope.phase.code if scope.phase else None, review=list(review))
+                self.assign(milestone, main)
+                result.append(milestone)
+                continue
+            for deadline in found.deadlines:
+                clause = _clause_of(segment, deadline)
+                who = self.who(clause, segment) if clause is not None else main
+                title = self.title(who if who.names or clause is None else main, clause or segment)
+                if title == NO_TITLE:  # "… Thực hiện xong trong tháng 10/2019.": the sentence before says what
+                    title = self.title(main, segment)
+                if not who.names and not who.units:
+                    who = main
+                milestone = self.milestone(title, source, deadline, review)
+                self.assign(milestone, who)
+                result.append(milestone)
+        return result
+
+    def milestone(self, title: str, source: str, deadline: Deadline, review: list[str]) -> DraftMilestone:
+        scope = self.scope
+        milestone = DraftMilestone("", title, source, phase=scope.phase.code if scope.phase else None,
+                                   due=deadline.due, start=deadline.start, review=list(review),
+                                   year_guessed=deadline.year_guessed, due_time=deadline.time)
+        if deadline.repeat is not None:
+            milestone.repeat = dict(deadline.repeat)
+            if scope.phase is None:
+                milestone.repeat["from"] = scope.document or date(scope.year or date.today().year, 1, 1)
+        if deadline.note:
+            milestone.notes.append(deadline.note)
+        return milestone
+
+    # Tables ----------------------------------------------------------------------------------------------------
+    def table(self, rows: list[Row]) -> None:
+        self.ended = False  # a table of tasks after the signature is the plan's appendix
+        for row in rows:
+            if row.kind == "heading":
+                self.heading(row.text, None, 1)
+                continue
+            self.row(row)
+
+    def row(self, row: Row) -> None:
+        scope = self.scope
+        context = scope.context()
+        found = find_deadlines(row.due, context, cell=True) if row.due else find_deadlines(row.task, context)
+        if row.due and not found.deadlines and not found.errors:
+            found = find_deadlines(row.task, context)
         review = [f"ngày không hợp lệ: {error}" for error in found.errors]
+        task_roles = roles(row.task)
+        if row.lead:
+            who = self.resolve(split_names(row.lead), split_names(row.coord) if row.coord else [])
+        else:
+            who = self.resolve(task_roles.leads, task_roles.coordinating)
+            if row.coord:
+                extra = self.resolve([], split_names(row.coord))
+                who.coordinating += extra.coordinating
+                who.coordinating_names += extra.coordinating_names
+            if not who.names and scope.owner is not None:
+                who = _Who(scope.owner.units, scope.owner.names, who.coordinating or scope.owner.coordinating,
+                           who.coordinating_names or scope.owner.coordinating_names, scope.owner.review)
+        title = _row_title(task_roles.rest if task_roles.leads and not row.lead else row.task)
+        start = None
+        if row.start:
+            starts = find_deadlines(row.start, context, cell=True).deadlines
+            start = starts[0].due if starts else None
+        source = row.text
         if not found.deadlines:
             if scope.phase is None and not review:
-                continue  # outside a window, only dated sentences are milestones
-            if not has_verb(segment):
-                continue
-            milestone = DraftMilestone("", _short(main_actor), source, phase=scope.phase.code if scope.phase else None,
-                                       review=list(review))
-            _assign(milestone, main_actor, segment, index)
-            result.append(milestone)
-            continue
+                return
+            milestone = DraftMilestone("", title, source, phase=scope.phase.code if scope.phase else None,
+                                       review=review)
+            self.assign(milestone, who)
+            self.add(milestone)
+            return
         for deadline in found.deadlines:
-            clause = _clause_of(segment, deadline)
-            actor = index.actor(clause) if clause is not None else main_actor
-            title = _short(actor if actor.named or clause is None else index.actor(clause))
-            if title == NO_TITLE:  # "… Thực hiện xong trong tháng 10/2019.": the sentence before says what
-                title = _short(main_actor)
-            if not actor.named:
-                actor = main_actor
-            milestone = DraftMilestone("", title, source,
-                                       phase=scope.phase.code if scope.phase else None, due=deadline.due,
-                                       start=deadline.start, review=list(review))
-            if deadline.note:
-                milestone.notes.append(deadline.note)
-            _assign(milestone, actor, clause or segment, index)
-            result.append(milestone)
-    return result
+            milestone = self.milestone(title, source, deadline, review)
+            if start is not None and milestone.start is None:
+                milestone.start = start
+            self.assign(milestone, who)
+            self.add(milestone)
+
+    # Who -------------------------------------------------------------------------------------------------------
+    def who(self, clause: str, segment: str) -> _Who:
+        actor: Actor = self.index.actor(clause)
+        found = roles(_strip_lead(clause))
+        if actor.resolved:
+            who = _Who(units=list(actor.resolved), names=found.leads or [r.phrase for r in actor.resolved],
+                       rest=actor.rest)
+            extra = self.resolve([], found.coordinating)
+            who.coordinating, who.coordinating_names = extra.coordinating, extra.coordinating_names
+            return who
+        if found.leads:
+            who = self.resolve(found.leads, found.coordinating)
+            who.rest = found.rest
+            return who
+        if actor.unresolved:
+            return _Who(names=[actor.unresolved], rest=actor.rest, review=[
+                f'không nhận ra đơn vị "{actor.unresolved}" trong cây đơn vị: ghi mã đơn vị vào units:'])
+        if self.scope.owner is not None:
+            owner = self.scope.owner
+            extra = self.resolve([], found.coordinating)
+            return _Who(owner.units, owner.names, extra.coordinating or owner.coordinating,
+                        extra.coordinating_names or owner.coordinating_names, owner.review, rest=found.rest)
+        if self.header.recipients and re.search(r"đề\s+nghị|yêu\s+cầu|các\s+đơn\s+vị|quý\s+cơ\s+quan", clause,
+                                                re.IGNORECASE):
+            who = self.resolve(self.header.recipients, [])
+            who.rest = found.rest
+            return who
+        return _Who(rest=found.rest)  # assign() says so, with the units the sentence mentions
+
+    def resolve(self, names: list[str], coordinating: list[str]) -> _Who:
+        if self.header.recipients and any(_GENERIC.match(name.strip()) for name in names):
+            names = [n for n in names if not _GENERIC.match(n.strip())] + self.header.recipients
+        who = _Who(names=list(dict.fromkeys(names)))
+        for name in who.names:
+            resolved = self.index.resolve(name)
+            if resolved is not None:
+                who.units.append(resolved)
+            else:
+                who.review.append(f'không nhận ra đơn vị "{name}" trong cây đơn vị: ghi mã đơn vị vào units:')
+        for name in dict.fromkeys(coordinating):
+            who.coordinating_names.append(name)
+            resolved = self.index.resolve(name)
+            if resolved is not None:
+                who.coordinating.append(resolved)
+        return who
+
+    def no_actor(self, text: str) -> list[str]:
+        hints = [r.selector if isinstance(r.selector, str) else f"{r.selector[0]}: {r.selector[1]}"
+                 for r in self.index.mentions(text)]
+        hint = f" (câu có nhắc: {', '.join(hints)})" if hints else ""
+        return [f"câu không nêu đơn vị chịu trách nhiệm: ghi đơn vị vào units:{hint}"]
+
+    def assign(self, milestone: DraftMilestone, who: _Who) -> None:
+        milestone.units = list(who.units)
+        milestone.lead_names = list(who.names)
+        milestone.coordinating = list(who.coordinating)
+        milestone.coordinating_names = list(who.coordinating_names)
+        review = list(who.review)
+        if not who.units and not review:
+            review = self.no_actor(milestone.source)
+        milestone.review.extend(note for note in review if note not in milestone.review)
+
+    def title(self, who: _Who, text: str) -> str:
+        title = _short(who.rest or _strip_lead(text))
+        if title == NO_TITLE or key(title).strip(" .") in _BAD_TITLES or len(title.split()) < 2:
+            fallback = _short(_strip_lead(text))
+            if fallback != NO_TITLE and key(fallback) not in _BAD_TITLES and len(fallback.split()) >= 2:
+                return fallback
+        return title
 
 
 def _clause_of(segment: str, deadline: Deadline) -> str | None:
@@ -193,37 +404,44 @@ def _clause_of(segment: str, deadline: Deadline) -> str | None:
         for clause in clauses(sentence):
             start = segment.find(clause, position)
             if start <= deadline.position < start + len(clause) + 1:
-                # the first clause of a sentence without a subject continues the sentence's first clause
                 return clause
             position = start + len(clause)
         offset = position
     return None
 
 
-def _assign(milestone: DraftMilestone, actor: Actor, text: str, index: UnitIndex) -> None:
-    milestone.units = list(actor.resolved)
-    if actor.unresolved:
-        milestone.review.append(f'không nhận ra đơn vị "{actor.unresolved}" trong cây đơn vị: ghi mã đơn vị vào units:')
-    elif not actor.resolved:
-        hints = [r.selector if isinstance(r.selector, str) else f"{r.selector[0]}: {r.selector[1]}"
-                 for r in index.mentions(text)]
-        hint = f" (câu có nhắc: {', '.join(hints)})" if hints else ""
-        milestone.review.append(f"câu không nêu đơn vị chịu trách nhiệm: ghi đơn vị vào units:{hint}")
-
-
-def _short(actor: Actor) -> str:
+def _short(text: str) -> str:
     """A short title: the clause without its subject and its deadline phrase, at most TITLE_LENGTH characters."""
-    text = actor.rest
-    text = DATE_PHRASES.sub("", text)
+    text = re.sub(r"^\s*[:,]\s*", "", text)
+    text = re.sub(r"^(?:thời\s+gian|thời\s+hạn|địa\s+điểm|nội\s+dung)\s*:\s*", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:(?:là\s+cơ\s+quan\s+)?chủ\s+trì\s*,?\s*)?(?:phối\s+hợp\s+với\s+[^,;]*?,\s*)?", "", text,
+                  flags=re.IGNORECASE)
+    text = re.sub(r"^(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm)\s+", "", text, flags=re.IGNORECASE)
+    text = strip_dates(text)
+    text = re.sub(r"(?:thời\s+gian|thời\s+hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện))?\s*:?\s*$", "", text.strip(" ,.;:"),
+                  flags=re.IGNORECASE)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text).strip(" ,.;:-")
     text = re.sub(r"^(?:[Tt]hực hiện xong|[Xx]ong)\s*", "", text)
     text = re.split(r";|\. ", text)[0].strip(" ,.;:")
-    text = re.sub(r"\s+(?:xong|hoàn thành)$", "", text).strip(" ,.;:")
+    text = re.sub(r"\s+(?:xong|hoàn thành|vào|trong|lúc|từ|tại)$", "", text).strip(" ,.;:(")
+    text = re.sub(r"\(\s*\)", "", text).strip(" ,.;:")
     verb = VERB.search(text.lower())
     if verb is not None and 0 < verb.start() <= 40:  # "Đại hội Đảng bộ tỉnh kiểm tra …": a qualifier of the subject
         text = text[verb.start():]
     if len(text) > TITLE_LENGTH:
         cut = text[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(" ,")
         text = f"{cut}…"
+    return (text[:1].upper() + text[1:]) if text else NO_TITLE
+
+
+def _row_title(task: str) -> str:
+    """A table row's title: its task cell's first line or sentence, without a leading number or bullet."""
+    text = " ".join(task.split("\n")[0].split()) if task else ""
+    text = re.sub(r"^(?:[-+•*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*", "", text)
+    text = re.split(r"(?<=[.;:])\s", text)[0].strip(" .;:")
+    text = re.sub(r"^\s*[:,]\s*", "", text)
+    text = re.sub(r"^(?:(?:là\s+cơ\s+quan\s+)?chủ\s+trì\s*,?\s*)", "", text)
+    if len(text) > TITLE_LENGTH:
+        text = text[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(" ,") + "…"
     return (text[:1].upper() + text[1:]) if text else NO_TITLE

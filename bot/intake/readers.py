@@ -1,19 +1,31 @@
-"""A plan document -> its text: .txt (UTF-8, UTF-16 or Windows-1258), .docx (python-docx), text PDFs (pypdf).
+"""A plan document -> its structure (structure.py): .txt (UTF-8, UTF-16 or Windows-1258), .docx (python-docx),
+text PDFs (pypdf checks them, pdfplumber reads their layout: pdf.py).
 
 Every bound in `limits.py` is checked before the costly step it guards (the zip's declared sizes before anything
-is inflated, the page count before pypdf extracts text), so a hostile file is refused cheaply.
+is inflated, the page count and every stream's inflated size before a PDF is laid out), so a hostile file is
+refused cheaply.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from pathlib import Path
 
 from bot.i18n import N_, Translator, translator
-from bot.intake.limits import (CHARS_PER_PAGE, MAX_DOCX_PARTS, MAX_DOCX_XML_BYTES, MAX_FILE_BYTES,
-                               MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, MAX_TEXT_CHARS, MB)
+from bot.intake.limits import (
+    CHARS_PER_PAGE,
+    MAX_DOCX_PARTS,
+    MAX_DOCX_XML_BYTES,
+    MAX_FILE_BYTES,
+    MAX_PDF_PAGES,
+    MAX_PDF_STREAM_BYTES,
+    MAX_TEXT_CHARS,
+    MB,
+)
+from bot.intake.structure import Document, Paragraph, Table, from_text, join_continued
 from bot.plans.problems import Message
 
 SUPPORTED = (".txt", ".docx", ".pdf")
@@ -40,6 +52,11 @@ def read_document(path: Path) -> str:
 
 
 def read_bytes(data: bytes, name: str) -> str:
+    """The document's text (tables as '|' rows), within the bounds of limits.py."""
+    return read_structure(data, name).text()
+
+
+def read_structure(data: bytes, name: str) -> Document:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise ReadError(N_("Cannot read the file {name}: only .txt, .docx or .pdf documents are accepted (a PDF with "
@@ -48,45 +65,57 @@ def read_bytes(data: bytes, name: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ReadError(N_("The file {name} is too large ({size} MB; at most {max_size} MB)."), name=name,
                         size=_megabytes(len(data)), max_size=MAX_FILE_BYTES // MB)
-    text = {".txt": _text, ".docx": _docx, ".pdf": _pdf}[suffix](data, name)
-    if len(text) > MAX_TEXT_CHARS:
+    document = {".txt": _text, ".docx": _docx, ".pdf": _pdf}[suffix](data, name)
+    if document.size() > MAX_TEXT_CHARS:
         raise _too_much_text(name)
-    if not _readable(text):
+    if not _readable(document.text()):
         raise ReadError(N_("The file {name} has no readable text (empty, damaged, or a scan or photo?). Please send "
                            "the .docx or .txt version of the document."), name=name)
-    return text
+    return document
 
 
-def _text(data: bytes, name: str) -> str:
+def _text(data: bytes, name: str) -> Document:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return from_text(data.decode("utf-16"))
         except UnicodeDecodeError:
             pass  # an odd length or a lone surrogate: not text after all
     else:
         for encoding in ("utf-8-sig", "cp1258"):
             try:
-                return data.decode(encoding)
+                return from_text(data.decode(encoding))
             except UnicodeDecodeError:
                 pass
     raise ReadError(N_("The file {name} is not UTF-8 text: please save it again with UTF-8 encoding."), name=name)
 
 
-def _docx(data: bytes, name: str) -> str:
+_HEADING_STYLE = re.compile(r"^(?:heading|tiêu đề)\s*(\d)$", re.IGNORECASE)
+
+
+def _docx(data: bytes, name: str) -> Document:
     import docx
+    from docx.table import Table as DocxTable
 
     package = _unpacked(data, name)
+    result = Document()
     try:
         document = docx.Document(io.BytesIO(package))
-        lines = [paragraph.text for paragraph in document.paragraphs]
-        for table in document.tables:  # plans sometimes put the schedule in a table
-            for row in table.rows:
-                lines.append(" ".join(cell.text for cell in row.cells))
+        for item in document.iter_inner_content():  # paragraphs and tables in reading order
+            if isinstance(item, DocxTable):
+                # row.cells repeats a merged cell in every grid column and row it covers
+                result.items.append(Table([[cell.text for cell in row.cells] for row in item.rows]))
+                continue
+            style = _HEADING_STYLE.match((item.style.name if item.style is not None else "") or "")
+            text = item.text
+            if item._p.pPr is not None and item._p.pPr.numPr is not None and text.strip() \
+                    and not re.match(r"\s*(?:[-+•*]|\d|[IVXivx]+[.\-)]|[a-zđ][.)])", text):
+                text = f"- {text}"  # Word's own list numbering is not in the text: the item is still a bullet
+            result.items.append(Paragraph(text, int(style.group(1)) if style else None))
     except MemoryError:
         raise
     except Exception as error:  # not a Word package, a missing part, XML that does not parse ...
         raise _not_docx(name) from error
-    return "\n\n".join(lines)
+    return join_continued(result)
 
 
 def _unpacked(data: bytes, name: str) -> bytes:
@@ -127,9 +156,11 @@ def _unpacked(data: bytes, name: str) -> bytes:
     return out.getvalue()
 
 
-def _pdf(data: bytes, name: str) -> str:
+def _pdf(data: bytes, name: str) -> Document:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError
+
+    from bot.intake import pdf
 
     limits = {key: MAX_PDF_STREAM_BYTES for key in (
         "zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
@@ -143,13 +174,13 @@ def _pdf(data: bytes, name: str) -> str:
             if len(reader.pages) > MAX_PDF_PAGES:
                 raise ReadError(N_("The PDF file {name} has {count} pages (at most {max_count}): please send only "
                                    "the plan itself."), name=name, count=len(reader.pages), max_count=MAX_PDF_PAGES)
+            pdf.check_streams(reader)  # pdfminer inflates without a bound: every stream is tried here first
             texts, size = [], 0
             for page in reader.pages:
                 texts.append(page.extract_text() or "")
                 size += len(texts[-1])
                 if size > MAX_TEXT_CHARS:  # stop at once: the rest of the pages would only cost time
                     raise _too_much_text(name)
-            return "\n".join(texts)
     except (ReadError, MemoryError):
         raise
     except LimitReachedError as error:
@@ -158,6 +189,12 @@ def _pdf(data: bytes, name: str) -> str:
     except Exception as error:  # pypdf raises many kinds on a damaged or truncated file
         raise ReadError(N_("The file {name} is not a readable PDF (damaged, or not fully downloaded?)."),
                         name=name) from error
+    try:
+        return pdf.layout(data)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 -- pypdf read it, pdfminer did not: its text without the layout is a draft
+        return from_text("\n".join(texts))
 
 
 def _not_docx(name: str) -> ReadError:

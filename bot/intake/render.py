@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from datetime import date
 
 from bot.intake.draft import Draft, DraftMilestone
 from bot.plans.dates import format_day
@@ -45,6 +46,18 @@ def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None = None,
     return "\n".join(lines) + "\n"
 
 
+def _flow(mapping: dict[str, object]) -> str:
+    """`{every: month, day: 20, from: 01/12/2026}`: the plan file's one-line `repeat:`."""
+    parts = []
+    for name, value in mapping.items():
+        if isinstance(value, date):
+            value = format_day(value)
+        elif isinstance(value, list):
+            value = "[" + ", ".join(str(item) for item in value) + "]"
+        parts.append(f"{name}: {value}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: ignore[type-arg]
     lines = [f"  - code: {milestone.code}"]
     if milestone.phase:
@@ -52,9 +65,14 @@ def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: i
     lines.append(f"    title: {quoted(milestone.title)}")
     if milestone.start:
         lines.append(f"    start: {format_day(milestone.start)}")
-    if milestone.due:
+    if milestone.repeat is not None:
+        note = f"  # {'; '.join(milestone.notes)}" if milestone.notes else ""
+        lines.append(f"    repeat: {_flow(milestone.repeat)}{note}")
+    elif milestone.due:
         note = f"  # {'; '.join(milestone.notes)}" if milestone.notes else ""
         lines.append(f"    due: {format_day(milestone.due)}{note}")
+        if milestone.due_time:
+            lines.append(f'    due_time: "{milestone.due_time}"')
     elif milestone.phase in phases:
         phase = phases[milestone.phase]
         lines.append(f"    # không có ngày riêng: hạn {format_day(phase.end)}, bắt đầu {format_day(phase.start)}"
@@ -63,12 +81,21 @@ def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: i
     if not selectors:
         lines.append("    units: []  # CHƯA XÁC ĐỊNH — xem review:")
     elif all(isinstance(selector, str) for selector in selectors):
-        lines.append(f"    units: [{', '.join(selectors)}]  # {'; '.join(r.phrase for r in milestone.units)}")
+        codes = ", ".join(str(selector) for selector in selectors)
+        lines.append(f"    units: [{codes}]  # {'; '.join(r.phrase for r in milestone.units)}")
     else:
         lines.append(f"    units:  # {'; '.join(r.phrase for r in milestone.units)}")
         for selector in selectors:
             lines.append(f"      - {selector}" if isinstance(selector, str)
                          else f"      - {selector[0]}: {selector[1]}")
+    coordinating = [resolved.selector for resolved in milestone.coordinating]
+    if coordinating:
+        names = "; ".join(milestone.coordinating_names)
+        lines.append("    coordinating:" + (f"  # phối hợp: {names}" if names else ""))
+        lines += [f"      - {selector}" if isinstance(selector, str) else f"      - {selector[0]}: {selector[1]}"
+                  for selector in coordinating]
+    elif milestone.coordinating_names:
+        lines.append(f"    # phối hợp (chưa nhận ra trong cây đơn vị): {'; '.join(milestone.coordinating_names)}")
     if milestone.review:
         lines.append("    review:")
         lines += [f"      - {quoted(note)}" for note in milestone.review]

@@ -13,6 +13,7 @@ _NUMBER_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\s*[-.–)]\s*(?P<
 _BULLET = re.compile(r"^[-–•*]\s+(?P<text>.+)$")
 _SUB_BULLET = re.compile(r"^\+\s*(?P<text>.+)$")
 _END = (".", ":", ";", "!", "?", "…")
+_MARKED = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>\S.*)$")  # a heading by its style (readers.py: "## …")
 
 
 @dataclass
@@ -62,6 +63,11 @@ def blocks(text: str) -> list[Block]:
             result.append(Block("paragraph", match.group("text")))
         elif match := _BULLET.match(line):
             result.append(Block("bullet", match.group("text")))
+        elif (match := _MARKED.match(line)) and not _NUMBER_HEADING.match(match.group("title")) \
+                and not _ROMAN_HEADING.match(match.group("title")):
+            result.append(Block("heading", match.group("title"), level=len(match.group("marks"))))
+        elif match := _MARKED.match(line):
+            result.extend(blocks(match.group("title")))
         elif (match := _ROMAN_HEADING.match(line)) and len(line) < 150:
             result.append(Block("heading", match.group("title"), number=match.group("num"), level=1))
         elif match := _NUMBER_HEADING.match(line):
@@ -84,7 +90,10 @@ def sentences(text: str) -> list[str]:
 
 def clauses(sentence: str) -> list[str]:
     """Clauses of a sentence split at ';' (outside parentheses)."""
-    result, depth, current = [], 0, []
+    if ";" not in sentence:
+        return [sentence.strip()] if sentence.strip() else []
+    result: list[str] = []
+    depth, current = 0, list[str]()
     for ch in sentence:
         depth += ch == "("
         depth -= ch == ")" and depth > 0

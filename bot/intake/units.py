@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 
 from bot.intake.dates import _PATTERNS as DATE_PHRASES
 
+
+def expand(text: str) -> str:
+    from bot.intake.names import expand as expand_names  # names.py folds spelling with key() from here
+
+    return expand_names(text)
+
 # Old and new placement of the tone mark: "uỷ" and "ủy" are the same word.
 _TONES = {"uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ": "ụy", "oà": "òa", "oá": "óa", "oả": "ỏa",
           "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe"}
@@ -40,10 +46,14 @@ SINGLE = {  # phrases naming the one unit of a kind, when the tree has exactly o
 }
 
 
+_OLD_TONE = re.compile("(" + "|".join(_TONES) + r")(?!\w)")
+
+
 def key(text: str) -> str:
+    """The form names are compared in: NFC, lower case, one space, the tone of an open "oa/oe/uy" on its first
+    vowel ("Uỷ"/"Ủy", "hoà"/"hòa" are one spelling; "đoàn", "hoàn" keep theirs)."""
     text = unicodedata.normalize("NFC", text).lower()
-    for old, new in _TONES.items():
-        text = text.replace(old, new)
+    text = _OLD_TONE.sub(lambda match: _TONES[match.group(1)], text)
     return " ".join(text.split())
 
 
@@ -107,7 +117,10 @@ class UnitIndex:
             for name in (unit.name, unit.short_name, *unit.aliases):
                 if name:
                     self.phrases[key(name)] = Resolved(unit.code, frozenset({unit.code}), name)
+                    self.phrases.setdefault(key(expand(name)), Resolved(unit.code, frozenset({unit.code}), name))
         self._longest_first = sorted(self.phrases, key=len, reverse=True)
+        self._mention = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in self._longest_first) + r")(?!\w)") \
+            if self._longest_first else None
 
     def _group_for(self, codes: frozenset[str]) -> tuple[str, str] | None:
         for group in self.groups:
@@ -127,6 +140,15 @@ class UnitIndex:
                 if found is not None:
                     return found[0], found[1] + len(prefix)
         return None
+
+    def resolve(self, name: str) -> Resolved | None:
+        """The units a whole name (as a document writes it) stands for: the tree's name, short name or alias,
+        abbreviations expanded and spelling variants folded; None when the name is not the tree's."""
+        text = key(expand(name)).strip(" .,;:")
+        found = self.match_at_start(text)
+        if found is None or text[found[1]:].strip(" .,;:"):
+            return None
+        return found[0]
 
     def actor(self, clause: str) -> Actor:
         """The responsible units named by the subject at the start of `clause`."""
@@ -160,18 +182,11 @@ class UnitIndex:
 
     def mentions(self, text: str) -> list[Resolved]:
         """Every known unit phrase in `text` (for suggestions to the reviewer), first mention first."""
-        lowered = key(text)
-        found: list[tuple[int, Resolved]] = []
-        taken: list[tuple[int, int]] = []
-        for phrase in self._longest_first:
-            for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
-                span = (match.start(), match.end())
-                if any(span[0] < end and start < span[1] for start, end in taken):
-                    continue
-                taken.append(span)
-                found.append((match.start(), self.phrases[phrase]))
+        if self._mention is None:
+            return []
         seen, result = set(), []
-        for _, resolved in sorted(found, key=lambda item: item[0]):
+        for match in self._mention.finditer(key(text)):
+            resolved = self.phrases[match.group(0)]
             if resolved.selector not in seen:
                 seen.add(resolved.selector)
                 result.append(resolved)

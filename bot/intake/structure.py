@@ -1,0 +1,151 @@
+"""A document as its structure: paragraphs (with a heading level when the document's styles give one) and tables
+(rows of cells, merged cells already spread over the rows and columns they cover), in reading order.
+
+The readers (readers.py) build it from .docx and PDF; plain text is read here: lines of cells separated by '|'
+(a Markdown-like table, its '|---|' line skipped) or by tabs are a table. A table that goes on after a page
+break (the same columns, the header repeated or not, perhaps cut by a page number) is joined to the one before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Paragraph:
+    text: str
+    heading: int | None = None  # the level its style gives (Heading 1 -> 1), None when the style says nothing
+
+
+@dataclass
+class Table:
+    rows: list[list[str]] = field(default_factory=list)  # line breaks inside a cell kept as "\n"
+
+
+Item = Paragraph | Table
+
+
+@dataclass
+class Document:
+    items: list[Item] = field(default_factory=list)
+
+    def text(self) -> str:
+        """Plain text: paragraphs, and each table row as a line of '|'-separated cells."""
+        lines: list[str] = []
+        for item in self.items:
+            if isinstance(item, Paragraph):
+                lines.append(item.text)
+            else:
+                lines.extend("| " + " | ".join(" ".join(cell.split()) for cell in row) + " |" for row in item.rows)
+        return "\n".join(lines)
+
+    def size(self) -> int:
+        return sum(len(item.text) if isinstance(item, Paragraph) else sum(len(c) for row in item.rows for c in row)
+                   for item in self.items)
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\u00a0", " ").replace("\u200b", "").replace("\f", "\n")
+
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$|^\s*\+[-=+]+\+\s*$")
+
+
+def _pipe_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if stripped.count("|") < 2 and not (stripped.startswith("|") and stripped.count("|") >= 1):
+        return None
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return [cell.strip().replace("<br>", "\n").replace("<br/>", "\n") for cell in stripped.split("|")]
+
+
+def _tab_cells(line: str) -> list[str] | None:
+    if line.count("\t") < 2:
+        return None
+    return [cell.strip() for cell in re.split(r"\t+", line.strip("\n"))]
+
+
+def from_text(text: str) -> Document:
+    """Plain text -> paragraphs (one per line; text.py joins what runs on) and '|' or tab tables."""
+    document = Document()
+    lines = _normal(text).split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        for cells_of in (_pipe_cells, _tab_cells):
+            rows: list[list[str]] = []
+            probe = index
+            while probe < len(lines):
+                current = lines[probe]
+                if _SEPARATOR.match(current) and (rows or cells_of is _pipe_cells):
+                    probe += 1
+                    continue
+                cells = cells_of(current)
+                if cells is None:
+                    # a blank line inside a table, when the table goes on right after it
+                    if not current.strip() and rows and probe + 1 < len(lines) and cells_of(lines[probe + 1]):
+                        probe += 1
+                        continue
+                    break
+                rows.append(cells)
+                probe += 1
+            if len(rows) >= 2 or (rows and cells_of is _pipe_cells and len(rows[0]) >= 3):
+                width = max(len(row) for row in rows)
+                document.items.append(Table([row + [""] * (width - len(row)) for row in rows]))
+                index = probe
+                break
+        else:
+            document.items.append(Paragraph(line.replace("\t", " ")))
+            index += 1
+    return join_continued(document)
+
+
+_PAGE_NOISE = re.compile(r"^\s*(?:-?\s*\d{1,3}\s*-?|trang\s+\d+(?:\s*/\s*\d+)?)\s*$", re.IGNORECASE)
+
+
+def join_continued(document: Document) -> Document:
+    """Tables cut by a page break (only blank lines or a page number between, the same number of columns) are
+    one table; a repeated header row at the top of the continuation is dropped."""
+    items: list[Item] = []
+    for item in document.items:
+        if isinstance(item, Table):
+            previous = _previous_table(items)
+            if previous is not None and previous[0].rows and item.rows \
+                    and len(previous[0].rows[0]) == len(item.rows[0]):
+                table, at = previous
+                del items[at + 1:]  # the page number between
+                rows = item.rows
+                if rows and table.rows and _same_row(rows[0], table.rows[0]):
+                    rows = rows[1:]
+                    if rows and len(table.rows) > 1 and _same_row(rows[0], table.rows[1]) and _numbers_row(rows[0]):
+                        rows = rows[1:]
+                table.rows.extend(rows)
+                continue
+        items.append(item)
+    document.items = items
+    return document
+
+
+def _previous_table(items: list[Item]) -> tuple[Table, int] | None:
+    for at in range(len(items) - 1, -1, -1):
+        item = items[at]
+        if isinstance(item, Table):
+            return item, at
+        if item.text.strip() and not _PAGE_NOISE.match(item.text):
+            return None
+    return None
+
+
+def _same_row(a: list[str], b: list[str]) -> bool:
+    return [" ".join(x.lower().split()) for x in a] == [" ".join(y.lower().split()) for y in b]
+
+
+def _numbers_row(row: list[str]) -> bool:
+    """The '(1) (2) (3)' row under a header."""
+    return all(re.fullmatch(r"\(?\d{1,2}\)?|", cell.strip()) for cell in row)
