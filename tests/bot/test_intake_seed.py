@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from bot.plans.importer import run_import
 from bot.plans.validate import check_plan_text
 from bot.settings import PROJECT_ROOT
 
-NOW = datetime(2019, 8, 20, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2019, 8, 20, 2, 0, tzinfo=UTC)
 SEED = PROJECT_ROOT / "plans" / "sources" / "dien-bien-2019.txt"
 PLAN = PROJECT_ROOT / "plans" / "dien-bien-2019.yaml"
 DBTT = {"TPU-DIENBIENPHU", "TXU-MUONGLAY", "HU-DIENBIEN", "HU-DIENBIENDONG", "HU-MUONGANG", "HU-TUANGIAO",
@@ -71,7 +71,8 @@ ANSWER_KEY = [
     # 2.6- Từ ngày 01/9/2020 đến ngày 31/10/2020
     (date(2020, 9, 15), None, "Tỉnh ủy tổ chức rút kinh nghiệm việc tổ chức đại hội", {"TU"}),
     (date(2020, 10, 31), date(2020, 9, 1), "Các tiểu ban Đại hội Đảng bộ tỉnh kiểm tra lại", TIEUBAN),
-    (date(2020, 10, 31), date(2020, 9, 1), "Tiểu ban Văn kiện tập trung hoàn thành các dự thảo văn kiện", {"TB-VANKIEN"}),
+    (date(2020, 10, 31), date(2020, 9, 1), "Tiểu ban Văn kiện tập trung hoàn thành các dự thảo văn kiện",
+     {"TB-VANKIEN"}),
     (date(2020, 10, 31), None, "Ban Chấp hành Đảng bộ tỉnh tổ chức Đại hội đại biểu Đảng bộ tỉnh lần thứ XIV", {"TU"}),
 ]
 
@@ -129,7 +130,7 @@ def test_draft_is_a_plan_file_that_refuses_import_until_reviewed(drafted) -> Non
     assert check.plan is None
     codes = {m.code for m in result.draft.unresolved}
     errors = check.render(translator("vi"))
-    code_of = re.compile(r'mốc "(KH-2111-M\d\d)"')
+    code_of = re.compile(r'mốc "(KH-CT35-2019-M\d\d)"')
     assert errors and all(code_of.search(e) and code_of.search(e).group(1) in codes  # type: ignore[union-attr]
                           for e in errors), errors
     assert "# trước ngày 01/7/2020 → hạn hết ngày 30/06/2020" in result.yaml
@@ -164,6 +165,8 @@ def test_cli_draft(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "27 mốc, 7 mốc cần xem lại" in result.output
     written = out.read_text(encoding="utf-8")
-    assert written.count("  - code: KH-2111-M") == 27 and "\n  code: KH-2111\n" in written  # a plan of its own
+    # "Số: 2111" / "ĐẾN Ngày: 16/8/2019" is the incoming-mail stamp, not the plan's number: the code comes from
+    # the title ("thực hiện Chỉ thị số 35-CT/TW") and the year
+    assert written.count("  - code: KH-CT35-2019-M") == 27 and "\n  code: KH-CT35-2019\n" in written
     bad = CliRunner().invoke(app, ["draft", str(PLAN), "--units", str(PLAN), "-o", str(out)])
     assert bad.exit_code == 1 and "chỉ nhận văn bản .txt, .docx hoặc .pdf" in bad.output
