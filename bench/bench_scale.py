@@ -50,8 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
-from datetime import time as clock_time
+from datetime import datetime, time as clock_time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -157,7 +156,7 @@ async def case_import(url: str, plan_files: list[Path], reminders: bool) -> dict
     after = replan_after_import(settings=_settings(url), clock=FixedClock(IMPORTED_AT)) if reminders else None
     result: dict[str, object] = {}
     runs = [(f"plan{number}", plan_file) for number, plan_file in enumerate(plan_files, 1)]
-    for run, plan_file in runs + [("again", plan_files[0])]:
+    for run, plan_file in [*runs, ("again", plan_files[0])]:
         async with factory() as session:
             earlier = list((await session.execute(select(Plan.id).order_by(Plan.id))).scalars())
             before = await _fingerprint(session, earlier) if earlier and run != "again" else None
@@ -274,7 +273,7 @@ async def case_tiendo(url: str, queries: int) -> dict[str, object]:
         for kind in ("district", "top"):
             progress = await subtree_progress(session=session, root=units[chosen[kind][0]], now=NOW, rules=rules)
             sizes[kind] = sum(p.total for p in progress)
-            sizes[f"{kind}_late"] = sum(len(p.late_units) for p in progress)
+            sizes[f"{kind}_late"] = sum(p.late for p in progress)
     result["sizes"] = sizes
     await engine.dispose()
     return result
@@ -391,7 +390,7 @@ def measure_tiendo(say: Callable[..., None], url: str, options: argparse.Namespa
                         ("top", "top supervisor, the whole tree")):
         figures = tiendo[kind]
         detail = (f"{sizes[kind]} items" if kind == "secretary"
-                  else f"{sizes[kind]:,} assignments, {sizes[kind + '_late']:,} late units named")
+                  else f"{sizes[kind]:,} assignments, {sizes[kind + '_late']:,} late units")
         say(f"/tiendo {label} ({detail}): median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms "
             f"(target ≤ {TARGETS_MS[kind]} ms)")
 
@@ -406,7 +405,7 @@ def measure_all(folder: Path, backends: list[str], server: str | None, pg_url: s
     if fresh:
         started = time.perf_counter()
         units = national_units(provinces=63, districts_per_province=11, grassroots=options.grassroots)
-        for code, plan_file in zip(codes, plan_files):
+        for code, plan_file in zip(codes, plan_files, strict=True):
             plan_file.write_text(plan_yaml(units, milestones=options.milestones, two_step_every=4, code=code),
                                  encoding="utf-8")
         print(f"plan files: {options.plans} × ({len(units):,} units, {options.milestones} milestones, "

@@ -23,10 +23,10 @@ from handlers import confirm, reports
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import callback, parse_button
 from handlers.progress import View, can_see, done_buttons, drill_buttons, milestone_answer, page_of
-from handlers.render import plan_heading, plan_list_lines, subtree_lines, unit_lines
+from handlers.render import LATE_NAMED, plan_heading, plan_list_lines, subtree_lines, unit_lines
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 MAX_PLAN_BUTTONS = 8
 DONE = (Status.done_on_time, Status.done_late)
@@ -41,7 +41,7 @@ async def plan_list_view(req: Request, context: BotContext) -> View:
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     roots = await supervised_roots(session=req.session, access=req.access)
     for root in roots:
-        for p in await subtree_progress(session=req.session, root=root, now=now, rules=rules):
+        for p in await subtree_progress(session=req.session, root=root, now=now, rules=rules, named=0):  # counts only
             counts[p.plan_id][0] += p.done
             counts[p.plan_id][1] += p.total
     for unit in req.access.units_with(Role.secretary):
@@ -70,7 +70,8 @@ async def plan_view(req: Request, context: BotContext, plan_id: int) -> View | N
         view.lines += unit_lines(req.t, unit, items, item_rates(items)) + [""]
         view.buttons += done_buttons(items, {})
     for root in await supervised_roots(session=req.session, access=req.access):
-        progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules, plan_id=plan_id)
+        progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules, plan_id=plan_id,
+                                          named=LATE_NAMED)
         view.lines += subtree_lines(req.t, root, progress, rates_of(progress)) + [""]
         view.buttons += drill_buttons(progress, {})
     view.buttons = view.buttons[:MAX_PLAN_BUTTONS]

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import make_engine
 from bot.settings import get_settings
+from bot.tally import ensure as ensure_tally
 
 target_metadata = SQLModel.metadata
 
@@ -30,6 +31,8 @@ def _configure(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # A migration that rebuilt `assignment` (SQLite's batch mode) left it without the tally's triggers.
+        ensure_tally(connection)
 
 
 async def _run_online() -> None:
