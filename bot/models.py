@@ -175,6 +175,9 @@ class Milestone(SQLModel, table=True):
     # Each period is a milestone of its own ("BC-2026-12"), pointing at its series; one row per (series, period).
     series_id: int | None = Field(default=None, foreign_key="milestone.id", index=True)
     period: str | None = Field(default=None, max_length=16)  # "2026-12", "2026-Q4", "2027-H1", "2027"
+    # The co-ordinating (phối hợp) units' codes, comma-separated (bot.plans.coordinating): shown with the milestone;
+    # they get assignments only when their plan says `remind_coordinating: true`.
+    coordinating: str | None = Field(default=None, sa_type=Text)
 
     __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_milestone_plan_code"),
                       UniqueConstraint("series_id", "period", name="uq_milestone_series_period"))

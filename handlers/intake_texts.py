@@ -15,7 +15,6 @@ from bot.intake import Draft
 from handlers.render import MESSAGE_LIMIT, paginate, short
 
 SHOWN_ITEMS = 5
-SHOWN_REVIEWS = 10
 LINE_CHARS = 600  # one problem or report line, cut before it is escaped (so never inside an entity)
 MORE_LINE_ROOM = 40  # for "… và 1234 dòng nữa"
 
@@ -41,7 +40,10 @@ def problems_text(header: str, problems: Sequence[str], t: Translator) -> str:
     return fitted([escape(header), *plain_lines(problems)], t)
 
 
-def summary_text(draft: Draft, name: str, t: Translator) -> str:
+def summary_text(draft: Draft, name: str, t: Translator, *, problems: Sequence[str] = (),
+                 importable: bool = False) -> str:
+    """The draft's first milestones (date, lead units), then whether 📥 can import it as it stands, or what to fix
+    in the sheet, row by row (`problems`: bot.intake.sheet_read's, in the sheet's words, not a plan file's)."""
     _ = t.gettext
     phases = {phase.code: phase for phase in draft.phases}
     lines = [_("📄 Draft from {name}: {count} milestones.").format(name=f"<b>{escape(short(name, 200))}</b>",
@@ -54,15 +56,17 @@ def summary_text(draft: Draft, name: str, t: Translator) -> str:
                      f"{escape(when)} — {escape(short(units, 300))}")
     if len(draft.milestones) > SHOWN_ITEMS:
         lines.append(_("… and {count} more").format(count=len(draft.milestones) - SHOWN_ITEMS))
-    review = draft.unresolved
-    if review:
-        lines.append("")
-        lines.append(_("⚠️ {count} milestones need review (units not found or dates wrong):").format(count=len(review)))
-        for milestone in review[:SHOWN_REVIEWS]:
-            lines.append(f"• <b>{escape(short(milestone.code, 60))}</b> {escape(short('; '.join(milestone.review), 400))}")
-        if len(review) > SHOWN_REVIEWS:
-            lines.append(_("… and {count} more").format(count=len(review) - SHOWN_REVIEWS))
-        lines.append(_("Import is refused until they are fixed: edit the draft file and send it back."))
+    lines.append("")
+    if importable:
+        lines.append(escape(_("✅ It can be imported as it stands: press 📥 Import, or edit the sheet and send it "
+                              "back.")))
+    else:
+        review = draft.unresolved
+        if review:
+            lines.append(escape(_("⚠️ {count} milestones need review (units not found or dates wrong).")
+                                .format(count=len(review))))
+        lines.append(escape(_("To import it, fix these in the sheet and send it back:")))
+    lines += [f"• {line}" for line in plain_lines(problems)]
     return fitted(lines, t)
 
 

@@ -17,18 +17,37 @@ from bot.access import supervised_roots
 from bot.i18n import Translator, translator
 from bot.models import Milestone, Role, Unit
 from bot.plan_views import reaches, view_labels
-from bot.progress import (Item, MilestoneProgress, item_rates, milestone_breakdown, rates_of, subtree_progress,
-                          unit_items)
+from bot.plans.coordinating import coordinating_names
+from bot.progress import (
+    Item,
+    MilestoneProgress,
+    item_rates,
+    milestone_breakdown,
+    rates_of,
+    subtree_progress,
+    unit_items,
+)
 from bot.status import Group, Status
 from bot.units import count_children, get_unit, get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import callback, done_keyboard, list_keyboard, parse_button
-from handlers.render import (SECRETARY_LINES, SUPERVISOR_LINES, action_label, breakdown_lines, cut, item_card,
-                             page_marker, page_split, subtree_rows, unit_rows)
+from handlers.render import (
+    LATE_NAMED,
+    SECRETARY_LINES,
+    SUPERVISOR_LINES,
+    action_label,
+    breakdown_lines,
+    cut,
+    item_card,
+    page_marker,
+    page_split,
+    subtree_rows,
+    unit_rows,
+)
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 MAX_ACTION_BUTTONS = 8  # the plan view's buttons (handlers/plans.py), under every page
 
@@ -83,7 +102,7 @@ def done_buttons(items: list[Item], labels: dict[int, str]) -> list[tuple[str, s
 
 
 def drill_buttons(progress: list[MilestoneProgress], labels: dict[int, str]) -> list[tuple[str, str]]:
-    late = [p for p in progress if p.late_units]
+    late = [p for p in progress if p.late]
     codes = [p.code for p in late]
     return [(action_label("🔎", p.code, p.plan_id, labels, codes), callback("ms", p.milestone_id)) for p in late]
 
@@ -113,7 +132,7 @@ async def overview(req: Request, context: BotContext) -> View:
         items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
         view.add(unit_rows(req.t, unit, items, item_rates(items), labels), done_button)
     for root in roots:
-        progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules)
+        progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules, named=LATE_NAMED)
         view.add(subtree_rows(req.t, root, progress, rates_of(progress), labels), drill_button)
     return view
 
@@ -128,7 +147,7 @@ async def unit_view(req: Request, context: BotContext, unit: Unit) -> View:
     items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
     confirms = req.access.can_confirm(unit)
     if req.access.supervises(unit) and await count_children(session=req.session, unit=unit):
-        progress = await subtree_progress(session=req.session, root=unit, now=now, rules=rules)
+        progress = await subtree_progress(session=req.session, root=unit, now=now, rules=rules, named=LATE_NAMED)
         own = {item.milestone_id: item for item in items}
 
         def buttons(thing: object) -> list[LineButton]:
@@ -162,8 +181,10 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
     labels = await view_labels(session=req.session)
     roots = await supervised_roots(session=req.session, access=req.access)
     view = View("m", milestone_id, max_lines=line_limit(roots), labels=labels, t=req.t)
+    coordinating = await coordinating_names(session=req.session, milestones=[milestone])
     view.add([(line, None) for line in breakdown_lines(req.t, milestone, ordered, item_rates(ordered),
-                                                        labels.get(milestone.plan_id, ""))])
+                                                        labels.get(milestone.plan_id, ""),
+                                                        coordinating.get(milestone_id))])
     if roots and any(i.status == Status.overdue for i in ordered):
         view.buttons.append((req.t.gettext("📣 Urge"), callback("urge", milestone_id)))
     return view
@@ -272,13 +293,16 @@ async def page_button(update: Update, context: BotContext) -> None:
         return
     prefix = pressed.kind
     # pg:<kind>:<arg>:<page> turns the page in place; ms:<milestone id> drills down in a new message.
-    kind, arg, page = ("m", pressed.numbers[0], 0) if prefix == "ms" else (pressed.view, *pressed.numbers)
+    if prefix == "ms":
+        kind, arg, page = "m", pressed.numbers[0], 0
+    else:
+        kind, (arg, page) = pressed.view, pressed.numbers[:2]
     async with request(update, context) as req:
         view = await view_for(req, context, kind, arg) if req.access.registered or req.access.is_admin else None
         if view is None:
             await query.answer(not_found(req.t), show_alert=True)
             return
-        text, keyboard, page_no = page_of(view, page)
+        text, keyboard, _page_no = page_of(view, page)
         await query.answer()
         if prefix == "ms" and query.message is not None:
             await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[attr-defined]

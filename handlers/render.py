@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -19,7 +20,7 @@ TITLE_CHARS = 90
 # A page fits a phone screen: lines of the message text as sent (a supervisor's view is denser, a little longer).
 SECRETARY_LINES = 15
 SUPERVISOR_LINES = 20
-LATE_NAMED = 3  # late units named on a milestone's line; the rest counted (all of them behind its 🔎)
+LATE_NAMED = 3  # late units named on a milestone's line (subtree_progress(named=…)); the rest counted (all behind 🔎)
 
 
 def short(text: str, limit: int = TITLE_CHARS) -> str:
@@ -79,7 +80,7 @@ def qualified(code: str, label: str = "") -> str:
     return f"{code} ({label})" if label else code
 
 
-def grouped_rows(head: list[str], things: list, plan_of, line_of,  # type: ignore[no-untyped-def]
+def grouped_rows(head: list[str], things: list[Any], plan_of, line_of,  # type: ignore[no-untyped-def]
                  labels: dict[int, str]) -> list[tuple[str, object]]:
     """(line, the thing it shows or None): `head`, then the things under their plans' headings."""
     rows: list[tuple[str, object]] = [(line, None) for line in head]
@@ -106,17 +107,18 @@ def milestone_marker(p: MilestoneProgress) -> str:
     sees for the same item on the same day."""
     if p.done == p.total:
         return Status.done_on_time.marker
-    if p.late_units:
+    if p.late:
         return Status.overdue.marker
     if p.reported:
         return Status.awaiting.marker
     return Status.due_soon.marker if p.due_soon else Status.on_track.marker
 
 
-def late_text(t: Translator, names: list[str]) -> str:
-    """"Chậm (16): A, B, C +13": counted, the first few named."""
-    shown = ", ".join(names[:LATE_NAMED]) + (f" +{len(names) - LATE_NAMED}" if len(names) > LATE_NAMED else "")
-    return t.gettext("Late ({n}): {units}").format(n=len(names), units=escape(shown))
+def late_text(t: Translator, p: MilestoneProgress) -> str:
+    """"Chậm (16): A, B, C +13": all counted, the first few named."""
+    names = p.late_units[:LATE_NAMED]
+    shown = ", ".join(names) + (f" +{p.late - len(names)}" if p.late > len(names) else "")
+    return t.gettext("Late ({n}): {units}").format(n=p.late, units=escape(shown))
 
 
 def milestone_progress_line(t: Translator, p: MilestoneProgress) -> str:
@@ -124,8 +126,8 @@ def milestone_progress_line(t: Translator, p: MilestoneProgress) -> str:
     line = (f"{milestone_marker(p)} <b>{escape(p.code)}</b> {escape(short(p.title, 60))}\n    "
             + _("due {date}").format(date=t.short_date(p.due_date)) + " · "
             + _("{done}/{total} units ({pct})").format(done=p.done, total=p.total, pct=t.percent(p.ratio)))
-    if p.late_units:
-        line += "\n    " + late_text(t, p.late_units)
+    if p.late:
+        line += "\n    " + late_text(t, p)
     return line
 
 
@@ -142,11 +144,16 @@ def subtree_lines(t: Translator, root: Unit, progress: list[MilestoneProgress], 
     return [line for line, _thing in subtree_rows(t, root, progress, rates, labels)]
 
 
-def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rates: Rates, label: str = "") -> list[str]:
+def breakdown_lines(t: Translator, milestone: Milestone, items: list[Item], rates: Rates, label: str = "",
+                    coordinating: list[str] | None = None) -> list[str]:
+    """`coordinating`: the names of the milestone's phối hợp units (bot.plans.coordinating), shown under its date."""
     _ = t.gettext
     lines = [f"📌 <b>{escape(milestone.code)}</b> {escape(short(milestone.title, 200))}"]
     lines += [plan_line(label)] if label else []
-    lines += [_("due {date}").format(date=t.date(milestone.due_date)), rates_line(t, rates)]
+    lines += [_("due {date}").format(date=t.date(milestone.due_date))]
+    if coordinating:
+        lines.append(_("🤝 Co-ordinating: {units}").format(units=escape(short(", ".join(coordinating), 300))))
+    lines += [rates_line(t, rates)]
     lines.extend(item_line(t, item, with_unit=True) + note_text(item, "\n    ") for item in items)
     return lines
 
@@ -227,7 +234,8 @@ def confirmed_card(t: Translator, item: Item, unit_name: str, actor: Actor, tz: 
         line = _("🕓 Reported by {name} at {when}, awaiting acceptance.")
     else:
         line = _("✅ Confirmed by {name} at {when}.")
-    return item_card(t, item, unit_name, label) + "\n" + line.format(name=escape(actor.name), when=t.datetime(actor.at, tz))
+    return (item_card(t, item, unit_name, label) + "\n"
+            + line.format(name=escape(actor.name), when=t.datetime(actor.at, tz)))
 
 
 def action_label(prefix: str, code: str, plan_id: int, labels: dict[int, str], codes: list[str]) -> str:

@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "due_time": N_("due time"),
     "requires_acceptance": N_("needs acceptance"),
     "reminder_days": N_("reminder days"),
+    "coordinating": N_("co-ordinating units"),
     "number": N_("document number"),
     "issued": N_("issued on"),
     "issuer": N_("issued by"),

@@ -24,6 +24,7 @@ class _References(Item):
     model_config = ConfigDict(extra="ignore", frozen=True)
     phase: Code | None = None
     units: list[Selector] = []
+    coordinating: list[Selector] = []
 
 
 class MilestoneResolver:
@@ -46,6 +47,7 @@ class MilestoneResolver:
         except ValidationError:
             return  # the same fault was reported by the milestone's own schema
         self.selection.resolve(references.units, problems=self.problems)
+        self.selection.resolve(references.coordinating, problems=self.problems)
         self._phase(references)
 
     def _phase(self, item: MilestoneSpec | _References) -> PhaseSpec | None:
@@ -58,6 +60,7 @@ class MilestoneResolver:
 
     def _milestone(self, spec: MilestoneSpec, order: int) -> PlanMilestone | None:
         units = self.selection.resolve(spec.units, problems=self.problems)
+        coordinating = self._coordinating(spec, units)
         if not spec.units:
             self.problems.append(error(spec.at_line, N_('milestone "{code}" is assigned to no unit: add "units:"'),
                                        code=spec.code))
@@ -67,7 +70,8 @@ class MilestoneResolver:
                 code=spec.code, note=note))
         phase = self._phase(spec)
         if spec.repeat is not None:
-            return series_milestone(spec, order, units=tuple(units), phase=phase, problems=self.problems)
+            return series_milestone(spec, order, units=tuple(units), coordinating=coordinating, phase=phase,
+                                    problems=self.problems)
         # Work listed under a phase without its own date is due when the phase ends, and starts with it.
         due = spec.due or (phase.end if phase else None)
         start = spec.start or (phase.start if phase and not spec.due else None)
@@ -89,8 +93,18 @@ class MilestoneResolver:
         return PlanMilestone(
             code=spec.code, title=spec.title, due=due, units=tuple(units), phase=phase.title if phase else None,
             source=spec.source, start=start, due_time=spec.due_time, requires_acceptance=spec.requires_acceptance,
-            reminder_days=reminder_days, sort_order=order,
+            reminder_days=reminder_days, sort_order=order, coordinating=coordinating,
         )
+
+    def _coordinating(self, spec: MilestoneSpec, lead: list[str]) -> tuple[str, ...]:
+        """The co-ordinating units; one also named as lead unit is a lead unit only (said so)."""
+        chosen = self.selection.resolve(spec.coordinating, problems=self.problems)
+        both = [code for code in chosen if code in lead]
+        if both:
+            self.problems.append(warning(spec.line_of("coordinating"), N_(
+                'milestone "{code}": {units} also lead the work, so they are not counted as co-ordinating units'),
+                code=spec.code, units=", ".join(both)))
+        return tuple(code for code in chosen if code not in lead)
 
 
 def _outside(day: date, phase: PhaseSpec) -> bool:

@@ -36,6 +36,9 @@ class PlanMilestone:
     sort_order: int = 0
     # A periodic milestone (a series): `due` is its first possible due date; its periods are milestones of their own.
     repeat: Repeat | None = None
+    # Phối hợp: the co-ordinating units, kept on the milestone and shown. `units` are those given assignments: the
+    # lead units (chủ trì), and these too when the plan says `remind_coordinating: true`.
+    coordinating: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,4 @@ class Plan:
     issuer: str | None = None
     timezone: str | None = None
     source_file: str | None = None
+    remind_coordinating: bool = False  # the co-ordinating units were given assignments too (`units` holds them)

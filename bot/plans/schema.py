@@ -42,6 +42,8 @@ class PlanInfo(Item):
     issued: StartDay | None = None
     issuer: OptionalName = None
     timezone: TimeZoneName | None = None
+    # Whether the co-ordinating (phối hợp) units get assignments, and so reminders, as the lead units do.
+    remind_coordinating: bool = False
 
 
 class UnitSpec(Item):
@@ -128,7 +130,8 @@ class MilestoneSpec(Item):
     due: DueDay | None = None
     due_time: TimeOfDay | None = None
     source: OptionalText = None
-    units: list[Selector] = []
+    units: list[Selector] = []  # chủ trì: the lead units, who get the assignments
+    coordinating: list[Selector] = []  # phối hợp: kept on the milestone and shown (reminded if the plan says so)
     requires_acceptance: bool = False
     reminder_days: ReminderDays | None = None
     repeat: RepeatSpec | None = None  # a periodic milestone: each period becomes its own milestone

@@ -24,7 +24,8 @@ def read_section(raw: LineList, model: type[SpecT], *, duplicate_msgid: str, pro
     section: Section[SpecT] = Section()
     code_lines: dict[str, int] = {}
     for item, line in zip(raw, raw.lines, strict=True):
-        spec = validate_item(model, item, line=line, problems=problems, prepared=selector_inputs(item))
+        prepared = {key: value for key, value in selector_inputs(item).items() if key in model.keys()}
+        spec = validate_item(model, item, line=line, problems=problems, prepared=prepared)
         code = spec.code if spec else written_code(item)
         if spec is None and isinstance(item, LineMap):
             section.failed.append(item)
@@ -48,17 +49,24 @@ def written_code(item: object) -> str | None:
     return code.strip() if isinstance(code, str) and code.strip() else None
 
 
+SELECTOR_LISTS = ("units", "coordinating")  # the keys whose items are unit selectors
+
+
 def selector_inputs(item: object) -> dict[str, object]:
-    """A `units:` list as Selector inputs that remember their lines (a bare code becomes {unit: code})."""
-    units = item.get("units") if isinstance(item, LineMap) else None
-    if not isinstance(units, LineList):
-        return {}
-    shaped: list[object] = []
-    for value, line in zip(units, units.lines, strict=True):
-        if isinstance(value, str):
-            shaped.append({"unit": value, "at_line": line})
-        elif isinstance(value, LineMap):
-            shaped.append({**value, "at_line": value.line, "key_lines": dict(value.key_lines)})
-        else:
-            shaped.append(value)
-    return {"units": shaped}
+    """The `units:` (and `coordinating:`) lists as Selector inputs that remember their lines (a bare code becomes
+    {unit: code})."""
+    prepared: dict[str, object] = {}
+    for key in SELECTOR_LISTS:
+        units = item.get(key) if isinstance(item, LineMap) else None
+        if not isinstance(units, LineList):
+            continue
+        shaped: list[object] = []
+        for value, line in zip(units, units.lines, strict=True):
+            if isinstance(value, str):
+                shaped.append({"unit": value, "at_line": line})
+            elif isinstance(value, LineMap):
+                shaped.append({**value, "at_line": value.line, "key_lines": dict(value.key_lines)})
+            else:
+                shaped.append(value)
+        prepared[key] = shaped
+    return prepared

@@ -77,7 +77,7 @@ async def create_period(session: AsyncSession, series: Milestone, period: Period
                   start_date=period.first_day, due_date=period.due, due_time=series.due_time,
                   requires_acceptance=series.requires_acceptance, reminder_days=series.reminder_days,
                   sort_order=series.sort_order, active=True, created_at=now, updated_at=now, series_id=series.id,
-                  period=period.key)
+                  period=period.key, coordinating=series.coordinating)
     statement = _insert_ignoring_conflicts(session).values(**values).returning(MILESTONE.c.id)
     milestone_id = (await session.execute(statement)).scalar()
     if milestone_id is None:

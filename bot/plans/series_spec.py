@@ -18,7 +18,7 @@ _KEY_LENGTH = len("-2026-Q4")
 
 
 def series_milestone(spec: MilestoneSpec, order: int, *, units: tuple[str, ...], phase: PhaseSpec | None,
-                     problems: list[Problem]) -> PlanMilestone | None:
+                     problems: list[Problem], coordinating: tuple[str, ...] = ()) -> PlanMilestone | None:
     """The series: `from` / `until` default to its phase's start and end; its periods take no `due:` / `start:`."""
     assert spec.repeat is not None
     found = len(problems)
@@ -46,7 +46,7 @@ def series_milestone(spec: MilestoneSpec, order: int, *, units: tuple[str, ...],
         code=spec.code, title=spec.title, due=start, units=units, phase=phase.title if phase else None,
         source=spec.source, due_time=spec.due_time, requires_acceptance=spec.requires_acceptance,
         reminder_days=tuple(sorted(set(spec.reminder_days), reverse=True)) if spec.reminder_days is not None else None,
-        sort_order=order, repeat=spec.repeat.rule(start=start, until=until),
+        sort_order=order, repeat=spec.repeat.rule(start=start, until=until), coordinating=coordinating,
     )
 
 

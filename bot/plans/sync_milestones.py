@@ -13,6 +13,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Milestone
+from bot.plans.coordinating import stored_codes
 from bot.plans.plan import Plan, PlanMilestone
 from bot.plans.report import Changed, ImportReport, Ref, field_changes
 from bot.plans.series_sync import check_series_kinds, readable_rule_change, resumed_periods
@@ -21,9 +22,10 @@ from bot.plans.series_sync import check_series_kinds, readable_rule_change, resu
 SCHEDULE_FIELDS = frozenset({"start_date", "due_date", "due_time", "reminder_days"})
 _COLUMNS = (Milestone.id, Milestone.code, Milestone.title, Milestone.phase, Milestone.source_text,
             Milestone.start_date, Milestone.due_date, Milestone.due_time, Milestone.requires_acceptance,
-            Milestone.reminder_days, Milestone.sort_order, Milestone.active, Milestone.repeat, Milestone.series_id)
+            Milestone.reminder_days, Milestone.sort_order, Milestone.active, Milestone.repeat, Milestone.series_id,
+            Milestone.coordinating)
 _PLAN_FIELDS = ("title", "phase", "source_text", "start_date", "due_date", "due_time", "requires_acceptance",
-                "reminder_days", "repeat")
+                "reminder_days", "repeat", "coordinating")
 
 
 async def sync_milestones(*, session: AsyncSession, plan: Plan, plan_id: int, now: datetime,
@@ -115,4 +117,5 @@ def _values(milestone: PlanMilestone) -> dict[str, object]:
         "reminder_days": ",".join(str(day) for day in milestone.reminder_days)
         if milestone.reminder_days is not None else None,
         "repeat": milestone.repeat.to_json() if milestone.repeat is not None else None,
+        "coordinating": stored_codes(milestone.coordinating),
     }

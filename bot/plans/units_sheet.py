@@ -121,6 +121,11 @@ def _refuse(data: bytes) -> Problem | None:
     return None
 
 
+def read_units_rows(rows: Iterable[tuple[object, ...]]) -> tuple[LineList | None, list[Problem]]:
+    """The rows of a units sheet already opened (the second sheet of a draft plan, bot.intake.sheet_read)."""
+    return _read_rows(rows)
+
+
 def _read_rows(rows: Iterable[tuple[object, ...]]) -> tuple[LineList | None, list[Problem]]:
     problems: list[Problem] = []
     header: dict[str, int] | None = None
@@ -239,11 +244,20 @@ def _cell(value: object) -> str | None:
 def units_sheet_bytes(rows: Sequence[SheetRow], t: Translator) -> bytes:
     """The sheet `read_units_sheet` reads: headers, one row per unit, kinds by their label."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t(N_("Units"))[:31]
+    fill_units_sheet(sheet, rows, t)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def fill_units_sheet(sheet, rows: Sequence[SheetRow], t: Translator) -> None:  # type: ignore[no-untyped-def]
+    """Writes the units into an empty worksheet (also the second sheet of a draft plan, bot.intake.sheet)."""
+    from openpyxl.styles import Font
+
     sheet.append(list(COLUMNS.values()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -253,6 +267,3 @@ def units_sheet_bytes(rows: Sequence[SheetRow], t: Translator) -> bytes:
     for letter, width in zip("ABCDEFG", (18, 48, 30, 18, 40, 28, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()

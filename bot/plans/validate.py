@@ -63,6 +63,15 @@ def read_plan(path: Path, *, known: Sequence[PlanUnit] = ()) -> PlanCheck:
 def check_plan_text(text: str, *, filename: str, known: Sequence[PlanUnit] = ()) -> PlanCheck:
     with collector_paused():
         data, problems = parse_yaml(text)
+        return check_plan_data(data, filename=filename, known=known, problems=problems)
+
+
+def check_plan_data(data: object, *, filename: str, known: Sequence[PlanUnit] = (),
+                    problems: list[Problem] | None = None) -> PlanCheck:
+    """Checks a plan already read into LineMap / LineList data: from YAML, or from a draft sheet
+    (bot.intake.sheet), whose "lines" are its cells. `problems`: those met while reading it."""
+    problems = [] if problems is None else problems
+    with collector_paused():
         plan = _check_document(data, problems, known) if isinstance(data, LineMap) or not problems else None
     problems.sort(key=lambda problem: problem.line or 0)
     if plan is None or any(not problem.warning for problem in problems):
@@ -93,9 +102,14 @@ def _check_document(data: object, problems: list[Problem], known: Sequence[PlanU
     resolved = MilestoneResolver(selection=selection, phases=phases, problems=problems).resolve(milestones)
     if info is None:
         return None
+    if info.remind_coordinating:  # the co-ordinating units get assignments (so reminders) as the lead units do
+        order = {code: unit.sort_order for code, unit in tree.by_code.items()}
+        resolved = [replace(milestone, units=tuple(sorted({*milestone.units, *milestone.coordinating},
+                                                          key=order.__getitem__)))
+                    for milestone in resolved]
     return Plan(code=info.code, title=info.title, number=info.number, issued=info.issued, issuer=info.issuer,
                 timezone=info.timezone, units=tuple(unit for unit in tree.units if unit.code not in tree.standing),
-                milestones=tuple(resolved))
+                milestones=tuple(resolved), remind_coordinating=info.remind_coordinating)
 
 
 def _section_list(data: LineMap, key: str, problems: list[Problem]) -> LineList:

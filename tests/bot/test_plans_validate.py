@@ -136,7 +136,7 @@ def test_unknown_key_suggests_the_field_meant() -> None:
         'kh.yaml:14: thiếu trường "title"',
         'kh.yaml:15: không có trường "titel" (có phải "title"?)',
         'kh.yaml:18: không có trường "colour"; các trường dùng được ở đây: code, title, phase, start, due, '
-        'due_time, source, units, requires_acceptance, reminder_days, repeat, review',
+        'due_time, source, units, coordinating, requires_acceptance, reminder_days, repeat, review',
     ]
 
 

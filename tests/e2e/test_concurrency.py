@@ -123,7 +123,7 @@ async def test_another_chat_is_answered_while_the_largest_document_is_read(
         (held_reading / "release").touch()
     summary, draft = await client.wait_for_bot_messages(ADMIN.id, count=2)
     assert "ke-hoach-lon.txt" in summary["text"]  # the largest document was read and drafted, after the reply
-    assert draft["document"]["file_name"] == "ke-hoach-lon.draft.yaml"
+    assert draft["document"]["file_name"] == "ke-hoach-lon.draft.xlsx"
     assert "(HU-DIENBIEN)" in answered["params"]["text"]  # the secretary's progress
 
 

@@ -135,3 +135,17 @@ async def test_a_plan_naming_the_stored_units_imports_from_chat(session_factory:
     assert done.buttons_removed and "DB-MAU-2027" in done.replies[0]
     async with session_factory() as session:
         assert (await session.execute(select(func.count(Milestone.id)))).scalar_one() > 0
+
+
+async def test_a_sheet_refused_at_the_press_is_told_without_the_lines_of_a_file_never_seen(
+        session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock) -> None:
+    """A sheet is kept as the plan file it stands for; should the stored tree have changed by the press, the admin
+    hears what is wrong, not line numbers of that file."""
+    kept = PLAN.replace("units: [BTV-TU]", "units: [BTV-TU, KHONG-CO]", 1)
+    async with session_factory() as session:
+        token = await keep_draft(session=session, admin_id=ADMIN, file_name="kh.draft.xlsx", plan_text=kept,
+                                 now=clock.now())
+        await session.commit()
+    refused = await press(f"imp:{token}", session_factory=session_factory, settings=settings, clock=clock)
+    assert refused.replies == ['Không nhập: hãy sửa các lỗi sau trong bảng tính rồi gửi lại:\nkh.draft.xlsx: không có '
+                               'đơn vị mã &quot;KHONG-CO&quot;']  # HTML, as sent

@@ -45,10 +45,13 @@ def test_a_summary_of_long_titles_and_review_notes_stays_valid_html() -> None:
     milestones = [DraftMilestone(code=f"KH-2111-M{n:02d}", title="Tổ chức đại hội <điểm> " * 40, source="…",
                                  due=date(2020, 5, 31), units=[Resolved("BTV-TU", frozenset({"BTV-TU"}), "Ban")],
                                  review=unknown) for n in range(1, 30)]
-    text = summary_text(Draft(title="Kế hoạch", milestones=milestones), "kế hoạch <2020>.docx", VI)
+    problems = [f'dòng {n + 7}, cột "Cần xem lại": cần xem lại: {note} <{n}>' for n, note in enumerate(unknown * 29)]
+    text = summary_text(Draft(title="Kế hoạch", milestones=milestones), "kế hoạch <2020>.docx", VI,
+                        problems=problems)
     plain = shown(text)
     assert plain.startswith("📄 Bản nháp từ kế hoạch <2020>.docx: 29 mốc.")
     assert "<b>KH-2111-M01</b>" in text and plain.rstrip().endswith("dòng nữa")
+    assert "29 mốc cần xem lại" in plain and '• dòng 7, cột "Cần xem lại": cần xem lại: không nhận ra' in plain
 
 
 @settings(deadline=None, max_examples=80)
