@@ -8,12 +8,12 @@ PLAN ?= plans/dien-bien-2019.yaml plans/dien-bien-2026.yaml
 SEED = $(if $(UNITS),--units $(UNITS)) $(foreach plan,$(PLAN),--plan $(plan))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres check-wheel sandbox bench bench-scale catalogs clean
+.PHONY: install run test lint test-postgres check-wheel sandbox bench bench-scale catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP) catalogs
@@ -26,6 +26,13 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The habits that keep the code clean (.ci/run, before the tests): ruff's rule set, mypy --strict over bot/,
+# handlers/ and scheduler/, and the layering contracts (all in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 # The same suite on PostgreSQL: starts a throwaway server on 127.0.0.1 if needed (scripts/postgres.sh; needs
 # Debian's `postgresql` package), one database per test cloned from a migrated template. Stop it with

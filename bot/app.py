@@ -2,7 +2,7 @@
 
     python -m bot run --plan plans/dien-bien-2019.yaml   # import a plan, then poll Telegram
 
-Handlers get a `BotContext`: the session factory, the settings and the clock, never globals.
+Handlers get a `BotContext` (handlers/context.py): the session factory, the settings and the clock, never globals.
 """
 
 from __future__ import annotations
@@ -10,22 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import timedelta
-from urllib.parse import urlsplit
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot, BotCommand, BotCommandScopeDefault
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, ContextTypes
 
 from bot.i18n import N_, missing_catalogs, translator
 from bot.redaction import Redactor, install as install_redaction, secrets_of
-from bot.progress import StatusRules
 from bot.settings import Settings
 from bot.timeutil import Clock, FixedClock, SystemClock
+from handlers.context import BotContext, Services
 from scheduler import EngineConfig, ReminderEngine, TelegramRateLimiter, start_reminders
 
 log = logging.getLogger(__name__)
@@ -136,38 +135,6 @@ def uses_webhook(settings: Settings, requested: bool = False) -> bool:
     return requested or settings.webhook_url is not None
 
 
-@dataclass(frozen=True)
-class Services:
-    session_factory: async_sessionmaker[AsyncSession]
-    settings: Settings
-    clock: Clock
-    engine: AsyncEngine | None = None
-
-    @property
-    def rules(self) -> StatusRules:
-        return StatusRules.from_settings(self.settings)
-
-
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The callback context of every handler: typed access to the services in bot_data."""
-
-    @property
-    def services(self) -> Services:
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
-
-    @property
-    def settings(self) -> Settings:
-        return self.services.settings
-
-    @property
-    def session_factory(self) -> async_sessionmaker[AsyncSession]:
-        return self.services.session_factory
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
-
-
 def clock_from(settings: Settings) -> Clock:
     """FAKE_NOW (tests and the sandbox only) freezes the bot's clock; otherwise the system clock."""
     return FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
@@ -204,15 +171,15 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await set_command_menu(application)
         if reminders:
+            from handlers.notices import RENDERERS  # what the queued messages say: the engine sends them all
+
             reminder_engines.append(await start_reminders(
                 application, session_factory=session_factory, settings=settings, clock=services.clock,
+                renderers=RENDERERS,
                 config=EngineConfig(
                     quiet_from=settings.quiet_from,
                     sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds),
                     claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))))
-            from handlers.reports import start_weekly_digest
-
-            start_weekly_digest(application)
         for hook in extra_post_init:
             await hook(application)
 

@@ -90,7 +90,8 @@ def _read_day(item: object, line: int, working: bool, problems: list[Problem]) -
     if isinstance(item, LineMap):
         for key in item:
             if key not in DAY_KEYS:
-                problems.append(error(item.line_of(key), N_("unknown key {key} in a day: use date: and note:"), key=key))
+                problems.append(error(item.line_of(key), N_("unknown key {key} in a day: use date: and note:"),
+                                      key=key))
                 return None
         if item.get("date") is None:
             problems.append(error(line, N_("date: is missing")))

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.cli_calendar import register as register_calendar
 from bot.cli_language import Typer
 from bot.db import make_engine, make_sessionmaker
-from bot.health import HealthReport, check_health
+from bot.health import HealthReport
 from bot.schema import upgrade_to_head
 from bot.i18n import Translator, translator
 from bot.cli_plans import import_plan_file, load_first_run, plan_app, plans_command
@@ -33,6 +33,9 @@ from bot.plans.report import ImportReport
 from bot.plans.rendering import render_report
 from bot.settings import Settings, get_settings
 from bot.timeutil import SystemClock
+
+if TYPE_CHECKING:
+    from scheduler.health import SchedulerState
 
 T = TypeVar("T")
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -103,7 +106,8 @@ def main(
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Tệp kế hoạch YAML (xem plans/README.md).")],
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help=(
+        "Tệp kế hoạch YAML (xem plans/README.md), hoặc bảng tính .xlsx của bản nháp (nhacviec draft)."))],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Chạy thử: chỉ báo cáo những gì sẽ thay đổi, không ghi vào cơ sở dữ liệu.")] = False,
     update_units: Annotated[bool, typer.Option(
@@ -263,7 +267,8 @@ def run_command(
 def draft_command(
     ctx: typer.Context,
     document: Annotated[Path, typer.Argument(metavar="DOC", help="Văn bản kế hoạch: .txt, .docx hoặc .pdf (có chữ).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Tệp kế hoạch nháp (YAML) để ghi ra.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help=(
+        "Bản nháp để ghi ra: bảng tính .xlsx (sửa bằng Excel/LibreOffice) hoặc tệp kế hoạch .yaml."))],
     units_file: Annotated[Path | None, typer.Option(
         "--units", metavar="PLAN.yaml",
         help="Lấy cây đơn vị (và nhóm) từ tệp kế hoạch này; mặc định: từ cơ sở dữ liệu.")] = None,
@@ -271,6 +276,7 @@ def draft_command(
     """Đọc văn bản kế hoạch, viết bản nháp các mốc (hạn, đơn vị, trích dẫn) để người duyệt trước khi nhập."""
     from bot.intake import draft_document
     from bot.intake.readers import ReadError
+    from bot.intake.sheet import draft_sheet_bytes, plain_note
     from bot.intake.sources import UnitSourceError, from_database, from_plan_file
 
     state: CliState = ctx.obj
@@ -292,11 +298,17 @@ def draft_command(
     except (ReadError, UnitSourceError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(code=1) from None
-    output.write_text(result.yaml, encoding="utf-8")
+    sheet = output.suffix.lower() == ".xlsx"
+    if sheet:  # the sheet people edit; `nhacviec import` reads it back
+        output.write_bytes(draft_sheet_bytes(result.draft, source_name=document.name, index=source.index,
+                                             plan_title=source.plan_title, with_units=units_file is not None))
+    else:
+        output.write_text(result.yaml, encoding="utf-8")
     draft = result.draft
     typer.echo(f"{output}: {len(draft.milestones)} mốc, {len(draft.unresolved)} mốc cần xem lại.")
     for milestone in draft.unresolved:
-        typer.echo(f"  {milestone.code}: {'; '.join(milestone.review)}", err=True)
+        notes = [plain_note(note) if sheet else note for note in milestone.review]  # the sheet's words there
+        typer.echo(f"  {milestone.code}: {'; '.join(notes)}", err=True)
 
 
 @app.command("report")
@@ -339,7 +351,7 @@ def report_command(
         typer.echo(f"{chart}: biểu đồ tiến độ.")
 
 
-def render_health(report: HealthReport, state: CliState) -> list[str]:
+def render_health(report: HealthReport[SchedulerState], state: CliState) -> list[str]:
     settings, t = state.settings, state.t
     if not report.reachable:
         return [f"Cơ sở dữ liệu: KHÔNG kết nối được ({report.error}).", "Tình trạng: LỖI."]
@@ -396,6 +408,8 @@ def health_command(ctx: typer.Context) -> None:
     """Kiểm tra tình trạng: kết nối cơ sở dữ liệu, phiên bản lược đồ, nhắc việc kế tiếp, lượt gửi thất bại."""
     state: CliState = ctx.obj
     now = state.settings.fake_now or SystemClock().now()
+    from scheduler.health import check_health
+
     report = asyncio.run(check_health(state.settings, now=now))
     typer.echo("\n".join(render_health(report, state)))
     if not report.healthy:

@@ -68,22 +68,24 @@ def state_line(day: date, calendar: WorkingCalendar, t: Translator) -> str:
     return t(N_("{day} is now a day off ({reason}).")).format(day=day_label(day, t), reason=calendar.reason(day))
 
 
-def _store(state: CliState, entries: list[DeclaredDay], *, remove: date | None = None
-           ) -> tuple[list[Change], DeclaredDay | None, WorkingCalendar, WorkingCalendar, tuple[int, int]]:
+Stored = tuple["list[Change]", DeclaredDay | None, WorkingCalendar, WorkingCalendar, tuple[int, int]]
+
+
+def _store(state: CliState, entries: list[DeclaredDay], *, remove: date | None = None) -> Stored:
     """Writes the declarations (or removes one), re-plans the reminders the changed days move, commits. Returns
     the changes, the removed entry, the calendars before and after, and (rows written, rows cancelled)."""
     from bot.cli import run_async
     from bot.db import session_scope
     from bot.workdays import declare_days, load_calendar, remove_declared_day
-    from scheduler.planner import replan_days
+    from scheduler import calendar_changed
 
     now = now_of(state)
 
-    async def body(session_factory: SessionFactory):  # type: ignore[no-untyped-def]
+    async def body(session_factory: SessionFactory) -> Stored:
         async with session_scope(session_factory) as session:
             before = await load_calendar(session=session)
             changes: list[Change] = []
-            removed = None
+            removed: DeclaredDay | None = None
             if remove is not None:
                 removed = await remove_declared_day(session, remove, now=now)
                 days = [remove] if removed else []
@@ -91,8 +93,8 @@ def _store(state: CliState, entries: list[DeclaredDay], *, remove: date | None =
                 changes = await declare_days(session, entries, now=now)
                 days = [change.entry.day for change in changes if change.outcome != "unchanged"]
             after = await load_calendar(session=session)
-            result = await replan_days(session, days=days, settings=state.settings, clock=FixedClock(now),
-                                       calendar=after)
+            result = await calendar_changed(session, days=days, settings=state.settings, clock=FixedClock(now),
+                                            calendar=after)
             return changes, removed, before, after, (result.rows_written, result.rows_cancelled)
 
     return run_async(state.settings, body)

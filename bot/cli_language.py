@@ -21,8 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from typer import core as typer_core
-from typer import rich_utils
+from typer import core as typer_core, rich_utils
 from typer._click import Context, HelpFormatter
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._click.utils import echo

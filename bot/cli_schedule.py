@@ -21,6 +21,8 @@ from bot.i18n import N_, Translator
 from bot.timeutil import local_datetime, local_today
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from bot.cli import CliState, SessionFactory
     from bot.workdays import WorkingCalendar
     from scheduler.schedule import PlannedSend
@@ -41,12 +43,14 @@ def step_label(send: PlannedSend, calendar: WorkingCalendar, t: Translator) -> s
         due = f"{due} {t(N_('(day off)'))}"
     if days == 0:
         return t(N_("last reminder (due {due})")).format(due=due)
-    return t.ngettext("{days} day before (due {due})", "{days} days before (due {due})", days).format(days=days, due=due)
+    return t.ngettext("{days} day before (due {due})", "{days} days before (due {due})", days).format(
+        days=days, due=due)
 
 
 def render_schedule(sends: list[PlannedSend], *, start: datetime, end: datetime, calendar: WorkingCalendar,
-                    tz, t: Translator) -> list[str]:  # type: ignore[no-untyped-def]
-    first, last = t.short_date(start.astimezone(tz).date()), t.short_date((end - timedelta(days=1)).astimezone(tz).date())
+                    tz: ZoneInfo, t: Translator) -> list[str]:
+    first = t.short_date(start.astimezone(tz).date())
+    last = t.short_date((end - timedelta(days=1)).astimezone(tz).date())
     if not sends:
         return [t(N_("No reminder to send from {start} to {end}.")).format(start=first, end=last)]
     messages = {(send.send_at, send.recipient_unit_code, send.kind.audience) for send in sends}

@@ -17,15 +17,14 @@ from __future__ import annotations
 import gettext
 import os
 import sys
-from importlib import resources
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_date as babel_format_date, format_datetime as babel_format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from bot.settings import PROJECT_ROOT
@@ -58,12 +57,12 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.catalog.ngettext(singular, plural, n)
 
+    def short_date(self, day: date) -> str:  # before `date`, which shadows the type in the class body
+        return babel_format_date(day, "dd/MM/yyyy", locale=self.language)
+
     def date(self, day: date, style: str = "EEEE, dd/MM/yyyy") -> str:
         """'Thứ Sáu, 15/05/2020' in Vietnamese."""
         return babel_format_date(day, style, locale=self.language)
-
-    def short_date(self, day: date) -> str:
-        return babel_format_date(day, "dd/MM/yyyy", locale=self.language)
 
     def datetime(self, instant: datetime, tz: ZoneInfo, style: str = "HH:mm dd/MM/yyyy") -> str:
         return babel_format_datetime(instant, style, tzinfo=tz, locale=self.language)
@@ -92,7 +91,7 @@ def missing_catalogs(language: str = DEFAULT_LANGUAGE) -> list[str]:
             if gettext.find(domain, localedir=localedir, languages=[language]) is None]
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(language: str | None = None) -> Translator:
     language = normalise_language(language)
     catalog: gettext.NullTranslations = gettext.NullTranslations()
@@ -151,7 +150,7 @@ def missing_translations(domain: str, language: str = "vi") -> dict[str, list[tu
     if po_path.exists():
         with po_path.open("rb") as handle:
             for message in read_po(handle):
-                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
                 if message.id and all(strings):
                     translated.update(ids)

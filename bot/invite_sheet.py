@@ -44,7 +44,7 @@ def _depth_first(units: list[Unit]) -> list[Unit]:
     while pending:
         unit = pending.pop()
         ordered.append(unit)
-        pending.extend(reversed(children.get(unit.id, [])))  # type: ignore[arg-type]
+        pending.extend(reversed(children.get(unit.id, [])))
     return ordered
 
 
@@ -73,7 +73,7 @@ def invite_workbook(rows: list[tuple[Unit, Invite]], *, bot_username: str, t: Tr
                       invite.expires_at.astimezone(tz).replace(tzinfo=None)])
         sheet.cell(row=sheet.max_row, column=4).hyperlink = link
         sheet.cell(row=sheet.max_row, column=5).number_format = "dd/mm/yyyy hh:mm"
-    for column, width in zip("ABCDE", WIDTHS):
+    for column, width in zip("ABCDE", WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
     workbook.save(buffer)

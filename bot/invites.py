@@ -87,7 +87,7 @@ async def open_invites(*, session: AsyncSession, unit_id: int, now: datetime) ->
     """The unit's invites nobody has used yet, neither revoked nor expired, oldest first."""
     statement = (select(Invite).where(Invite.unit_id == unit_id, col(Invite.used_at).is_(None),
                                       col(Invite.revoked_at).is_(None), col(Invite.expires_at) > now)
-                 .order_by(Invite.created_at, Invite.id))
+                 .order_by(col(Invite.created_at), col(Invite.id)))
     return list((await session.execute(statement)).scalars().all())
 
 
@@ -142,7 +142,8 @@ async def redeem_invite(*, session: AsyncSession, code: str, member: Member, now
     set_committed_value(invite, "used_at", now)  # what the UPDATE wrote, without a second UPDATE at flush
     set_committed_value(invite, "used_by_member_id", member.id)
     existing = (await session.execute(select(Membership).where(
-        Membership.member_id == member.id, Membership.unit_id == unit.id, Membership.role == invite.role))).scalars().first()
+        Membership.member_id == member.id, Membership.unit_id == unit.id,
+        Membership.role == invite.role))).scalars().first()
     if existing is None:
         session.add(Membership(member_id=member.id, unit_id=unit.id, role=invite.role, created_at=now))  # type: ignore[arg-type]
     session.add(Event(at=now, kind="join", actor_member_id=member.id, actor_label=member.full_name,

@@ -25,7 +25,7 @@ async def find_member(*, session: AsyncSession, telegram_user_id: int, chat_id: 
     statement = select(Member).where(Member.telegram_user_id == telegram_user_id)
     if chat_id is not None:
         statement = statement.where(Member.chat_id == chat_id)
-    return (await session.execute(statement.order_by(Member.id))).scalars().first()
+    return (await session.execute(statement.order_by(col(Member.id)))).scalars().first()
 
 
 async def get_or_create_member(*, session: AsyncSession, telegram_user_id: int, chat_id: int, full_name: str,
@@ -60,18 +60,18 @@ async def reactivate_member(*, session: AsyncSession, telegram_user_id: int, cha
 
 async def roles_of(*, session: AsyncSession, telegram_user_id: int) -> list[UnitRole]:
     """Every (unit, role) the user holds, over all their chats."""
-    statement = (select(Unit, Membership.role)
+    statement = (select(Unit, col(Membership.role))
                  .join(Membership, col(Membership.unit_id) == Unit.id)
                  .join(Member, col(Member.id) == Membership.member_id)
                  .where(Member.telegram_user_id == telegram_user_id, col(Unit.active).is_(True))
-                 .order_by(Unit.depth, Unit.sort_order, Unit.code, Membership.role))
+                 .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.code), col(Membership.role)))
     return [UnitRole(unit=unit, role=role) for unit, role in (await session.execute(statement)).all()]
 
 
 async def members_with_role(*, session: AsyncSession, unit_id: int, role: Role) -> list[Member]:
     statement = (select(Member).join(Membership, col(Membership.member_id) == Member.id)
                  .where(Membership.unit_id == unit_id, Membership.role == role, col(Member.active).is_(True))
-                 .order_by(Member.id))
+                 .order_by(col(Member.id)))
     return list((await session.execute(statement)).scalars().all())
 
 

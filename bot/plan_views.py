@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -30,7 +30,7 @@ def labels_of(plans: list[Plan]) -> dict[int, str]:
     """Each plan's label; where two labels coincide (two plans numbered alike), those plans show their codes."""
     labels = {plan.id: plan_label(plan) for plan in plans if plan.id is not None}
     taken = list(labels.values())
-    return {plan.id: (plan.code if taken.count(labels[plan.id]) > 1 else labels[plan.id])  # type: ignore[index]
+    return {plan.id: (plan.code if taken.count(labels[plan.id]) > 1 else labels[plan.id])
             for plan in plans if plan.id is not None}
 
 
@@ -69,7 +69,7 @@ def names_plan(plan: Plan, name: str) -> bool:
 
 async def find_plan(*, session: AsyncSession, name: str, active_only: bool = True) -> Plan | None:
     """The plan called `name` (its code, number or label, any case)."""
-    statement = select(Plan).order_by(Plan.created_at, Plan.id)
+    statement = select(Plan).order_by(col(Plan.created_at), col(Plan.id))
     plans = (await session.execute(statement)).scalars().all()
     return next((plan for plan in plans if names_plan(plan, name) and (not active_only or is_active(plan))),
                 None)
@@ -90,7 +90,7 @@ async def milestone_choices(*, session: AsyncSession, text: str) -> list[tuple[M
 async def reaches(*, session: AsyncSession, milestone_id: int, unit_ids: list[int], roots: list[Unit]) -> bool:
     """Whether this milestone is assigned (and followed) to one of these units or anywhere in these subtrees.
     Stops at the first such assignment: cheap for a whole country's milestone."""
-    places = [col(Assignment.unit_id).in_(unit_ids)] if unit_ids else []
+    places: list[ColumnElement[bool]] = [col(Assignment.unit_id).in_(unit_ids)] if unit_ids else []
     places += [in_subtree(session, root) for root in roots]
     if not places:
         return False

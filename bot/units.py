@@ -52,7 +52,7 @@ def is_within(unit: Unit, root_path: str) -> bool:
 
 async def list_subtree(*, session: AsyncSession, root: Unit) -> list[Unit]:
     statement = (select(Unit).where(in_subtree(session, root), col(Unit.active).is_(True))
-                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
+                 .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.code)))
     return list((await session.execute(statement)).scalars().all())
 
 

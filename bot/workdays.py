@@ -161,10 +161,11 @@ def default_calendar() -> WorkingCalendar:
 
 async def declared_days(connection: AsyncSession | AsyncConnection) -> list[DeclaredDay]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from bot.models import CalendarDay
 
-    rows = await connection.execute(select(CalendarDay.day, CalendarDay.working, CalendarDay.note))
+    rows = await connection.execute(select(col(CalendarDay.day), col(CalendarDay.working), col(CalendarDay.note)))
     return [DeclaredDay(day=day, working=bool(working), note=note) for day, working, note in rows.all()]
 
 
@@ -186,12 +187,13 @@ async def declare_days(session: AsyncSession, days: Iterable[DeclaredDay], *, no
     """Stores declared days (a day already declared takes the new kind and note); each change is logged as an
     event. The caller re-plans the reminders (scheduler.planner.replan_days) and commits."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from bot.models import CalendarDay
 
     entries = list(days)
     existing = {row.day: row for row in (await session.execute(
-        select(CalendarDay).where(CalendarDay.day.in_([entry.day for entry in entries])))).scalars()}
+        select(CalendarDay).where(col(CalendarDay.day).in_([entry.day for entry in entries])))).scalars()}
     changes = []
     for entry in entries:
         row = existing.get(entry.day)
@@ -211,7 +213,8 @@ async def declare_days(session: AsyncSession, days: Iterable[DeclaredDay], *, no
     return changes
 
 
-async def remove_declared_day(session: AsyncSession, day: date, *, now: datetime, actor: str = "cli") -> DeclaredDay | None:
+async def remove_declared_day(session: AsyncSession, day: date, *, now: datetime,
+                              actor: str = "cli") -> DeclaredDay | None:
     """Removes a declaration (the day is then what the package and its weekday say); None if there was none."""
     from bot.models import CalendarDay
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import (admin, common, confirm, errors, extensions, intake, language, members, plans, progress, reports,
-                      start)
+from handlers import (
+    admin,
+    common,
+    confirm,
+    errors,
+    extensions,
+    intake,
+    language,
+    members,
+    plans,
+    progress,
+    reports,
+    start,
+)
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
@@ -41,4 +53,4 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CallbackQueryHandler(common.unknown_button))  # last: data no button above takes
     # Last: a reply to a ↩️ prompt is a reason; any other private message the bot does not understand, a hint.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, start.anything_else))
-    application.add_error_handler(errors.error_handler)  # type: ignore[arg-type]
+    application.add_error_handler(errors.error_handler)

@@ -15,7 +15,7 @@ from handlers.common import not_found, reply, request
 from scheduler import list_failures, render_failures, unreached_units
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 async def moi(update: Update, context: BotContext) -> None:
     async with request(update, context) as req:

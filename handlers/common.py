@@ -17,7 +17,7 @@ from bot.i18n import Translator, translator
 from bot.members import reactivate_member
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 
 @dataclass(frozen=True)

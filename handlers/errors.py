@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.i18n import translator
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 

@@ -68,7 +68,7 @@ def parse_button(data: str | None) -> Pressed | None:
     if shape is None or len(args) != len(shape):
         return None
     numbers, view = [], ""
-    for letter, arg in zip(shape, args):
+    for letter, arg in zip(shape, args, strict=True):
         if letter in WORDS:
             if arg not in WORDS[letter]:
                 return None
@@ -155,4 +155,5 @@ def item_buttons(markup: InlineKeyboardMarkup | None) -> int:
     """How many item buttons a message carries: more than one means a list (a digest, a progress page)."""
     if markup is None:
         return 0
-    return sum(1 for row in markup.inline_keyboard for b in row if (b.callback_data or "").startswith("done:"))
+    return sum(1 for row in markup.inline_keyboard for b in row
+               if isinstance(b.callback_data, str) and b.callback_data.startswith("done:"))

@@ -11,7 +11,7 @@ from bot.members import set_language
 from handlers.common import not_registered, reply, request
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 
 async def ngonngu(update: Update, context: BotContext) -> None:

@@ -29,7 +29,7 @@ from handlers.keyboards import callback, parse_callback, parse_number
 from handlers.render import short
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 CALLBACK_PATTERN = r"^(mls|mrm|mrmy|mri):"
 PAGE_ITEMS = 18  # with the header and the hint: at most 20 lines a message
@@ -84,7 +84,8 @@ async def _list_page(req: Request, context: BotContext, unit: Unit, page: int,
         lines.append(hint)
     buttons: list[InlineKeyboardButton] = []
     first = page * PAGE_ITEMS
-    for number, row in enumerate([*members, *invites][first:first + PAGE_ITEMS], start=first + 1):
+    entries: list[MemberEntry | Invite] = [*members, *invites]
+    for number, row in enumerate(entries[first:first + PAGE_ITEMS], start=first + 1):
         if isinstance(row, Invite):
             lines.append(_invite_line(t, number, row, context))
             if req.access.can_remove(unit, row.role):

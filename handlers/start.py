@@ -15,7 +15,7 @@ from bot.models import Role
 from handlers.common import reply, request
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -62,7 +62,8 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/kehoach — plans in progress; pick one to see its progress"),
             _("/baocao — progress report as an Excel workbook and a chart (supervisors)"),
             _("/lich — your unit's deadlines as a calendar file (.ics)"),
-            _("/xong M05 done, minutes attached — report a milestone done (a file with this caption is kept as evidence)"),
+            _("/xong M05 done, minutes attached — report a milestone done "
+              "(a file with this caption is kept as evidence)"),
             _("/tralai M16 HU-DIENBIEN reason — return a reported item to the unit (supervisors)"),
             _("/xong M05 25/09/2019 note — report it done, giving the day the work was done"),
             _("/giahan M05 30/06/2020 reason — ask the supervisors above for more time"),

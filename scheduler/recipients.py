@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import Member, Membership, Role, Unit
 
@@ -30,19 +31,20 @@ async def recipients_by_unit(
     if not ids:
         return {}
     rows = await session.execute(
-        select(Membership.unit_id, Member.id, Member.chat_id)
-        .join(Member, Member.id == Membership.member_id)
-        .where(Membership.unit_id.in_(ids), Membership.role == role, Member.active)
-        .order_by(Membership.unit_id, Member.id)
+        select(col(Membership.unit_id), col(Member.id), col(Member.chat_id))
+        .join(Member, col(Member.id) == Membership.member_id)
+        .where(col(Membership.unit_id).in_(ids), col(Membership.role) == role, col(Member.active))
+        .order_by(col(Membership.unit_id), col(Member.id))
     )
     for unit_id, member_id, chat_id in rows:
+        assert member_id is not None  # a primary key, read back
         found[unit_id].setdefault(chat_id, Recipient(member_id=member_id, chat_id=chat_id))
     return {unit_id: list(by_chat.values()) for unit_id, by_chat in found.items()}
 
 
 async def supervisors_around(session: AsyncSession, *, unit_id: int, exclude_member_id: int) -> list[Recipient]:
     """Supervisors of a unit and of its parent: who hears that one of the unit's members blocked the bot."""
-    parent_id = (await session.execute(select(Unit.parent_id).where(Unit.id == unit_id))).scalar_one_or_none()
+    parent_id = (await session.execute(select(col(Unit.parent_id)).where(col(Unit.id) == unit_id))).scalar_one_or_none()
     unit_ids = [unit_id] + ([parent_id] if parent_id is not None else [])
     by_unit = await recipients_by_unit(session, unit_ids=unit_ids, role=Role.supervisor)
     seen: dict[int, Recipient] = {}

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import make_engine, make_sessionmaker
-from bot.schema import upgrade_to_head
 from bot.i18n import compile_catalogs
+from bot.schema import upgrade_to_head
 from bot.settings import Settings
 from bot.timeutil import FixedClock
 

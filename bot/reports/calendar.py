@@ -86,7 +86,8 @@ def calendar_bytes(entries: list[CalendarEntry], t: Translator, *, tz: ZoneInfo,
             alarm.add("trigger", alarm_trigger(days, alarm_hour))
             event.add_component(alarm)
         calendar.add_component(event)
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data
 
 
 def calendar_filename(unit_code: str) -> str:

@@ -18,16 +18,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from bot.i18n import Translator  # noqa: E402
-from bot.reports.data import ReportData  # noqa: E402
-from bot.reports.workbook import STATUS_FILLS, status_text  # noqa: E402
-from bot.status import Status  # noqa: E402
+from bot.i18n import Translator
+from bot.reports.data import ReportData
+from bot.reports.workbook import STATUS_FILLS, status_text
+from bot.status import Status
 
 FONT = "DejaVu Sans"
 DPI = 100
@@ -122,7 +123,7 @@ def _panel(axis: Axes, rows: list[Row], more: str | None, *, shares: bool) -> No
                   for r in rows]
         axis.barh(positions[: len(rows)], values, left=base, color=colour(status), edgecolor="#606060",
                   linewidth=0.5, height=0.72)
-        base = [b + v for b, v in zip(base, values)]
+        base = [b + v for b, v in zip(base, values, strict=True)]
     axis.set_yticks(positions, labels, fontfamily=FONT, fontsize=FONT_SIZE)
     if more:
         axis.get_yticklabels()[-1].set_fontstyle("italic")
@@ -140,7 +141,7 @@ def _panel(axis: Axes, rows: list[Row], more: str | None, *, shares: bool) -> No
         right.tick_params(axis="y", length=0, pad=6)
         right.spines[["top", "right"]].set_visible(False)
     else:
-        axis.set_xlim(0, max(base + [1.0]) * 1.04)
+        axis.set_xlim(0, max([*base, 1.0]) * 1.04)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.spines[["top", "right"]].set_visible(False)
 
@@ -161,10 +162,9 @@ def chart_figure(data: ReportData, t: Translator) -> Figure:
     # the panels, however many rows there are.
     head = 0.2 + 0.45 * len(title) + 1.0  # inches: margin, the title's lines, the legend's two rows
     body = 2 * 1.25 + ROW_INCHES * (top_rows + bottom_rows)
-    figure = Figure(figsize=(WIDTH_PX / DPI, head + body), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(WIDTH_PX / DPI, head + body), dpi=DPI, layout=ConstrainedLayoutEngine(h_pad=0.15))
     FigureCanvasAgg(figure)
-    figure.get_layout_engine().set(h_pad=0.15)
-    header, panels = figure.subfigures(2, 1, height_ratios=[head, body])
+    (header,), (panels,) = figure.subfigures(2, 1, squeeze=False, height_ratios=[head, body])
     header.text(0.5, 1 - 0.2 / head, "\n".join(title), ha="center", va="top", fontfamily=FONT,
                 fontsize=FONT_SIZE + 6, fontweight="bold")
     handles = [Patch(facecolor=colour(s), edgecolor="#606060", label=status_text(t, s)) for s in STACK_ORDER]

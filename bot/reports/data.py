@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
+from sqlalchemy import select as select_columns  # sqlmodel's select is typed for up to 4 columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -129,19 +130,22 @@ async def gather_report(*, session: AsyncSession, root: Unit, now: datetime, rul
     deadlines = {milestone.id: rules.deadline(milestone) for milestone in milestones}
     phases = {milestone.id: milestone.phase for milestone in milestones}
     reporter, confirmer = aliased(Member), aliased(Member)
-    statement = (select(Assignment.id, Assignment.milestone_id, Assignment.state, Assignment.reported_at,
-                        Assignment.confirmed_at, Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.depth,
-                        reporter.full_name, confirmer.full_name, Assignment.due_date_override, Assignment.done_on)
+    statement = (select_columns(
+        col(Assignment.id), col(Assignment.milestone_id), col(Assignment.state), col(Assignment.reported_at),
+        col(Assignment.confirmed_at), col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.short_name),
+        col(Unit.depth), col(reporter.full_name), col(confirmer.full_name), col(Assignment.due_date_override),
+        col(Assignment.done_on))
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
-                 .outerjoin(reporter, reporter.id == Assignment.reported_by_member_id)
-                 .outerjoin(confirmer, confirmer.id == Assignment.confirmed_by_member_id)
+                 .outerjoin(reporter, col(reporter.id) == Assignment.reported_by_member_id)
+                 .outerjoin(confirmer, col(confirmer.id) == Assignment.confirmed_by_member_id)
                  .where(in_subtree(session, root), col(Unit.active).is_(True), col(Assignment.active).is_(True))
-                 .order_by(Unit.depth, Unit.sort_order, Unit.code))
+                 .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.code)))
     units: dict[int, UnitRow] = {}
     cells: dict[tuple[int, int], Cell] = {}
     rows = (await session.execute(statement)).all() if deadlines else []
     for (assignment_id, milestone_id, state, reported_at, confirmed_at, unit_id, code, name, short_name, depth,
          reported_by, confirmed_by, override, done_on) in rows:
+        assert assignment_id is not None and unit_id is not None  # primary keys, read back
         deadline = deadlines.get(milestone_id)
         if deadline is None:  # a milestone no longer in the plan
             continue
@@ -197,7 +201,7 @@ async def calendar_entries(*, session: AsyncSession, units: list[Unit], now: dat
                  .join(Unit, col(Unit.id) == Assignment.unit_id)
                  .join(Plan, col(Plan.id) == Milestone.plan_id)
                  .where(col(Assignment.unit_id).in_([u.id for u in units]), live_rows())
-                 .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code, Unit.code))
+                 .order_by(col(Milestone.due_date), col(Milestone.sort_order), col(Milestone.code), col(Unit.code)))
     if milestone_id is not None:
         statement = statement.where(Milestone.id == milestone_id)
     labels = await view_labels(session=session)
@@ -224,7 +228,7 @@ async def subtree_calendar_entries(*, session: AsyncSession, root: Unit, now: da
                      select(Assignment.milestone_id).join(Unit, col(Unit.id) == Assignment.unit_id)
                      .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
                      .where(in_subtree(session, root), live_rows())))
-                 .order_by(Milestone.due_date, Milestone.sort_order, Milestone.code))
+                 .order_by(col(Milestone.due_date), col(Milestone.sort_order), col(Milestone.code)))
     if milestone_id is not None:
         statement = statement.where(Milestone.id == milestone_id)
     labels = await view_labels(session=session)

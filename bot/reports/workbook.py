@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -23,15 +24,22 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import N_, Translator
 from bot.progress import MilestoneProgress
 from bot.reports import textfit
-from bot.reports.data import Cell as ReportCell
-from bot.reports.data import ReportData
-from bot.reports.textfit import (FONT_NAME, FONT_SIZE, columns_for, fit_scale, row_points, widths_for_scale,
-                                 wrapped_lines)
+from bot.reports.data import Cell as ReportCell, ReportData
+from bot.reports.textfit import (
+    FONT_NAME,
+    FONT_SIZE,
+    columns_for,
+    fit_scale,
+    row_points,
+    widths_for_scale,
+    wrapped_lines,
+)
 from bot.status import Group, Status
 
 # ARGB fills per status (the chart uses the same colours).
@@ -61,6 +69,7 @@ THIN = Side(style="thin", color="FF808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CellValue = str | float | date | None  # what the report writes: text, counts and rates, dates
 BODY = Font(name=FONT_NAME, size=FONT_SIZE)
 BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 
@@ -131,7 +140,7 @@ def _extension_lines(t: Translator, cell: ReportCell) -> list[str]:
         date=t.short_date(cell.due_date), original=t.short_date(cell.extended_from))]
 
 
-def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+def put(ws: Worksheet, row: int, column: int, value: CellValue) -> Cell:
     """Writes one cell. Text from the plan or from users is stored as text: a title typed as "=HYPERLINK(…)"
     shows as typed and never runs (openpyxl makes any string starting with "=" a formula); control characters,
     which Excel cannot store, are dropped."""
@@ -143,7 +152,7 @@ def put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     return cell  # in BODY, the workbook's default font
 
 
-def _table_cell(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = False,
+def _table_cell(ws: Worksheet, row: int, column: int, value: CellValue, *, bold: bool = False,
                 alignment: Alignment = WRAP_TOP) -> Cell:
     cell = put(ws, row, column, value)
     cell.border = BORDER
@@ -170,7 +179,7 @@ def _title_block(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, t
         if len(widths) > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
         count = wrapped_lines(text, sum(widths), size=font.sz, bold=bool(font.b))
-        ws.row_dimensions[row].height = row_points(count, size=font.sz)
+        ws.row_dimensions[row].height = row_points(count, size=font.sz or FONT_SIZE)
 
 
 def _header(ws: Worksheet, headers: list[str]) -> None:
@@ -182,12 +191,12 @@ def _header(ws: Worksheet, headers: list[str]) -> None:
 def _fit_rows(ws: Worksheet, widths: Sequence[float], first: int = HEADER_ROW) -> None:
     """Each row from `first` on as tall as its most-wrapped cell (openpyxl sizes nothing; LibreOffice keeps the
     stored height and would draw the wrapped lines over the next row)."""
-    for row in ws.iter_rows(min_row=first, max_col=len(widths)):
+    for number, row in enumerate(ws.iter_rows(min_row=first, max_col=len(widths)), start=first):
         lines = 1
         for cell in row:
             if isinstance(cell.value, str) and cell.value and cell.coordinate not in ws.merged_cells:
                 lines = max(lines, wrapped_lines(cell.value, widths[cell.column - 1], bold=bool(cell.font.b)))
-        ws.row_dimensions[row[0].row].height = row_points(lines)
+        ws.row_dimensions[number].height = row_points(lines)
 
 
 def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
@@ -222,14 +231,16 @@ def _print_setup(ws: Worksheet, widths: Sequence[float]) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.page_setup.scale = fit_scale(list(widths))
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_margins = PageMargins(left=textfit.MARGIN_SIDE, right=textfit.MARGIN_SIDE, top=textfit.MARGIN_TOP,
                                   bottom=textfit.MARGIN_BOTTOM, header=textfit.MARGIN_HEADER,
                                   footer=textfit.MARGIN_HEADER)
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.oddFooter.center.text = "&P/&N"
-    ws.oddFooter.center.size = 8
+    footer = ws.oddFooter
+    assert footer is not None  # every sheet has one
+    footer.center.text = "&P/&N"
+    footer.center.size = 8
 
 
 def late_units_text(t: Translator, progress: MilestoneProgress) -> str:
@@ -250,16 +261,17 @@ def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) 
                _("Not done in time"), _("Overdue (still open)"), _("Completion rate"),
                _("Completion rate of due items"), _("Late units")]
     ws.title = _("Summary")[:31]
-    rows: list[list[object]] = []
+    rows: list[list[CellValue]] = []
     for number, s in enumerate(data.summaries, start=1):
         p = s.progress
         rows.append([number, *([data.plan_of(p)] if mixed else []), p.title, p.code, p.due_date, p.total,
                      s.done_on_time, s.done_late, s.awaiting, s.not_done_in_time, s.overdue, p.ratio,
                      s.due_ratio if s.due_ratio is not None else _("not due yet"), late_units_text(t, p)])
-    totals = [_("Total"), *([""] if mixed else []), "", "", "", sum(s.progress.total for s in data.summaries),
-              sum(s.done_on_time for s in data.summaries), sum(s.done_late for s in data.summaries),
-              sum(s.awaiting for s in data.summaries), sum(s.not_done_in_time for s in data.summaries),
-              sum(s.overdue for s in data.summaries), data.rates.ratio, data.rates.due_ratio, ""]
+    totals: list[CellValue] = [
+        _("Total"), *([""] if mixed else []), "", "", "", sum(s.progress.total for s in data.summaries),
+        sum(s.done_on_time for s in data.summaries), sum(s.done_late for s in data.summaries),
+        sum(s.awaiting for s in data.summaries), sum(s.not_done_in_time for s in data.summaries),
+        sum(s.overdue for s in data.summaries), data.rates.ratio, data.rates.due_ratio, ""]
     # 0-based: the title, code, due date, the counts and rates, the late units ("o": after the "Plan" column)
     title, code, due, counts, due_rate, late = 1 + o, 2 + o, 3 + o, range(4 + o, 12 + o), 11 + o, 12 + o
     widths = [_header_width(h) for h in headers]
@@ -293,7 +305,7 @@ def summary_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo) 
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=title + 1)  # "Total" over No. and title
     for column in (11 + o, 12 + o):
         ws.cell(row=row, column=column).number_format = "0.0%"
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1).coordinate
     _widths(ws, widths)
     _fit_rows(ws, widths)
     _print_setup(ws, widths)
@@ -346,24 +358,27 @@ def detail_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, m
     widths = [number_w, name_w, code_w, *([width] * len(milestones)), rate_w]
     # The legend's statuses sit one per column from the third on; a table with fewer columns gets more.
     widths += [width] * max(0, len(Status) - (len(widths) - 2))
-    title = _("PROGRESS BY UNIT AND MILESTONE") + (" ({0}/{1})".format(*part) if part[1] > 1 else "")
+    title = _("PROGRESS BY UNIT AND MILESTONE") + (" ({}/{})".format(*part) if part[1] > 1 else "")
     _title_block(ws, t, data, tz, title, widths)
-    legend = put(ws, LEGEND_ROW, 1, _("Legend:"))
+    legend_text = _("Legend:")
+    legend = put(ws, LEGEND_ROW, 1, legend_text)
     legend.font, legend.alignment = BOLD, Alignment(vertical="center")
     ws.merge_cells(start_row=LEGEND_ROW, start_column=1, end_row=LEGEND_ROW, end_column=2)
-    legend_lines = wrapped_lines(legend.value, widths[0] + widths[1], bold=True)
+    legend_lines = wrapped_lines(legend_text, widths[0] + widths[1], bold=True)
     for offset, status in enumerate(Status):
-        cell = put(ws, LEGEND_ROW, 3 + offset, status_text(t, status))
+        text = status_text(t, status)
+        cell = put(ws, LEGEND_ROW, 3 + offset, text)
         cell.fill = fill(STATUS_FILLS[status])
         cell.alignment = CENTER
         cell.border = BORDER
-        legend_lines = max(legend_lines, wrapped_lines(cell.value, widths[2 + offset]))
+        legend_lines = max(legend_lines, wrapped_lines(text, widths[2 + offset]))
     ws.row_dimensions[LEGEND_ROW].height = row_points(legend_lines)
     _header(ws, headers)
     rates = {u.unit_id: (done, total) for u, done, total in data.unit_rates()}
     row = FIRST_DATA_ROW
     for number, unit in enumerate(data.units, start=1):
-        for column, value in enumerate([number, ("  " * unit.depth) + unit.name, unit.code], start=1):
+        unit_cells: list[CellValue] = [number, ("  " * unit.depth) + unit.name, unit.code]
+        for column, value in enumerate(unit_cells, start=1):
             _table_cell(ws, row, column, value)
         for offset, milestone in enumerate(milestones):
             found = data.cells.get((unit.unit_id, milestone.milestone_id))
@@ -373,7 +388,7 @@ def detail_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, m
         done, total = rates.get(unit.unit_id, (0, 0))
         _table_cell(ws, row, 4 + len(milestones), done / total if total else 0.0).number_format = "0.0%"
         row += 1
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=4)  # header row and the unit columns stay
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=4).coordinate  # header row and the unit columns stay
     _widths(ws, widths)
     _fit_rows(ws, widths)
     _print_setup(ws, widths)
@@ -382,14 +397,16 @@ def detail_sheet(ws: Worksheet, t: Translator, data: ReportData, tz: ZoneInfo, m
 def _default_font(workbook: Workbook) -> None:
     """DejaVu Sans 10 as the workbook's own default: column widths count its digits, as textfit measures them.
     (openpyxl has no public setter: its first font is the default, and the Normal style names it.)"""
-    workbook._fonts = IndexedList([BODY])  # noqa: SLF001
-    workbook._named_styles["Normal"].font = BODY  # noqa: SLF001
+    workbook._fonts = IndexedList([BODY])  # type: ignore[attr-defined]
+    workbook._named_styles["Normal"].font = BODY  # type: ignore[attr-defined]
 
 
 def build_workbook(data: ReportData, t: Translator, tz: ZoneInfo) -> Workbook:
     workbook = Workbook()
     _default_font(workbook)
-    summary_sheet(workbook.active, t, data, tz)
+    summary = workbook.active
+    assert isinstance(summary, Worksheet)  # a new workbook's one sheet
+    summary_sheet(summary, t, data, tz)
     fixed = sum(_unit_widths(t, data))
     parts = detail_parts(data.milestones, fixed)
     width = milestone_width(parts, fixed)

@@ -29,7 +29,8 @@ def report_of(milestones: int, units: int, *, status: Status = Status.overdue, t
         for row in rows:
             cells[(row.unit_id, m)] = Cell(assignment_id=m * 1000 + row.unit_id, status=status, days_left=-m,
                                            reported_at=None, reported_by=None,
-                                           confirmed_at=NOW if done else None, confirmed_by="Nguyễn Thị Lan" if done else None)
+                                           confirmed_at=NOW if done else None,
+                                           confirmed_by="Nguyễn Thị Lan" if done else None)
     total = milestones * units
     return ReportData(root=Unit(id=1, code="TU", name=root_name), now=NOW, summaries=summaries,
                       rates=Rates(total=total, done=total if done else 0, due_total=total,

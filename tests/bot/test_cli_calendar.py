@@ -65,7 +65,8 @@ def in_database(database_url: str, body: Callable[[AsyncSession], Awaitable[T]])
 
 def stored(database_url: str) -> list[tuple[date, bool, str | None]]:
     async def body(session: AsyncSession) -> list[tuple[date, bool, str | None]]:
-        rows = await session.execute(select(CalendarDay.day, CalendarDay.working, CalendarDay.note).order_by(CalendarDay.day))
+        rows = await session.execute(
+            select(CalendarDay.day, CalendarDay.working, CalendarDay.note).order_by(CalendarDay.day))
         return [tuple(row) for row in rows.all()]  # type: ignore[misc]
 
     return in_database(database_url, body)
@@ -134,7 +135,8 @@ async def _all(result):  # type: ignore[no-untyped-def]
     (["remove", "30/02/2027"], 'ngày "30/02/2027" không tồn tại'),
     (["list", "--year", "3000"], "Năm phải trong khoảng 1990 – 2100."),
 ])
-def test_bad_input_is_refused_clearly_and_changes_nothing(cli, database_url: str, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_clearly_and_changes_nothing(  # type: ignore[no-untyped-def]
+        cli, database_url: str, args: list[str], message: str) -> None:
     assert cli("calendar", "list").exit_code == 0  # the database exists (and is migrated)
     result = cli("calendar", *args)
     assert result.exit_code == 1 and result.stdout == ""

@@ -145,7 +145,8 @@ def test_missing_sqlite_file_is_unreachable_and_not_created(tmp_path: Path) -> N
     path = tmp_path / "nowhere" / "bot.db"
     result = CliRunner().invoke(app, ["--database-url", f"sqlite+aiosqlite:///{path}", "health"])
     assert result.exit_code == 1, result.output
-    assert result.stdout.splitlines() == [f"Cơ sở dữ liệu: KHÔNG kết nối được (không có tệp {path}).", "Tình trạng: LỖI."]
+    assert result.stdout.splitlines() == [f"Cơ sở dữ liệu: KHÔNG kết nối được (không có tệp {path}).",
+                                          "Tình trạng: LỖI."]
     assert not path.exists()
 
 

@@ -51,7 +51,8 @@ def invites_in_database(database_url: str) -> dict[str, tuple[str, Role]]:
         engine = make_engine(database_url)
         try:
             async with make_sessionmaker(engine)() as session:
-                rows = await session.execute(select(Invite.code, Unit.code, Invite.role).join(Unit, Unit.id == Invite.unit_id))
+                rows = await session.execute(
+                    select(Invite.code, Unit.code, Invite.role).join(Unit, Unit.id == Invite.unit_id))
                 return {code: (unit, role) for code, unit, role in rows}
         finally:
             await engine.dispose()

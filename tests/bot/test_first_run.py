@@ -20,7 +20,8 @@ from bot.db import make_engine, make_sessionmaker
 from bot.models import Assignment, Event, Membership, Milestone, Plan, Reminder, Unit
 from bot.settings import PROJECT_ROOT, Settings
 
-OWN_UNITS = "units:\n  - {code: SO-NV, name: Sở Nội vụ, kind: other, children: [{code: P-TCCB, name: Phòng Tổ chức, kind: other}]}\n"
+OWN_UNITS = ("units:\n  - {code: SO-NV, name: Sở Nội vụ, kind: other, "
+             "children: [{code: P-TCCB, name: Phòng Tổ chức, kind: other}]}\n")
 OWN_PLAN = ("plan: {code: KH-SO, title: Kế hoạch của Sở}\nmilestones:\n"
             "  - {code: M01, title: Báo cáo quý, due: 31/03/2027, units: [P-TCCB]}\n")
 

@@ -88,7 +88,8 @@ def test_window_of_a_heading() -> None:
 
 
 def test_mid_sentence_line_breaks_are_joined() -> None:
-    text = "- Các tiểu ban Đại hội Đảng bộ tỉnh kiểm tra lại toàn bộ công việc chuẩn bị\n\nđại hội; tiếp tục.\n\n- Khác."
+    text = ("- Các tiểu ban Đại hội Đảng bộ tỉnh kiểm tra lại toàn bộ công việc chuẩn bị\n\n"
+            "đại hội; tiếp tục.\n\n- Khác.")
     assert paragraphs(text) == ["- Các tiểu ban Đại hội Đảng bộ tỉnh kiểm tra lại toàn bộ công việc chuẩn bị đại hội; "
                                 "tiếp tục.", "- Khác."]
 

@@ -10,8 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.i18n import translator
 from bot.intake.limits import MAX_TEXT_CHARS

@@ -97,12 +97,12 @@ def test_a_docx_of_too_many_parts_is_refused() -> None:
 
 
 def test_a_pdf_of_too_many_pages_is_refused() -> None:
-    with pytest.raises(ReadError, match="Tệp PDF dai.pdf có 401 trang \\(tối đa 400\\)"):
+    with pytest.raises(ReadError, match=r"Tệp PDF dai\.pdf có 401 trang \(tối đa 400\)"):
         read_bytes(make_pdf(LINES, pages=401), "dai.pdf")
 
 
 def test_a_pdf_stream_that_inflates_too_far_is_refused() -> None:
-    with pytest.raises(ReadError, match="Tệp PDF bom.pdf giải nén ra quá lớn"):
+    with pytest.raises(ReadError, match=r"Tệp PDF bom\.pdf giải nén ra quá lớn"):
         read_bytes(pdf_stream_bomb(40), "bom.pdf")
 
 

@@ -75,6 +75,6 @@ async def test_reading_runs_off_the_event_loop_and_the_admin_waits_a_bounded_tim
     assert await reading is None
 
     release.clear()
-    with pytest.raises(ReadError, match="Đọc tệp cham.docx mất hơn 1 giây nên đã dừng"):
+    with pytest.raises(ReadError, match=r"Đọc tệp cham\.docx mất hơn 1 giây nên đã dừng"):
         await upload.draft_in_worker(b"x", "cham.docx", source, seconds=0.01)  # stuck until released
     release.set()

@@ -89,7 +89,8 @@ def test_close_stops_the_reminders_and_reopen_brings_them_back(cli, database_url
     in_database(database_url, startup)
     assert pending(database_url) == set()
     moved = tmp_path / "moved.yaml"
-    moved.write_text(Path(SAMPLE).read_text(encoding="utf-8").replace("    due: 15/05/2020\n", "    due: 22/05/2020\n", 1),
+    moved.write_text(Path(SAMPLE).read_text(encoding="utf-8").replace("    due: 15/05/2020\n",
+                                                                      "    due: 22/05/2020\n", 1),
                      encoding="utf-8")
     again = cli("import", str(moved))
     assert again.exit_code == 0, again.output

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -29,7 +28,7 @@ from bot.settings import Settings
 from bot.timeutil import FixedClock
 from scheduler import replan_after_import
 
-NOW = datetime(2020, 5, 4, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2020, 5, 4, 2, 0, tzinfo=UTC)
 VI = translator("vi")
 # Hypothesis's deadline flakes on busy cores; no example database is written into the work tree.
 FUZZ = settings(deadline=None, max_examples=60, database=None,

@@ -29,7 +29,8 @@ SEVENTEEN_DAYS = ", ".join(str(day) for day in range(350, 367))  # 67 characters
 
 # 342 bytes: nine levels of nine aliases, 9**9 strings once expanded (the old loader grew by gigabytes).
 LAUGHS = "a: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
-    f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+    f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
 
 
 def unit_chain(levels: int, *, nested: bool) -> str:

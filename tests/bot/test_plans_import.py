@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime
 from textwrap import dedent
 
 import pytest
@@ -23,8 +22,8 @@ from bot.plans.validate import check_plan_text
 from bot.settings import PROJECT_ROOT
 
 SAMPLE_TEXT = (PROJECT_ROOT / "plans" / "dien-bien-2019.yaml").read_text(encoding="utf-8")
-FIRST = datetime(2019, 8, 20, 2, 0, tzinfo=timezone.utc)
-LATER = datetime(2020, 5, 4, 2, 0, tzinfo=timezone.utc)
+FIRST = datetime(2019, 8, 20, 2, 0, tzinfo=UTC)
+LATER = datetime(2020, 5, 4, 2, 0, tzinfo=UTC)
 Factory = async_sessionmaker[AsyncSession]
 
 
@@ -318,7 +317,8 @@ def second_plan(*milestone_codes: str) -> str:
 
 async def active_by_plan(factory: Factory) -> dict[str | None, int]:
     async with factory() as session:
-        rows = (await session.execute(select(Plan.code, Milestone.active).join(Plan, Plan.id == Milestone.plan_id))).all()
+        rows = (await session.execute(
+            select(Plan.code, Milestone.active).join(Plan, Plan.id == Milestone.plan_id))).all()
     counts: dict[str | None, int] = {}
     for plan_code, active in rows:
         counts[plan_code] = counts.get(plan_code, 0) + int(active)

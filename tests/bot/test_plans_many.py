@@ -7,7 +7,7 @@ and the secretary's progress are all as they were; both plans are listed; re-imp
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
 
@@ -32,8 +32,8 @@ from scheduler import replan_after_import
 
 Factory = async_sessionmaker[AsyncSession]
 SAMPLE = PROJECT_ROOT / "plans" / "dien-bien-2019.yaml"
-IMPORTED = datetime(2020, 4, 20, 2, 0, tzinfo=timezone.utc)
-LATER = datetime(2020, 5, 4, 2, 0, tzinfo=timezone.utc)
+IMPORTED = datetime(2020, 4, 20, 2, 0, tzinfo=UTC)
+LATER = datetime(2020, 5, 4, 2, 0, tzinfo=UTC)
 
 PLAN_B = dedent("""\
     plan:
@@ -172,7 +172,8 @@ async def test_two_plans_may_both_use_m01(session_factory: Factory, settings: Se
     report = await import_file(session_factory, settings, await checked(session_factory, second, "b.yaml"), LATER)
     assert len(report.milestones_added) == 28 and report.units_added == []
     async with session_factory() as session:
-        counts = (await session.execute(select(Plan.code, Milestone.code).join(Plan).where(Milestone.code == "M01"))).all()
+        counts = (await session.execute(
+            select(Plan.code, Milestone.code).join(Plan).where(Milestone.code == "M01"))).all()
     assert sorted(counts) == [("DB-CT35-2019", "M01"), ("DB-CT35-2019-B", "M01")]
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bot.i18n import translator
 from bot.plans.periods import Repeat, period_title, periods_from, upcoming

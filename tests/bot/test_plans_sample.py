@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from bot.settings import PROJECT_ROOT
 
 SAMPLE = PROJECT_ROOT / "plans" / "dien-bien-2019.yaml"
 SEED = PROJECT_ROOT / "plans" / "sources" / "dien-bien-2019.txt"
-NOW = datetime(2019, 8, 20, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2019, 8, 20, 2, 0, tzinfo=UTC)
 
 # "các huyện, thị, thành ủy" of Điện Biên in 2019, and the other party committees directly under the province.
 DISTRICTS = {"TPU-DIENBIENPHU", "TXU-MUONGLAY", "HU-DIENBIEN", "HU-DIENBIENDONG", "HU-MUONGANG", "HU-MUONGCHA",

@@ -6,7 +6,7 @@ units only the 2019 plan knows), and the units file holds only the bodies of tod
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,8 +52,9 @@ def test_the_current_plan_is_due_in_the_coming_months_and_names_only_todays_bodi
     assert read_plan(CURRENT).plan is None  # without the units file it cannot be read
 
 
-async def test_units_then_both_plans_import_cleanly_and_agree(session_factory: async_sessionmaker[AsyncSession]) -> None:
-    now = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+async def test_units_then_both_plans_import_cleanly_and_agree(
+        session_factory: async_sessionmaker[AsyncSession]) -> None:
+    now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
     units = read_units_file(UNITS)
     report = await run_units_import(session_factory=session_factory, check=units, now=now)
     assert len(report.units_added) == 9

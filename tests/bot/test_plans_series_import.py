@@ -3,7 +3,7 @@ leave the periods already made as they are; a series that leaves the file stops,
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select, update
@@ -13,13 +13,13 @@ from bot.db import session_scope
 from bot.i18n import translator
 from bot.models import Assignment, CalendarDay, Milestone, Unit
 from bot.plans.importer import ImportRefused, run_import
-from bot.plans.rendering import render_report
 from bot.plans.periods import Repeat, upcoming
+from bot.plans.rendering import render_report
 from bot.plans.series import create_period, create_periods
 from bot.plans.validate import check_plan_text
 
 Factory = async_sessionmaker[AsyncSession]
-NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)  # 09:00 on 02/11/2026 in Hà Nội
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 09:00 on 02/11/2026 in Hà Nội
 HEAD = """\
 plan: {code: KH-BC, title: Kế hoạch báo cáo định kỳ}
 units:
@@ -65,7 +65,7 @@ async def test_reimporting_keeps_the_periods_the_file_does_not_list(session_fact
     assert [ref.name for ref in first.milestones_added][2:] == ["Báo cáo tháng 11/2026",
                                                                 "Báo cáo tháng 12/2026"]
     assert await make_periods(session_factory, date(2026, 12, 1)) == ["BC-2027-01"]
-    again = await load(session_factory, HEAD + SERIES, now=datetime(2026, 12, 2, tzinfo=timezone.utc))
+    again = await load(session_factory, HEAD + SERIES, now=datetime(2026, 12, 2, tzinfo=UTC))
     assert not again.changed and again.milestones_deactivated == []
     assert {code: followed for code, (_due, followed, _units) in (await periods(session_factory)).items()} == {
         "BC-2026-11": True, "BC-2026-12": True, "BC-2027-01": True}
@@ -96,7 +96,7 @@ async def test_a_series_that_leaves_the_file_stops_and_comes_back_with_its_perio
     gone = await load(session_factory, HEAD)
     assert sorted(ref.code for ref in gone.milestones_deactivated) == ["BC", "BC-2026-11", "BC-2026-12"]
     assert await make_periods(session_factory, date(2027, 1, 1)) == []  # no more periods
-    back = await load(session_factory, HEAD + SERIES, now=datetime(2027, 1, 1, 2, tzinfo=timezone.utc))
+    back = await load(session_factory, HEAD + SERIES, now=datetime(2027, 1, 1, 2, tzinfo=UTC))
     assert sorted(ref.code for ref in back.milestones_reactivated) == ["BC-2026-11", "BC-2026-12"]
     assert sorted(ref.code for ref in back.milestones_added) == ["BC-2027-01", "BC-2027-02"]
     assert all(followed for _due, followed, _units in (await periods(session_factory)).values())
@@ -131,7 +131,7 @@ async def test_the_last_working_day_follows_the_days_admins_declare(session_fact
     async with session_scope(session_factory) as session:
         session.add(CalendarDay(day=date(2027, 4, 29), working=False, note="Nghỉ bù", created_at=NOW,
                                 updated_at=NOW))
-    await load(session_factory, HEAD + last_working, now=datetime(2027, 3, 31, 2, tzinfo=timezone.utc))
+    await load(session_factory, HEAD + last_working, now=datetime(2027, 3, 31, 2, tzinfo=UTC))
     # 30/4 and 1/5 are holidays, 29/4 declared off: the April report is due on Wednesday 28/4.
     assert {code: due for code, (due, _followed, _units) in (await periods(session_factory)).items()} == {
         "BC-2027-04": date(2027, 4, 28), "BC-2027-05": date(2027, 5, 31)}

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from bot import progress as progress_module
 from bot.models import Assignment, AssignmentState, Unit, UnitKind
 from bot.progress import StatusRules, milestone_breakdown, rates_of, subtree_progress, unit_items
-from bot.units import in_subtree
 from bot.status import Status
 from bot.timeutil import FixedClock
-from bot.units import get_unit_by_code
+from bot.units import get_unit_by_code, in_subtree
 from tests.bot.services_fixtures import assignment_of, import_sample
 from tests.conftest import VN
 

@@ -70,7 +70,8 @@ async def test_supervisor_calendar_lists_each_milestone_once(session_factory, cl
     codes = [e.milestone_code for e in entries]
     assert len(codes) == len(set(codes)) == 28
     assert [e.due_date for e in entries] == sorted(e.due_date for e in entries)
-    events = Calendar.from_ical(calendar_bytes(entries, translator("en"), tz=VN, now=NOW, name=root.name)).walk("VEVENT")
+    ical = calendar_bytes(entries, translator("en"), tz=VN, now=NOW, name=root.name)
+    events = Calendar.from_ical(ical).walk("VEVENT")
     assert len(events) == 28 and str(events[0]["SUMMARY"]).startswith("Deadline ")
 
 

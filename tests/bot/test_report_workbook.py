@@ -191,7 +191,8 @@ async def test_column_widths_fit_vietnamese_text(session_factory, clock) -> None
 def test_cli_report_writes_the_same_workbook(tmp_path: Path, database_url: str) -> None:
     database = ["--database-url", database_url]
     runner = CliRunner()
-    assert runner.invoke(app_(), [*database, "import", str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")]).exit_code == 0
+    plan = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
+    assert runner.invoke(app_(), [*database, "import", plan]).exit_code == 0
     out, chart = tmp_path / "bao-cao.xlsx", tmp_path / "bieu-do.png"
     result = runner.invoke(app_(), [*database, "report", "--unit", "tu", "--out", str(out), "--chart", str(chart)])
     assert result.exit_code == 0, result.output

@@ -120,7 +120,8 @@ def test_retire_lists_what_it_leaves_open_and_asks(cli, database_url: str) -> No
             assert new == old
     status = {row[0]: row[5] for row in after["reminder"]}
     assert all(status[row[0]] == "cancelled" for row in pending)
-    assert all(new == old for old, new in zip(before["reminder"], after["reminder"]) if old[1] not in district_assignments)
+    assert all(new == old for old, new in zip(before["reminder"], after["reminder"], strict=True)
+               if old[1] not in district_assignments)
     assert after["membership"] == before["membership"]  # a member's bond is undone by a person, not here
     retired = [row for row in after["event"] if row[2] == "retire"]
     assert len(retired) == 4 and '"reason": "sáp nhập 2025"' in (retired[0][-1] or "")
@@ -155,7 +156,7 @@ def test_retired_true_in_a_units_file_retires_too(cli, database_url: str, tmp_pa
     async def state(session: AsyncSession) -> tuple[bool, list[bool], list[str]]:
         unit = (await session.execute(select(Unit).where(Unit.code == "HU-MUONGNHE"))).scalar_one()
         assignments = (await session.execute(select(Assignment.active).where(Assignment.unit_id == unit.id))).scalars()
-        reminders = (await session.execute(select(Reminder.status).join(Assignment)
+        reminders = (await session.execute(select(Reminder.status).join(Assignment, Assignment.id == Reminder.assignment_id)
                                            .where(Assignment.unit_id == unit.id))).scalars()
         return unit.active, list(assignments), sorted(set(reminders))
 

@@ -18,7 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import session_scope
 from bot.models import CalendarDay, Event
-from bot.workdays import DeclaredDay, WorkingCalendar, declare_days, default_calendar, load_calendar, remove_declared_day
+from bot.workdays import (
+    DeclaredDay,
+    WorkingCalendar,
+    declare_days,
+    default_calendar,
+    load_calendar,
+    remove_declared_day,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=VN)

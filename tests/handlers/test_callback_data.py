@@ -4,16 +4,27 @@ database, other digits, junk after a known prefix, over 64 bytes — is refused 
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from bot.i18n import translator
-from handlers.keyboards import (ACTIONS, MAX_NUMBER, SHAPES, VIEWS, Pressed, callback, done_keyboard, list_keyboard,
-                                parse_button, pick_keyboard, review_keyboard, undo_keyboard)
+from handlers.keyboards import (
+    ACTIONS,
+    MAX_NUMBER,
+    SHAPES,
+    VIEWS,
+    Pressed,
+    callback,
+    done_keyboard,
+    list_keyboard,
+    parse_button,
+    pick_keyboard,
+    review_keyboard,
+    undo_keyboard,
+)
 from scheduler.render import done_callback
 
 NUMBERS = st.integers(min_value=0, max_value=MAX_NUMBER)
-PREFIXES = sorted(SHAPES) + ["imp", "imp-no", "", "DONE", "done "]
+PREFIXES = [*sorted(SHAPES), "imp", "imp-no", "", "DONE", "done "]
 PARTS = st.one_of(
     st.text(max_size=24),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
@@ -74,8 +85,8 @@ def test_every_button_the_bot_makes_reads_back(assignment_id: int, arg: int, pag
     assert paging is not None
     for row in paging.inline_keyboard:
         for button in row:
-            assert parse_button(button.callback_data) == Pressed("pg", (arg, int(button.callback_data.rsplit(":", 1)[1])),
-                                                                  view)
+            page_number = int(button.callback_data.rsplit(":", 1)[1])
+            assert parse_button(button.callback_data) == Pressed("pg", (arg, page_number), view)
 
 
 @settings(deadline=None, max_examples=100)

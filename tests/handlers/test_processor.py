@@ -8,7 +8,7 @@ on events the test sets: the order of what happened is asserted, never a duratio
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import CallbackQuery, Chat, Message, Update, User
@@ -17,7 +17,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from handlers.processor import ChatOrderedProcessor, lane_of
 
-WHEN = datetime(2020, 5, 12, 2, 0, tzinfo=timezone.utc)
+WHEN = datetime(2020, 5, 12, 2, 0, tzinfo=UTC)
 LAN, MINH = User(1001, "Lan", is_bot=False), User(1003, "Minh", is_bot=False)
 GROUP = Chat(-100123, Chat.SUPERGROUP)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import translator
-from bot.models import Unit
+from bot.models import Milestone, Unit
 from bot.progress import Item, MilestoneProgress, Rates, item_rates
 from bot.status import Status
 from handlers.keyboards import list_keyboard
 from handlers.render import MESSAGE_LIMIT, breakdown_lines, item_line, paginate, subtree_lines
-from bot.models import Milestone
 
 
 def test_sixty_unit_views_page_under_the_limit() -> None:

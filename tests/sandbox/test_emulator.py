@@ -343,7 +343,7 @@ async def test_blocked_user_gives_forbidden(bot: Application, client: EmulatorCl
     await client.wait_for_bot_messages(THU_KY.id)
 
     await client.block(THU_KY.id)
-    with pytest.raises(Forbidden, match="^Forbidden: bot was blocked by the user$"):
+    with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
         await bot.bot.send_message(THU_KY.id, "nhắc việc")
 
     await client.unblock(THU_KY.id)
@@ -392,9 +392,9 @@ async def test_bot_api_error_texts(bot: Application, client: EmulatorClient) -> 
             await bot.bot.send_message(**kwargs)
         assert (await client.calls("sendMessage"))[-1]["description"] == description
     await bot.bot.send_message(THU_KY.id, "x" * 4096)
-    with pytest.raises(BadRequest, match="(?i)query is too old and response timeout expired"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old and response timeout expired"):
         await bot.bot.answer_callback_query("123")
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await bot.bot.edit_message_text("y", THU_KY.id, 999)
 
 
@@ -432,9 +432,9 @@ async def test_photo_upload_by_bytes_then_by_file_id(bot: Application,
     assert first.caption == "ảnh"
     again = await bot.bot.send_photo(THU_KY.id, first.photo[-1].file_id)
     assert again.photo[-1].file_unique_id == first.photo[-1].file_unique_id
-    with pytest.raises(BadRequest, match="(?i)IMAGE_PROCESS_FAILED"):
+    with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
         await bot.bot.send_photo(THU_KY.id, b"not an image")
-    with pytest.raises(BadRequest, match="(?i)can't use file of type Photo as Document"):
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type Photo as Document"):
         await bot.bot.send_document(THU_KY.id, first.photo[-1].file_id)
 
 
@@ -450,7 +450,7 @@ async def test_set_my_commands_is_stored_per_scope_and_language(
                       {"command": "viec", "description": "Việc của tôi"}]
     assert await client.command_list() == []
     assert await bot.bot.get_my_commands(scope=scope, language_code="vi") == tuple(commands)
-    with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
         await bot.bot.set_my_commands([BotCommand("Bad-Name", "x")])
 
 

@@ -67,8 +67,8 @@ async def test_updates_are_pushed_with_the_secret_in_order_and_polling_is_refuse
         await emu.client.send_text(HUNG, "/tiendo")
         await emu.client.wait_for(lambda: len(receiver.got) == 4, message="updates not pushed")
         assert {secret for _update, secret in receiver.got} == {"s3cret_-"}
-        assert [t for (u, _s), t in zip(receiver.got, receiver.texts()) if u["message"]["chat"]["id"] == LAN.id] \
-            == ["/start", "/tiendo", "/help"]
+        assert [t for (u, _s), t in zip(receiver.got, receiver.texts(), strict=True)
+                if u["message"]["chat"]["id"] == LAN.id] == ["/start", "/tiendo", "/help"]
         polled = await call(emu, "getUpdates")
         assert polled["error_code"] == 409 and "webhook is active" in polled["description"]
         info = (await call(emu, "getWebhookInfo"))["result"]

@@ -1,21 +1,21 @@
 """initial schema
 
 Revision ID: 1c1ba10fc9c7
-Revises: 
+Revises:
 Create Date: 2026-11-25 06:41:26.439349
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
+from alembic import op
+
 import bot.db
 
-
 revision: str = '1c1ba10fc9c7'
-down_revision: Union[str, None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -64,7 +64,9 @@ def upgrade() -> None:
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('short_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-    sa.Column('kind', sa.Enum('province_committee', 'standing_committee', 'party_board', 'advisory_board', 'sub_committee', 'district_committee', 'grassroots', 'other', name='unitkind'), nullable=False),
+    sa.Column('kind', sa.Enum('province_committee', 'standing_committee', 'party_board', 'advisory_board',
+                              'sub_committee', 'district_committee', 'grassroots', 'other', name='unitkind'),
+              nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=1024), nullable=False),
     sa.Column('depth', sa.Integer(), nullable=False),
@@ -193,8 +195,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('assignment_id', 'step', name='uq_reminder_assignment_step')
     )
     with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.create_index('ix_reminder_digest_id', ['digest_id'], unique=False, sqlite_where=sa.text('digest_id IS NOT NULL'), postgresql_where=sa.text('digest_id IS NOT NULL'))
-        batch_op.create_index('ix_reminder_pending_fire_at', ['fire_at'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_reminder_digest_id', ['digest_id'], unique=False,
+                              sqlite_where=sa.text('digest_id IS NOT NULL'),
+                              postgresql_where=sa.text('digest_id IS NOT NULL'))
+        batch_op.create_index('ix_reminder_pending_fire_at', ['fire_at'], unique=False,
+                              sqlite_where=sa.text("status = 'pending'"),
+                              postgresql_where=sa.text("status = 'pending'"))
 
     op.create_table('reminder_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -235,8 +241,10 @@ def downgrade() -> None:
 
     op.drop_table('reminder_delivery')
     with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.drop_index('ix_reminder_pending_fire_at', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
-        batch_op.drop_index('ix_reminder_digest_id', sqlite_where=sa.text('digest_id IS NOT NULL'), postgresql_where=sa.text('digest_id IS NOT NULL'))
+        batch_op.drop_index('ix_reminder_pending_fire_at', sqlite_where=sa.text("status = 'pending'"),
+                            postgresql_where=sa.text("status = 'pending'"))
+        batch_op.drop_index('ix_reminder_digest_id', sqlite_where=sa.text('digest_id IS NOT NULL'),
+                            postgresql_where=sa.text('digest_id IS NOT NULL'))
 
     op.drop_table('reminder')
     with op.batch_alter_table('event', schema=None) as batch_op:

@@ -12,15 +12,14 @@ Create Date: 2026-11-25 08:00:00.000000
 - on PostgreSQL, ix_unit_path is rebuilt with varchar_pattern_ops: the subtree's path range (and LIKE 'p%')
   compares bytes, which a default-collation index cannot serve outside the C collation. SQLite's is unchanged.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = '5b2e7d41c0a9'
-down_revision: Union[str, None] = '1c1ba10fc9c7'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '1c1ba10fc9c7'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

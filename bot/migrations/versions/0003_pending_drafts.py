@@ -7,18 +7,18 @@ Create Date: 2026-11-25 08:30:00.000000
 Several bot processes (webhook replicas) share one database but not one disk: the press that imports a draft
 may reach another process than the upload did.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from bot.db import UTCDateTime
 
 revision: str = '7d3f9a2c4e18'
-down_revision: Union[str, None] = '5b2e7d41c0a9'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '5b2e7d41c0a9'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

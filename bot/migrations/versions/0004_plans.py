@@ -12,19 +12,19 @@ filled in by the next import of the plan's file.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Sequence, Union
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from bot.db import UTCDateTime
 
 revision: str = '9e6b1f3a5c27'
-down_revision: Union[str, None] = '7d3f9a2c4e18'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '7d3f9a2c4e18'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 LEGACY_PLAN = "KH-CU"  # milestones imported before plans were recorded, when no import event names a plan
 
@@ -78,7 +78,7 @@ def _fill_plans(bind: sa.engine.Connection) -> None:
         latest = next(iter(imports.values()), None)  # ordered newest first
         legacy = (latest or {}).get("plan") or LEGACY_PLAN
         codes.add(legacy)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for code in sorted(codes):
         title = (imports.get(code) or {}).get("title") or code
         bind.execute(plan.insert().values(code=code, title=title, status="active", created_at=now, updated_at=now))

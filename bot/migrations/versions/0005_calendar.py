@@ -8,7 +8,7 @@ Public holidays and weekends are not stored (bot/workdays.py computes them); onl
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,9 +16,9 @@ from alembic import op
 from bot.db import UTCDateTime
 
 revision: str = 'a5c4e0d1b2f3'
-down_revision: Union[str, None] = '9e6b1f3a5c27'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '9e6b1f3a5c27'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

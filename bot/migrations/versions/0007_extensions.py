@@ -9,7 +9,7 @@ they were reported, as before), a partial index, and the `extension` table.
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,9 +17,9 @@ from alembic import op
 from bot.db import UTCDateTime
 
 revision: str = 'c7e6a2f3d4b5'
-down_revision: Union[str, None] = 'b6d5f1e2c3a4'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'b6d5f1e2c3a4'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
