@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.intake.draft import Draft, build_draft
-from bot.intake.readers import ReadError, read_bytes
+from bot.intake.readers import ReadError, read_structure
 from bot.intake.render import render_draft
 from bot.intake.sources import UnitSource
 
@@ -29,8 +29,7 @@ class DraftResult:
 
 def draft_document(data: bytes, name: str, source: UnitSource) -> DraftResult:
     """Bytes of a document -> its draft plan file (raises ReadError with a Vietnamese reason)."""
-    text = read_bytes(data, name)
-    draft = build_draft(text, source.index)
+    draft = build_draft(read_structure(data, name), source.index)
     # The draft is a plan of its own (draft.code), never the plan the units were taken from: imported under
     # that plan's code it would deactivate all of that plan's milestones.
     yaml_text = render_draft(draft, units_yaml=source.units_yaml, source_name=Path(name).name,

@@ -9,11 +9,17 @@ In sentences a date counts only after a word that makes it a deadline or an appo
     7h30 ngày 28/9/2024 (a meeting: due that day, at that time) · Thời gian: ngày 28/9/2024
     trước ngày 01/7/2020 (by the end of 30/06/2020: "before the 1st" means the month before)
 In a table's date column (`cell=True`) the bare forms count too: "Quý III/2025", "Tháng 9/2025", "Năm 2025",
-"6 tháng đầu năm 2025", "31/3/2025", "Tháng 5 - tháng 8/2025".
+"6 tháng đầu năm 2025", "31/3/2025", "Tháng 5 - tháng 8/2025"; so do they as a label's value in a sentence
+("thời gian hoàn thành: Quý III/2025", "Đợt 2 (ôn tập nâng cao): tháng 4 và tháng 5/2025"), not a period's
+("Kỳ báo cáo: Quý I/2025"). In a task's sentence (`task=True`) a phrase that does not itself say "by then"
+("trong năm 2025", "từ tháng 6 đến tháng 10") counts only in a clause that states an action, and never after
+"thường xuyên".
 
 Periodic deadlines become the plan file's `repeat:` (plans/README.md, "Mốc định kỳ"), never one-off dates:
     trước ngày 20 hằng tháng -> {every: month, day: 20} · trước ngày 15/6 và 15/12 hằng năm -> {dates: [15/6, 15/12]}
     hằng quý, trước ngày 15 tháng cuối quý -> {every: quarter, day: 15} · trước ngày 10/12 hằng năm -> {every: year …}
+    định kỳ 6 tháng trước ngày 15/6 và báo cáo năm trước ngày 15/12 -> {dates: [15/6, 15/12]}
+    with its bounds in the same sentence: "từ tháng 6 đến tháng 8/2025" -> from 01/06, until 31/08; "Kể từ năm 2025"
 
 Never a deadline: the date of a cited document ("Nghị định số 30/2020/NĐ-CP ngày 05/3/2020"), the document's
 own date ("Hà Nội, ngày 5 tháng 3 năm 2025"), data cut-offs ("số liệu tính đến ngày …"), signature stamps
@@ -60,10 +66,11 @@ _LABEL = r"(?:thời\s+gian|thời\s+hạn|hạn)(?:\s+(?:hoàn\s+thành|thực\
 _SENTENCE = re.compile(
     rf"(?P<range>từ\s+(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
     rf"|(?P<start>bắt\s+đầu\s+(?:từ\s+)?(?P<s_when>{_WHEN}))"
-    rf"|(?P<timed>(?:(?:vào\s+)?lúc\s+)?(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
+    rf"|(?P<timed>(?:vào\s+)?(?:(?:lúc|hồi)\s+)?(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
     rf"|(?P<before>(?:{_BEFORE})\s+(?:ngày\s+)?(?P<b_day>{_DAY}))"
     rf"|(?P<span>(?:{_IN})\s+(?P<s_span>{_SPAN}))"
     rf"|(?P<label>{_LABEL}\s*(?:ngày\s+)?(?P<l_day>{_DAY}))"
+    rf"|(?P<l_span>{_LABEL}\s*(?:(?P<l_months>{_SPAN})|(?P<l_year>{_YEAR})))"
     rf"|(?P<at>vào\s+ngày\s+(?P<a_day>{_DAY}))"
     rf"|(?P<in_year>(?:trong|hoàn\s+thành(?:\s+trong)?|xong(?:\s+trong)?)\s+(?P<y_year>{_YEAR})(?!\s*[-–]))",
     re.IGNORECASE,
@@ -83,7 +90,7 @@ _PATTERNS = _SENTENCE
 # Words just before a date that make it something else than a deadline.
 _NOT_A_DEADLINE = re.compile(
     r"(?:\btính|\bkể|hiệu\s+lực(?:\s+thi\s+hành)?|ký\s+ngày|ngày\s+ký|thời\s+gian\s+ký|số\s+liệu[^.;:]{0,60}"
-    r"|\b\d+[\w.]*[/-][\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày)?)\s*$", re.IGNORECASE)
+    r"|\b\d+[\w.]*[/-][\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày)?|đến\s+ngày\s*:)\s*$", re.IGNORECASE)
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _PERIODIC_WORD = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\b|\bđịnh\s+kỳ\b|tháng\s+(?:cuối|đầu)\s+quý",
@@ -250,20 +257,35 @@ def _time(text: str) -> str:
     return f"{numbers[0]:02d}:{numbers[1] if len(numbers) > 1 else 0:02d}"
 
 
-def find_deadlines(text: str, context: Context = Context(), *, cell: bool = False) -> Found:
+def find_deadlines(text: str, context: Context = Context(), *, cell: bool = False, task: bool = False) -> Found:
     """Every deadline phrase of `text` in order; a 'bắt đầu từ …' start goes to the next deadline.
 
-    `cell`: the text is a table's date column, where a bare date is a deadline."""
+    `cell`: the text is a table's date column, where a bare date is a deadline. `task`: the text is a task's
+    sentence, where a phrase that does not itself say "by then" ("trong năm 2025", "từ tháng 6 đến tháng 10")
+    counts only in a clause that states an action (`_acted`)."""
     text = normalise(text)
     found = Found()
     periodic = find_repeats(text, context)
     found.deadlines.extend(periodic)
     taken = [(d.position, d.end) for d in periodic]
+    for deadline in periodic:
+        taken.extend(_bounds(text, deadline, context))
     pending_start: tuple[str, int] | None = None  # read once the deadline's year is known
-    for match in (_CELL if cell else _SENTENCE).finditer(text):
+    matches = list((_CELL if cell else _SENTENCE).finditer(text))
+    if not cell:
+        if task:
+            matches = [m for m in matches if not _weak(m) or _acted(text, m.start(), m.end())]
+        matches += _after_colons(text, [(m.start(), m.end()) for m in matches] + taken)
+        matches.sort(key=lambda m: m.start())
+    for match in matches:
+        groups = match.groupdict()
+
+        def group(name: str, groups: dict[str, str | None] = groups) -> str:
+            return groups.get(name) or ""
+
         if any(match.start() < end and start < match.end() for start, end in taken):
             continue
-        if _excluded(text, match.start()) and not match.group("timed"):
+        if _excluded(text, match.start()) and not group("timed"):
             continue
         phrase = " ".join(match.group(0).split())
         read = _Read()
@@ -271,31 +293,36 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
         start: date | None = None
         time: str | None = None
         try:
-            if match.group("range"):
-                due = _when(match.group("r_to"), context, read, end=True)
-                start = _when(match.group("r_from"), context, _Read(), end=False,
-                              hint=_year(match.group("r_from")) or due.year)
-            elif not cell and match.group("start"):
-                pending_start = (match.group("s_when"), match.start())
+            if group("range"):
+                due = _when(group("r_to"), context, read, end=True)
+                start = _when(group("r_from"), context, _Read(), end=False,
+                              hint=_year(group("r_from")) or due.year)
+            elif not cell and group("start"):
+                pending_start = (group("s_when"), match.start())
                 continue
-            elif match.group("timed"):
-                due = _day(match.group("t_day"), context, read)
-                time = _time(match.group("t_time"))
-            elif match.group("before"):
-                due = _day(match.group("b_day"), context, read)
-                if due.day == 1 and "trước" in match.group("before").lower():
+            elif group("timed"):
+                due = _day(group("t_day"), context, read)
+                time = _time(group("t_time"))
+            elif group("before"):
+                due = _day(group("b_day"), context, read)
+                if due.day == 1 and "trước" in group("before").lower():
                     note = f"{phrase} → hạn hết ngày {format_day(due - timedelta(days=1))}"
                     due -= timedelta(days=1)
-            elif match.group("span"):
-                start, due, how = _span(match.group("s_span"), context, read)
+            elif group("span"):
+                start, due, how = _span(group("s_span"), context, read)
                 note = f"{phrase} → {how}"
-            elif match.group("in_year"):
-                year = int(_year(match.group("y_year")) or 0)
+            elif group("in_year"):
+                year = int(_year(group("y_year")) or 0)
                 due, note = date(year, 12, 31), f"{phrase} → hạn là ngày cuối năm"
-            elif match.group("label"):
-                due = _day(match.group("l_day"), context, read)
+            elif group("label"):
+                due = _day(group("l_day"), context, read)
+            elif group("l_span") and group("l_months"):
+                start, due, how = _span(group("l_months"), context, read)
+                note = f"{phrase} → {how}"
+            elif group("l_span"):
+                due, note = date(int(_year(group("l_year")) or 0), 12, 31), f"{phrase} → hạn là ngày cuối năm"
             else:
-                due = _day(match.group("a_day"), context, read)
+                due = _day(group("a_day"), context, read)
             if pending_start is not None:
                 start = _when(pending_start[0], context, _Read(), end=False,
                               hint=_year(pending_start[0]) or due.year)
@@ -311,6 +338,70 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
     return found
 
 
+# What a task does (or the event it is): a date read from a weak phrase ("trong năm 2025", "từ tháng 6 đến tháng
+# 10") is a deadline only in a clause that has one ("Tổ chức tập huấn trong tháng 5/2025"), not in one that states a
+# fact ("Đây là nhiệm vụ trọng tâm của xã trong năm 2025", "mùa mưa bão từ tháng 6 đến tháng 10").
+_ACTION = re.compile(
+    r"\b(?:xây\s+dựng|tổ\s+chức|thành\s+lập|phân\s+công|tham\s+mưu|phê\s+duyệt|duyệt|chỉ\s+đạo|hoàn\s+thành|"
+    r"hoàn\s+chỉnh|hoàn\s+thiện|kiểm\s+tra|báo\s+cáo|bố\s+trí|thực\s+hiện|triển\s+khai|chuẩn\s+bị|trình|"
+    r"rà\s+soát|tổng\s+hợp|tổng\s+kết|sơ\s+kết|ban\s+hành|gửi|chọn|lãnh\s+đạo|hướng\s+dẫn|đôn\s+đốc|theo\s+dõi|"
+    r"quán\s+triệt|lấy\s+ý\s+kiến|phối\s+hợp|chủ\s+trì|giới\s+thiệu|bầu|họp|nộp|cử|đăng\s+ký|hoàn\s+tất|xong|"
+    r"tập\s+huấn|bồi\s+dưỡng|giám\s+sát|khảo\s+sát|tuyên\s+truyền|ôn\s+tập|thi|nâng\s+cấp|số\s+hóa|đánh\s+giá|"
+    r"công\s+bố|thẩm\s+định|thẩm\s+tra|xử\s+lý|kiện\s+toàn|diễn\s+tập|dự\s+trữ|mở|cập\s+nhật|tham\s+gia|trao|"
+    r"kết\s+nạp|vận\s+động|biên\s+soạn|phát\s+hành|đăng\s+tải|phát\s+sóng|cấp|thu\s+gom|hỗ\s+trợ|khám|"
+    r"tiếp\s+xúc|công\s+nhận|phân\s+bổ|lập|khai\s+giảng|khai\s+mạc|tiến\s+hành|nghiệm\s+thu|sửa\s+chữa|"
+    r"mua\s+sắm|phát\s+động|ký\s+kết|tiếp\s+nhận|chi\s+trả|giải\s+ngân|trồng|thu|điều\s+tra|thống\s+kê|"
+    r"bàn\s+giao|quyết\s+toán|đào\s+tạo|khởi\s+công|thanh\s+tra|tuyển\s+sinh|tuyển\s+dụng|sắp\s+xếp|di\s+dời|"
+    r"cải\s+tạo|lắp\s+đặt|vệ\s+sinh|kiểm\s+kê|chuyển|ra\s+quân|xét|chấm|đón|tặng|khen\s+thưởng|biểu\s+dương|"
+    r"đăng|phổ\s+biến|học\s+tập|rút\s+kinh\s+nghiệm|đề\s+xuất|xác\s+minh|thẩm\s+định|đo\s+đạc|kiểm\s+định|"
+    r"luyện\s+tập|hội\s+diễn|giao\s+lưu|khảo\s+sát|đối\s+thoại|tiếp\s+dân|"
+    r"hội\s+nghị|hội\s+thảo|hội\s+thi|cuộc\s+thi|kỳ\s+thi|kỳ\s+họp|đại\s+hội|lễ|ngày\s+hội|tọa\s+đàm|hội\s+chợ|"
+    r"chiến\s+dịch|đợt|giai\s+đoạn|tuần)\b", re.IGNORECASE)
+_STRONG = re.compile(r"^(?:trước|chậm\s+nhất|hạn|không|đến\s+hết|tới\s+hết|hết|xong|hoàn\s+thành)", re.IGNORECASE)
+_STANDING = re.compile(r"thường\s+xuyên\s*(?:,\s*)?$", re.IGNORECASE)
+
+
+def _weak(match: re.Match[str]) -> bool:
+    """A date phrase that does not itself say "by then": a span after "trong"/"vào", a range, a year."""
+    group = match.groupdict().get
+    if group("timed") or group("before") or group("label") or group("l_span"):
+        return False
+    return not _STRONG.match(match.group(0))
+
+
+def _acted(text: str, start: int, end: int) -> bool:
+    """The clause holding text[start:end] states an action; "thường xuyên trong năm 2025" is no deadline."""
+    left = max(text.rfind(mark, 0, start) for mark in ".;!?\n")
+    right = min((i for i in (text.find(mark, end) for mark in ".;!?\n") if i >= 0), default=len(text))
+    before = text[left + 1:start]
+    if _STANDING.search(before):
+        return False
+    if before.strip(" -+•*,(") == "":  # "Trong tháng 3/2020, ban thường vụ … duyệt xong": the clause after
+        return _ACTION.search(text[end:right]) is not None
+    return _ACTION.search(before) is not None
+
+
+# A label whose value is a period, not a deadline: "Kỳ báo cáo: Quý I/2025", "Năm học: 2024 - 2025".
+_PERIOD_LABEL = re.compile(r"(?:kỳ\s+báo\s+cáo|năm\s+học|nhiệm\s+kỳ|giai\s+đoạn|kỳ|ngày|ban\s+hành|hiệu\s+lực)\s*$",
+                           re.IGNORECASE)
+
+
+def _after_colons(text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """A value after a colon that is a date, as in a table's date column: "Đợt 2 (ôn tập nâng cao): tháng 4 và
+    tháng 5/2025.", "Thời gian: Quý III/2025"."""
+    found = []
+    for colon in re.finditer(r":\s*", text):
+        end = min((i for i in (text.find(mark, colon.end()) for mark in ".;\n") if i >= 0), default=len(text))
+        if any(colon.end() < b and a < end for a, b in taken) or _PERIOD_LABEL.search(text, 0, colon.start()):
+            continue
+        value = _CELL.fullmatch(text, colon.end(), end)
+        if value is None:
+            value = _CELL.fullmatch(text.rstrip(" )"), colon.end(), len(text[:end].rstrip(" )")))
+        if value is not None and not re.fullmatch(r"\s*\d{1,2}\s*/\s*\d{1,2}\s*", value.group(0)):
+            found.append(value)
+    return found
+
+
 def parse_window(heading: str, context: Context = Context()) -> tuple[date, date] | None:
     """The window of a phase heading: '2.2- Từ ngày 01/10/2019 đến hết ngày 31/12/2019' -> (01/10, 31/12)."""
     for deadline in find_deadlines(heading, context).deadlines:
@@ -322,7 +413,11 @@ def parse_window(heading: str, context: Context = Context()) -> tuple[date, date
 # Periodic rules. Each pattern gives the span it covers; the one-off grammar skips what they took.
 _EVERY = r"(?:hằng|hàng|mỗi|các|của\s+các|của\s+mỗi|của\s+hằng|của\s+hàng)"
 _DM = r"\d{1,2}\s*/\s*\d{1,2}(?!\s*/\s*\d)"
+_DEADLINE_WORD = r"(?:trước|chậm\s+nhất|vào)\s+(?:ngày\s+)?"
 _REPEATS: list[tuple[str, re.Pattern[str]]] = [
+    # định kỳ 6 tháng trước ngày 15/6 và báo cáo năm trước ngày 15/12: one report, two dates a year
+    ("pair", re.compile(rf"định\s+kỳ[^.;]{{0,60}}?{_DEADLINE_WORD}(?P<first>{_DM})[^.;]{{0,60}}?{_DEADLINE_WORD}"
+                        rf"(?P<second>{_DM})", re.IGNORECASE)),
     # trước ngày 15/6 và 15/12 hằng năm; định kỳ 6 tháng trước ngày 15/6 và 15/12
     ("dates", re.compile(rf"(?:(?:trước|chậm\s+nhất|vào|hạn)\s+(?:các\s+)?(?:ngày\s+)?|(?:các\s+)?ngày\s+)"
                          rf"(?P<dates>{_DM}(?:\s*(?:,|và|;)\s*"
@@ -339,7 +434,38 @@ _REPEATS: list[tuple[str, re.Pattern[str]]] = [
     # hằng tháng, trước ngày 20 / định kỳ hằng quý … trước ngày 15
     ("after", re.compile(r"(?P<every>hằng|hàng|mỗi)\s+(?P<period>tháng|quý)\b[^.;]{0,100}?(?:trước|chậm\s+nhất|vào)\s+"
                          r"ngày\s+(?P<day>\d{1,2})(?!\s*(?:/|tháng|\.\d|-\d))", re.IGNORECASE)),
+    # hằng năm, trước ngày 15/12
+    ("year", re.compile(rf"(?:hằng|hàng|mỗi)\s+năm\b[^.;]{{0,100}}?(?:trước|chậm\s+nhất|vào)\s+ngày\s+(?P<dm>{_DM})",
+                        re.IGNORECASE)),
 ]
+
+
+# A periodic item's bounds: "(từ tháng 6 đến tháng 10/2025)", "từ tháng 6 đến tháng 8/2025", "Kể từ năm 2025".
+_MONTH_RANGE = re.compile(rf"(?:từ\s+)?tháng\s+(?P<first>\d{{1,2}})(?:\s*/\s*(?P<first_year>{_Y}))?\s*"
+                          rf"(?:đến|tới|-|–)\s*(?:hết\s+)?tháng\s+(?P<last>\d{{1,2}})(?:\s*/\s*(?P<year>{_Y}))?",
+                          re.IGNORECASE)
+_SINCE = re.compile(rf"(?:kể\s+)?từ\s+năm\s+(?P<year>{_Y})", re.IGNORECASE)
+
+
+def _bounds(text: str, periodic: Deadline, context: Context) -> list[tuple[int, int]]:
+    """Sets `from`/`until` of a periodic item from a month range or "kể từ năm" in its clause; their spans."""
+    left = max(text.rfind(mark, 0, periodic.position) for mark in ".;")
+    right = min((i for i in (text.find(mark, periodic.end) for mark in ".;") if i >= 0), default=len(text))
+    assert periodic.repeat is not None
+    spans: list[tuple[int, int]] = []
+    months = _MONTH_RANGE.search(text, left + 1, right)
+    if months is not None:
+        first, last = int(months.group("first")), int(months.group("last"))
+        year = int(months.group("year") or months.group("first_year") or 0) or context.year_for(last)[0]
+        if year is not None and 1 <= first <= last <= 12:
+            periodic.repeat["from"] = date(year, first, 1)
+            periodic.repeat["until"] = date(year, last, days_in_month(year, last))
+            spans.append((months.start(), months.end()))
+    since = _SINCE.search(text, left + 1, right)
+    if since is not None and "from" not in periodic.repeat:
+        periodic.repeat["from"] = date(int(since.group("year")), 1, 1)
+        spans.append((since.start(), since.end()))
+    return spans
 
 
 def _dm(text: str) -> tuple[int, int]:
@@ -358,7 +484,12 @@ def find_repeats(text: str, context: Context = Context()) -> list[Deadline]:
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             repeat: dict[str, object] | None = None
-            if kind == "dates":
+            if kind == "pair":
+                days = [_dm(match.group("first")), _dm(match.group("second"))]
+                if any(not _valid(day, month) for day, month in days) or days[0][1] == days[1][1]:
+                    continue
+                repeat = {"dates": [f"{day}/{month}" for day, month in days]}
+            elif kind == "dates":
                 days = [_dm(part) for part in re.findall(_DM, match.group("dates"))]
                 if not (periodic or re.search(rf"{_EVERY}\s+năm", match.group(0), re.IGNORECASE)):
                     continue  # "trước ngày 15/6 và 15/12" of one year: two one-off dates, read as such

@@ -9,8 +9,13 @@ Rules of reading (plans/README.md, "Quy ước đọc văn bản"):
 - a later sentence that starts with its own actor is a separate obligation ("… Tiểu ban Văn kiện tập trung …");
 - outside windows only dated sentences become milestones; a periodic deadline is a periodic milestone;
 - a table of tasks gives one milestone per row and deadline (tables.py): chủ trì and phối hợp from their columns;
-- "Đề nghị X chủ trì", "Giao X …", "X phối hợp với Y" name X as lead and Y as co-ordinating (names.py); in a
-  dispatch, "các đơn vị" are the ones it is sent to ("Kính gửi");
+  an empty (merged) chủ trì cell is the body above it; a date the task states beats a week or period column;
+- "Đề nghị X chủ trì", "Giao X …", "X phối hợp với Y", "(giao X chủ trì)" name X as lead and Y as co-ordinating;
+- a clause naming nobody ("…; gửi danh sách về UBND xã, hạn chót: …") is its sentence's subject's, else the body
+  of the heading above, else — in a dispatch — its recipients' ("Kính gửi"), as "các cơ quan, đơn vị" are;
+- names are read in the document's context (units.py, `bind`): its letterhead says which of the units sharing a
+  short name is meant, and completes a name cut short of its place ("UBND huyện");
+- in a task's sentence a period it only mentions ("nhiệm vụ trọng tâm trong năm 2025") is no deadline (dates.py);
 - an actor that cannot be resolved, a sentence without one, or a date that does not exist -> a `review:` note.
 
 A draft is a plan of its own: its code comes from the document's number, or from its title and year (header.py),
@@ -24,19 +29,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.intake.dates import Context, Deadline, find_deadlines, parse_window, strip_dates
+from bot.intake.dates import Context, Deadline, find_deadlines, parse_window
 from bot.intake.header import Header, plan_code, read_header
-from bot.intake.names import roles, split_names
 from bot.intake.structure import Document, Paragraph, from_text
 from bot.intake.tables import Row, read_rows, roles_of
 from bot.intake.text import Block, blocks, clauses, sentences
-from bot.intake.units import _VERB as VERB, Actor, Resolved, UnitIndex, _strip_lead, has_verb, key
+from bot.intake.titles import BAD_TITLES, NO_TITLE, piece, poor, row_title, short
+from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
+from bot.intake.who import Bodies, Who, index_names
 
-TITLE_LENGTH = 100
-NO_TITLE = "(chưa có tiêu đề)"
-_BAD_TITLES = {"tổ chức", "thời gian", "thực hiện", "nội dung", "tổ chức thực hiện", "hoàn thành", "báo cáo"}
-_GENERIC = re.compile(r"^(?:các|quý)\s+(?:cơ\s+quan|đơn\s+vị|địa\s+phương)(?:\s*,\s*(?:đơn\s+vị|địa\s+phương))*"
-                      r"(?:\s+(?:trực\s+thuộc|liên\s+quan|được\s+giao))?$|^(?:cơ\s+quan|đơn\s+vị)$", re.IGNORECASE)
 _SCHOOL_YEAR = re.compile(r"năm\s+học\s+((?:19|20)\d{2})\s*[-–/]\s*(?:19|20)\d{2}", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
 _END = re.compile(r"^\s*(?:nơi\s+nhận|t/m\b|tm\.|kt\.|k/t\b)", re.IGNORECASE)
@@ -88,22 +89,12 @@ class Draft:
 
 
 @dataclass
-class _Who:
-    units: list[Resolved] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    coordinating: list[Resolved] = field(default_factory=list)
-    coordinating_names: list[str] = field(default_factory=list)
-    review: list[str] = field(default_factory=list)
-    rest: str = ""
-
-
-@dataclass
 class _Scope:
     phase: DraftPhase | None = None
     level: int = 0
     year: int | None = None
     document: date | None = None
-    owner: _Who | None = None  # the body a numbered heading names, for the items under it
+    owner: Who | None = None  # the body a numbered heading names, for the items under it
     owner_level: int = 0
     school_year: int | None = None
 
@@ -118,7 +109,7 @@ def build_draft(source: str | Document, index: UnitIndex) -> Draft:
     header = read_header(lines)
     draft = Draft(title=header.title, code=plan_code(header, "\n".join(lines)), number=header.number,
                   issued=header.issued)
-    reader = _Reader(draft, index, header)
+    reader = _Reader(draft, index.bind(header=header.letterhead, title=header.title, issued=header.issued), header)
     pending: list[str] = []
     for item in document.items:
         if isinstance(item, Paragraph):
@@ -131,7 +122,7 @@ def build_draft(source: str | Document, index: UnitIndex) -> Draft:
             continue
         reader.text("\n".join(pending))
         pending = []
-        reader.table(read_rows(item, *found))
+        reader.table(read_rows(item, *found), has_lead="lead" in found[0])
     reader.text("\n".join(pending))
     return draft
 
@@ -151,12 +142,14 @@ def _lines(document: Document) -> list[str]:
 class _Reader:
     def __init__(self, draft: Draft, index: UnitIndex, header: Header) -> None:
         self.draft, self.index, self.header = draft, index, header
+        self.last_lead = ""  # a table's "chủ trì" cell, for the rows below it whose cell is merged or empty
         self.scope = _Scope(document=header.issued or (date(header.year, 1, 1) if header.year else None))
         school = _SCHOOL_YEAR.search(header.title or "")
         if school:
             self.scope.school_year = int(school.group(1))
         self.codes: set[str] = set()
         self.ended = False
+        self.bodies = Bodies(index, header.recipients_text)
 
     def add(self, milestone: DraftMilestone) -> None:
         milestone.code = f"{self.draft.code}-M{len(self.draft.milestones) + 1:02d}"
@@ -189,9 +182,9 @@ class _Reader:
             scope.level = level
             self.draft.phases.append(scope.phase)
             return
-        who = roles(text)
-        if who.leads and (not who.rest or who.rest.startswith((":", "(")) or not has_verb(who.rest)):
-            scope.owner = self.resolve(who.leads, who.coordinating)
+        who = self.bodies.roles(text)
+        if who.names and (not who.rest or who.rest.startswith((":", "(")) or not has_verb(who.rest)):
+            scope.owner = who
             scope.owner_level = level
 
     # Text ------------------------------------------------------------------------------------------------------
@@ -221,7 +214,7 @@ class _Reader:
         """The sentences of a bullet, grouped: a sentence that starts with its own actor opens a new obligation."""
         result: list[str] = []
         for sentence in sentences(block.text):
-            starts = self.index.actor(clauses(sentence)[0]).resolved or roles(sentence).leads
+            starts = self.bodies.roles(self.bodies.subject(clauses(sentence)[0])).names
             if result and starts:
                 result.append(sentence)
             elif result:
@@ -237,10 +230,11 @@ class _Reader:
         for number, segment in enumerate(segments):
             subs = block.subs if number == len(segments) - 1 else []
             source = "\n".join([segment, *(f"+ {sub}" for sub in subs)])
-            found = find_deadlines(" ".join([segment, *subs]), scope.context())
+            found = find_deadlines(" ".join([segment, *subs]), scope.context(), task=True)
             review = [f"ngày không hợp lệ: {error}" for error in found.errors]
-            main = self.who(clauses(segment)[0], segment)
+            main = self.bodies.explicit(clauses(segment)[0])
             if not found.deadlines:
+                main = self.fallback(main)
                 if scope.phase is None and not review:
                     continue  # outside a window, only dated sentences are milestones
                 if not has_verb(segment):
@@ -252,12 +246,17 @@ class _Reader:
                 continue
             for deadline in found.deadlines:
                 clause = _clause_of(segment, deadline)
-                who = self.who(clause, segment) if clause is not None else main
-                title = self.title(who if who.names or clause is None else main, clause or segment)
-                if title == NO_TITLE:  # "… Thực hiện xong trong tháng 10/2019.": the sentence before says what
+                who = self.bodies.explicit(clause) if clause is not None else main
+                title = self.title(who, clause) if clause is not None else self.title(main, segment)
+                words = piece(segment, clause, deadline, found.deadlines) if clause is not None else None
+                if words is not None:  # "… thi thử lần 1 vào 7h15 ngày 05/4/2025 và thi thử lần 2 trong tháng 5"
+                    title = self.title(Who(), words)
+                if poor(title):  # "… ; thời gian tiến hành trong Quý II/2025.": the sentence's task says what
                     title = self.title(main, segment)
-                if not who.names and not who.units:
-                    who = main
+                if poor(title) and self.draft.title:  # "- Thời gian: từ ngày 01/3 đến ngày 31/3/2025.": the plan's
+                    title = self.draft.title
+                if not who.names:  # "…; gửi danh sách về UBND xã, hạn chót: …": the sentence's subject
+                    who = main if main.names else self.fallback(who)
                 milestone = self.milestone(title, source, deadline, review)
                 self.assign(milestone, who)
                 result.append(milestone)
@@ -271,18 +270,23 @@ class _Reader:
         if deadline.repeat is not None:
             milestone.repeat = dict(deadline.repeat)
             if scope.phase is None:
-                milestone.repeat["from"] = scope.document or date(scope.year or date.today().year, 1, 1)
+                milestone.repeat.setdefault("from", scope.document or date(scope.year or date.today().year, 1, 1))
         if deadline.note:
             milestone.notes.append(deadline.note)
         return milestone
 
     # Tables ----------------------------------------------------------------------------------------------------
-    def table(self, rows: list[Row]) -> None:
+    def table(self, rows: list[Row], *, has_lead: bool = True) -> None:
         self.ended = False  # a table of tasks after the signature is the plan's appendix
+        self.last_lead = ""
         for row in rows:
             if row.kind == "heading":
                 self.heading(row.text, None, 1)
+                self.last_lead = ""  # a merged cell never spans a heading row
                 continue
+            if has_lead and not row.lead.strip():
+                row.lead = self.last_lead  # a merged (or, in a text table, empty) cell: the body above
+            self.last_lead = row.lead
             self.row(row)
 
     def row(self, row: Row) -> None:
@@ -291,20 +295,28 @@ class _Reader:
         found = find_deadlines(row.due, context, cell=True) if row.due else find_deadlines(row.task, context)
         if row.due and not found.deadlines and not found.errors:
             found = find_deadlines(row.task, context)
+        elif row.due and found.deadlines and all(d.start for d in found.deadlines):
+            # the date column gives a period (a week of a timetable): a date the task itself states wins
+            window = Context(window=(found.deadlines[0].start, found.deadlines[-1].due),  # type: ignore[arg-type]
+                             year=context.year, document=context.document, school_year=context.school_year)
+            own = find_deadlines(row.task, window)
+            if own.deadlines:
+                found = own
         review = [f"ngày không hợp lệ: {error}" for error in found.errors]
-        task_roles = roles(row.task)
+        task = self.bodies.roles(row.task)
         if row.lead:
-            who = self.resolve(split_names(row.lead), split_names(row.coord) if row.coord else [])
+            who = self.bodies.who_of(index_names(self.index, row.lead), index_names(self.index, row.coord))
         else:
-            who = self.resolve(task_roles.leads, task_roles.coordinating)
+            who = task if task.names else Who(coordinating=task.coordinating,
+                                                 coordinating_names=task.coordinating_names)
             if row.coord:
-                extra = self.resolve([], split_names(row.coord))
+                extra = self.bodies.who_of([], index_names(self.index, row.coord))
                 who.coordinating += extra.coordinating
                 who.coordinating_names += extra.coordinating_names
             if not who.names and scope.owner is not None:
-                who = _Who(scope.owner.units, scope.owner.names, who.coordinating or scope.owner.coordinating,
+                who = Who(scope.owner.units, scope.owner.names, who.coordinating or scope.owner.coordinating,
                            who.coordinating_names or scope.owner.coordinating_names, scope.owner.review)
-        title = _row_title(task_roles.rest if task_roles.leads and not row.lead else row.task)
+        title = row_title(task.rest if task.names and not row.lead else row.task)
         start = None
         if row.start:
             starts = find_deadlines(row.start, context, cell=True).deadlines
@@ -318,58 +330,33 @@ class _Reader:
             self.assign(milestone, who)
             self.add(milestone)
             return
+        ranges = [d for d in find_deadlines(row.task, context).deadlines if d.start and d.due]
         for deadline in found.deadlines:
             milestone = self.milestone(title, source, deadline, review)
             if start is not None and milestone.start is None:
                 milestone.start = start
+            if milestone.start is None:  # "(từ ngày 02/12 đến ngày 13/12/2024)" in the task, its end in the column
+                milestone.start = next((d.start for d in ranges if d.due == milestone.due), None)
             self.assign(milestone, who)
             self.add(milestone)
 
-    # Who -------------------------------------------------------------------------------------------------------
-    def who(self, clause: str, segment: str) -> _Who:
-        actor: Actor = self.index.actor(clause)
-        found = roles(_strip_lead(clause))
-        if actor.resolved:
-            who = _Who(units=list(actor.resolved), names=found.leads or [r.phrase for r in actor.resolved],
-                       rest=actor.rest)
-            extra = self.resolve([], found.coordinating)
-            who.coordinating, who.coordinating_names = extra.coordinating, extra.coordinating_names
-            return who
-        if found.leads:
-            who = self.resolve(found.leads, found.coordinating)
-            who.rest = found.rest
-            return who
-        if actor.unresolved:
-            return _Who(names=[actor.unresolved], rest=actor.rest, review=[
-                f'không nhận ra đơn vị "{actor.unresolved}" trong cây đơn vị: ghi mã đơn vị vào units:'])
+    def fallback(self, found: Who) -> Who:
+        """A clause naming nobody: the body of the heading above, else (a dispatch) its recipients."""
+        if found.names:
+            return found
         if self.scope.owner is not None:
-            owner = self.scope.owner
-            extra = self.resolve([], found.coordinating)
-            return _Who(owner.units, owner.names, extra.coordinating or owner.coordinating,
-                        extra.coordinating_names or owner.coordinating_names, owner.review, rest=found.rest)
-        if self.header.recipients and re.search(r"đề\s+nghị|yêu\s+cầu|các\s+đơn\s+vị|quý\s+cơ\s+quan", clause,
-                                                re.IGNORECASE):
-            who = self.resolve(self.header.recipients, [])
-            who.rest = found.rest
-            return who
-        return _Who(rest=found.rest)  # assign() says so, with the units the sentence mentions
+            return Bodies.with_partners(self.scope.owner, found)
+        if self.bodies.recipients is not None:  # a dispatch's tasks: its recipients', unless a sentence says
+            return Bodies.with_partners(self.bodies.recipients, found)
+        return found  # assign() says so, with the units the sentence mentions
 
-    def resolve(self, names: list[str], coordinating: list[str]) -> _Who:
-        if self.header.recipients and any(_GENERIC.match(name.strip()) for name in names):
-            names = [n for n in names if not _GENERIC.match(n.strip())] + self.header.recipients
-        who = _Who(names=list(dict.fromkeys(names)))
-        for name in who.names:
-            resolved = self.index.resolve(name)
-            if resolved is not None:
-                who.units.append(resolved)
-            else:
-                who.review.append(f'không nhận ra đơn vị "{name}" trong cây đơn vị: ghi mã đơn vị vào units:')
-        for name in dict.fromkeys(coordinating):
-            who.coordinating_names.append(name)
-            resolved = self.index.resolve(name)
-            if resolved is not None:
-                who.coordinating.append(resolved)
-        return who
+    def title(self, who: Who, text: str) -> str:
+        title = short(who.rest or _strip_lead(text))
+        if title == NO_TITLE or key(title).strip(" .") in BAD_TITLES or len(title.split()) < 2:
+            fallback = short(_strip_lead(text))
+            if fallback != NO_TITLE and key(fallback) not in BAD_TITLES and len(fallback.split()) >= 2:
+                return fallback
+        return title
 
     def no_actor(self, text: str) -> list[str]:
         hints = [r.selector if isinstance(r.selector, str) else f"{r.selector[0]}: {r.selector[1]}"
@@ -377,7 +364,7 @@ class _Reader:
         hint = f" (câu có nhắc: {', '.join(hints)})" if hints else ""
         return [f"câu không nêu đơn vị chịu trách nhiệm: ghi đơn vị vào units:{hint}"]
 
-    def assign(self, milestone: DraftMilestone, who: _Who) -> None:
+    def assign(self, milestone: DraftMilestone, who: Who) -> None:
         milestone.units = list(who.units)
         milestone.lead_names = list(who.names)
         milestone.coordinating = list(who.coordinating)
@@ -387,13 +374,6 @@ class _Reader:
             review = self.no_actor(milestone.source)
         milestone.review.extend(note for note in review if note not in milestone.review)
 
-    def title(self, who: _Who, text: str) -> str:
-        title = _short(who.rest or _strip_lead(text))
-        if title == NO_TITLE or key(title).strip(" .") in _BAD_TITLES or len(title.split()) < 2:
-            fallback = _short(_strip_lead(text))
-            if fallback != NO_TITLE and key(fallback) not in _BAD_TITLES and len(fallback.split()) >= 2:
-                return fallback
-        return title
 
 
 def _clause_of(segment: str, deadline: Deadline) -> str | None:
@@ -408,40 +388,3 @@ def _clause_of(segment: str, deadline: Deadline) -> str | None:
             position = start + len(clause)
         offset = position
     return None
-
-
-def _short(text: str) -> str:
-    """A short title: the clause without its subject and its deadline phrase, at most TITLE_LENGTH characters."""
-    text = re.sub(r"^\s*[:,]\s*", "", text)
-    text = re.sub(r"^(?:thời\s+gian|thời\s+hạn|địa\s+điểm|nội\s+dung)\s*:\s*", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^(?:(?:là\s+cơ\s+quan\s+)?chủ\s+trì\s*,?\s*)?(?:phối\s+hợp\s+với\s+[^,;]*?,\s*)?", "", text,
-                  flags=re.IGNORECASE)
-    text = re.sub(r"^(?:có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm)\s+", "", text, flags=re.IGNORECASE)
-    text = strip_dates(text)
-    text = re.sub(r"(?:thời\s+gian|thời\s+hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện))?\s*:?\s*$", "", text.strip(" ,.;:"),
-                  flags=re.IGNORECASE)
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([,.;:])", r"\1", text).strip(" ,.;:-")
-    text = re.sub(r"^(?:[Tt]hực hiện xong|[Xx]ong)\s*", "", text)
-    text = re.split(r";|\. ", text)[0].strip(" ,.;:")
-    text = re.sub(r"\s+(?:xong|hoàn thành|vào|trong|lúc|từ|tại)$", "", text).strip(" ,.;:(")
-    text = re.sub(r"\(\s*\)", "", text).strip(" ,.;:")
-    verb = VERB.search(text.lower())
-    if verb is not None and 0 < verb.start() <= 40:  # "Đại hội Đảng bộ tỉnh kiểm tra …": a qualifier of the subject
-        text = text[verb.start():]
-    if len(text) > TITLE_LENGTH:
-        cut = text[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(" ,")
-        text = f"{cut}…"
-    return (text[:1].upper() + text[1:]) if text else NO_TITLE
-
-
-def _row_title(task: str) -> str:
-    """A table row's title: its task cell's first line or sentence, without a leading number or bullet."""
-    text = " ".join(task.split("\n")[0].split()) if task else ""
-    text = re.sub(r"^(?:[-+•*]|\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\))\s*", "", text)
-    text = re.split(r"(?<=[.;:])\s", text)[0].strip(" .;:")
-    text = re.sub(r"^\s*[:,]\s*", "", text)
-    text = re.sub(r"^(?:(?:là\s+cơ\s+quan\s+)?chủ\s+trì\s*,?\s*)", "", text)
-    if len(text) > TITLE_LENGTH:
-        text = text[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(" ,") + "…"
-    return (text[:1].upper() + text[1:]) if text else NO_TITLE

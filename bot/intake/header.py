@@ -30,12 +30,26 @@ _FIRST_BODY = re.compile(r"^(?:căn\s+cứ|kính\s+gửi|[IVX]+[.\-–]|\d+[.\-�
 HEADER_LINES = 40  # the number, date and title are in the first lines
 
 
+# The right column of a letterhead, and what else shares its lines: not the issuer's name.
+_MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|Độc\s+lập\s*-\s*Tự\s+do\s*-\s*Hạnh\s+phúc"
+                    r"|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM|ĐOÀN\s+TNCS\s+HỒ\s+CHÍ\s+MINH|\bSố\s*:?\s*\S*|DỰ\s+THẢO"
+                    r"|[*_\-–]{1,}", re.IGNORECASE)
+_PLACE = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){0,3}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+)\s*,\s*ngày\b")
+_PLACE_DATE = re.compile(r"(?:(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){0,3}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s*,\s*)?ngày\b.*$")
+_SIGNATURE = re.compile(r"^\s*(?:Người\s+ký|Thời\s+gian\s+ký|Email|Cơ\s+quan)\s*:", re.IGNORECASE)
+LETTERHEAD_LINES = 14
+_STAMP_LINE = re.compile(r"^\s*(?:(?:Số\s*:?\s*\d+\s*/\s*)?ĐẾN\b|Chuyển\s*:|Lưu\s+hồ\s+sơ)")
+
+
 @dataclass
 class Header:
     number: str | None = None
     issued: date | None = None
     title: str | None = None
     recipients: list[str] = field(default_factory=list)  # "Kính gửi": who a dispatch asks
+    recipients_text: str = ""  # the same, as written (a line per recipient)
+    letterhead: list[str] = field(default_factory=list)  # the issuer's lines above the title, and the place
+    place: str | None = None  # "Lạc Thủy" of "Lạc Thủy, ngày 03 tháng 6 năm 2024"
 
     @property
     def year(self) -> int | None:
@@ -48,7 +62,7 @@ class Header:
 def read_header(lines: list[str]) -> Header:
     """`lines`: the document's paragraphs in order (table cells of a letterhead included)."""
     header = Header()
-    head = [line.strip() for line in lines[:HEADER_LINES] if line.strip()]
+    head = [part.strip() for line in lines[:HEADER_LINES] for part in line.split("\n") if part.strip()]
     for index, line in enumerate(head):
         if header.number is None and (match := _NUMBER.search(line)):
             near = " ".join(head[max(0, index - 1):index + 3])
@@ -61,26 +75,63 @@ def read_header(lines: list[str]) -> Header:
             except ValueError:
                 pass
     header.title = _title(head)
-    header.recipients = _recipients(lines)
+    header.recipients_text = _recipients_text(lines)
+    header.recipients = [name for line in header.recipients_text.split("\n") for name in split_names(line)]
+    header.letterhead, header.place = _letterhead(lines)
     return header
+
+
+def _letterhead(lines: list[str]) -> tuple[list[str], str | None]:
+    """The lines that name the issuer (left column of the letterhead, above the title), and the place of its date
+    line. An incoming-mail stamp above the letterhead is left out."""
+    raw = [part for line in lines[:HEADER_LINES] for part in line.split("\n")]
+    raw = [line for line in raw if line.strip()][:LETTERHEAD_LINES]
+    stamp = max((index for index, line in enumerate(raw[:8]) if _STAMP_LINE.match(line)), default=-1)
+    place: str | None = None
+    result: list[str] = []
+    for line in raw[stamp + 1:]:
+        stripped = line.strip()
+        if re.match(r"^(?:V/v\b|Kính\s+gửi|Căn\s+cứ|Thực\s+hiện|[IVX]+\s*[.\-–])", stripped, re.IGNORECASE) or any(
+                stripped.upper().startswith(kind) and stripped.upper() == stripped for kind in _KINDS):
+            break
+        if _SIGNATURE.match(line):
+            continue
+        if (match := _PLACE.search(line)) and place is None:
+            place = match.group(1)
+        for cell in re.split(r"\s{3,}|\t", line):
+            cell = _MOTTO.sub(" ", _PLACE_DATE.sub(" ", cell))
+            cell = " ".join(cell.split())
+            if len(cell) > 1 and not re.search(r"\d|/", cell):
+                result.append(cell)
+    if place:
+        result.append(place)
+    return result, place
 
 
 def _title(head: list[str]) -> str | None:
     for index, line in enumerate(head):
         upper = line.upper()
         if re.match(r"^V/v\b", line, re.IGNORECASE):
-            return "Công văn về " + line[3:].strip(" :.")
+            about = [line[3:].strip(" :.")]
+            for more in head[index + 1:index + 4]:  # "V/v tổ chức Kỳ thi chọn học sinh" / "giỏi lớp 9 cấp huyện"
+                if not re.match(r"^[a-zđà-ỹ0-9]", more) or _DATE_LINE.search(more):
+                    break
+                about.append(more.strip(" :."))
+            return "Công văn về " + " ".join(about)
         for kind in _KINDS:
             if upper.startswith(kind) and (len(line) == len(kind) or not line[len(kind)].isalpha()) \
                     and (line == upper or len(line) <= len(kind) + 1 or line[len(kind):].strip()[:1].islower()):
                 rest = line[len(kind):].strip(" :")
                 following: list[str] = []
-                for more in head[index + 1:index + 4]:
-                    if rest or re.match(r"^-+$|^_+$|^\*+$", more) or (
-                            _BODY_START.match(more) if following else _FIRST_BODY.match(more)):
+                for at, more in enumerate(head[index + 1:index + 4], start=index + 1):
+                    if rest or re.match(r"^-+$|^_+$|^\*+$", more) or (  # "…năm 2024," / "triển khai …" goes on
+                            _BODY_START.match(more) and more[:1].isupper() if following else _FIRST_BODY.match(more)):
                         break
                     following.append(more)
-                    if not more.endswith((",", "và")) and len(" ".join(following)) > 20:
+                    after = head[at + 1] if at + 1 < len(head) else ""
+                    goes_on = more.endswith((",", "và")) or (re.match(r"^[a-zđà-ỹ]", after) is not None
+                                                              and not _BODY_START.match(after))
+                    if not goes_on and len(" ".join(following)) > 20:
                         break
                 words = rest or " ".join(following)
                 if not words:
@@ -90,20 +141,21 @@ def _title(head: list[str]) -> str | None:
     return None
 
 
-def _recipients(lines: list[str]) -> list[str]:
+def _recipients_text(lines: list[str]) -> str:
+    """What follows "Kính gửi": a line per recipient."""
     for index, line in enumerate(lines[:HEADER_LINES + 20]):
         match = re.match(r"^\s*Kính\s+gửi\s*:?\s*(.*)$", line, re.IGNORECASE)
         if match is None:
             continue
-        names = split_names(match.group(1)) if match.group(1).strip() else []
+        found = [match.group(1).strip()] if match.group(1).strip() else []
         for more in lines[index + 1:index + 30]:
             if not more.strip():
                 continue
             if not re.match(r"^\s*[-+•*]\s*", more):
                 break
-            names.extend(split_names(more))
-        return names
-    return []
+            found.append(more.strip())
+        return "\n".join(found)
+    return ""
 
 
 def plan_code(header: Header, text: str) -> str:

@@ -11,7 +11,8 @@ MB = 1024 * 1024
 # What Telegram announces (and what the reader is given): a plan of a few hundred pages is well under 1 MB of text.
 MAX_FILE_BYTES = 10 * MB
 
-# 400 pages; building a draft is linear in the text (a million characters in about twelve seconds on one core).
+# 400 pages; building a draft is linear in the text (a million characters of plan in about four seconds on one
+# core: bench/bench_intake.py times the corpus, tests/e2e/test_concurrency.py drafts that size).
 CHARS_PER_PAGE = 2500  # an A4 page of Vietnamese administrative text
 MAX_TEXT_CHARS = 400 * CHARS_PER_PAGE
 

@@ -29,7 +29,7 @@ ABBREVIATIONS = {
     "HĐTĐKT": "Hội đồng Thi đua - Khen thưởng", "ĐUTT": "đảng ủy trực thuộc", "THCS": "Trung học cơ sở",
     "THPT": "Trung học phổ thông", "BGH": "Ban Giám hiệu",
 }
-_ABBREVIATION = re.compile(r"(?<![\w&])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+ABBREVIATION = re.compile(r"(?<![\w&])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
                            + r")(?![\w&])")
 
 # Words a body's name starts with (lower case, after expansion).
@@ -66,7 +66,7 @@ PREDICATES = (
     "đăng tải", "phát hành", "mua", "sắp xếp", "trực", "tuyển chọn", "tập huấn", "bồi dưỡng", "kiện toàn",
 )
 _PREDICATE: re.Pattern[str]
-_LEAD_WORDS = re.compile(r"^(?:giao\s+cho|giao|đề\s+nghị|yêu\s+cầu|phân\s+công|ủy\s+quyền\s+cho|ủy\s+quyền|"
+LEAD_WORDS = re.compile(r"^(?:giao\s+cho|giao|đề\s+nghị|yêu\s+cầu|phân\s+công|ủy\s+quyền\s+cho|ủy\s+quyền|"
                          r"trân\s+trọng\s+đề\s+nghị)\s+", re.IGNORECASE)
 _COORD = re.compile(r"(?:,\s*)?(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:với\s+)?", re.IGNORECASE)
 _CHAIR = re.compile(r"^\s*(?:là\s+cơ\s+quan\s+|làm\s+cơ\s+quan\s+)?chủ\s+trì\b\s*,?\s*", re.IGNORECASE)
@@ -81,10 +81,13 @@ def _fold(words: tuple[str, ...]) -> str:
 def expand(text: str) -> str:
     """NFC, with the abbreviations written out ("UBND xã" -> "Ủy ban nhân dân xã")."""
     text = unicodedata.normalize("NFC", text)
-    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    return ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 
 
-_HEAD = re.compile(r"^(?:" + _fold(_HEADS) + r")\b")
+# Words that start like a body's name but say what is done or held: "Báo cáo", "Ban hành", "Hội nghị", "Phòng,
+# chống".
+_NOT_A_NAME = r"(?!\s*(?:cáo|hành|nghị|thảo|thi|chợ|diễn|trại|trường|khỏe|,\s*chống|nhận diện)\b)"
+_HEAD = re.compile(r"^(?:" + _fold(_HEADS) + r")\b" + _NOT_A_NAME)
 _PREDICATE = re.compile(r"(?<!\w)(?:" + _fold(PREDICATES) + r")(?!\w)")
 _TOPICS = tuple(_fold(_TOPIC_HEADS).replace("\\", "").split("|"))
 
@@ -195,7 +198,7 @@ def _names(text: str) -> tuple[list[str], int]:
 def roles(sentence: str) -> Roles:
     """The lead and co-ordinating bodies of a sentence, as written (expanded)."""
     text = " ".join(expand(sentence).split()).lstrip("-+•* ")
-    lead = _LEAD_WORDS.match(text)
+    lead = LEAD_WORDS.match(text)
     if lead is not None:
         text = text[lead.end():]
     leads, end = _names(text)

@@ -7,6 +7,9 @@ are read together, the cells of a row together, and a cell that spans rows or co
 pure Python (no binary to install, unlike PyMuPDF, whose AGPL licence is also a burden), maintained, and already
 the usual choice for tables in PDFs; tested here with 0.11.10 (pdfminer.six 20260107).
 
+Outside tables, a page's lines are joined into paragraphs by their geometry: a line that was full goes on in the
+next one ("… trình" / "UBND huyện trước ngày 15/3/2025"), unless that one starts a bullet or a number.
+
 pdfminer inflates streams without a bound, so a PDF reaches it only after pypdf has opened it within the limits
 of limits.py and `check_streams` has inflated every stream under pypdf's caps.
 """
@@ -57,14 +60,51 @@ def _page(page: Any) -> list[Item]:
 
     placed: list[tuple[float, Item]] = []
     text_page = page.filter(outside) if boxes else page
-    for line in text_page.extract_text_lines(return_chars=False):
-        text = line.get("text", "").strip()
-        if text:
-            placed.append((line["top"], Paragraph(text)))
+    lines = [line for line in text_page.extract_text_lines(return_chars=False) if line.get("text", "").strip()]
+    for top, text in _paragraphs(lines):
+        placed.append((top, Paragraph(text)))
     for table in found:
         placed.append((table.bbox[1], Table(_grid(table))))
     placed.sort(key=lambda pair: pair[0])
     return [item for _, item in placed]
+
+
+_MARKER = re.compile(r"^\s*(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)\-–]\s|[IVXLC]+\s*[.\-–)]\s|[a-zđ]\)\s)")
+
+
+def _paragraphs(lines: list[dict[str, Any]]) -> list[tuple[float, str]]:
+    """A page's lines -> paragraphs: a line goes on the one above when that one was full (the first word of the
+    line would not have fitted on it) and the line starts no further right and with no bullet or number of its
+    own ("… tham mưu phân bổ vốn thực hiện Chương trình năm 2025, trình" / "UBND huyện trước ngày 15/3/2025").
+    Lines in capitals (a letterhead, a heading) stand alone."""
+    if not lines:
+        return []
+    margin = max(line["x1"] for line in lines)
+    result: list[tuple[float, str]] = []
+    previous: dict[str, Any] | None = None
+    for line in lines:
+        text = line["text"].strip()
+        if previous is not None and _goes_on(previous, line, margin):
+            result[-1] = (result[-1][0], f"{result[-1][1]} {text}")
+        else:
+            result.append((line["top"], text))
+        previous = line
+    return result
+
+
+def _goes_on(above: dict[str, Any], line: dict[str, Any], margin: float) -> bool:
+    text, upper = line["text"].strip(), above["text"].strip()
+    if _MARKER.match(text) or _capitals(upper) or _capitals(text) or line["x0"] > above["x0"] + 2:
+        return False
+    if line["top"] - above["bottom"] > 1.2 * (above["bottom"] - above["top"]):
+        return False  # a blank line between
+    width = (line["x1"] - line["x0"]) / max(len(text), 1)
+    first = len(text.split()[0]) if text.split() else 0
+    return bool(above["x1"] + (first + 1) * width >= margin - 2)
+
+
+def _capitals(text: str) -> bool:
+    return text == text.upper() and any(ch.isalpha() for ch in text)
 
 
 def _grid(table: Any) -> list[list[str]]:

@@ -25,7 +25,7 @@ from bot.intake.limits import (
     MAX_TEXT_CHARS,
     MB,
 )
-from bot.intake.structure import Document, Paragraph, Table, from_text, join_continued
+from bot.intake.structure import Document, Paragraph, Table, from_text, join_continued, normalised
 from bot.plans.problems import Message
 
 SUPPORTED = (".txt", ".docx", ".pdf")
@@ -65,7 +65,7 @@ def read_structure(data: bytes, name: str) -> Document:
     if len(data) > MAX_FILE_BYTES:
         raise ReadError(N_("The file {name} is too large ({size} MB; at most {max_size} MB)."), name=name,
                         size=_megabytes(len(data)), max_size=MAX_FILE_BYTES // MB)
-    document = {".txt": _text, ".docx": _docx, ".pdf": _pdf}[suffix](data, name)
+    document = normalised({".txt": _text, ".docx": _docx, ".pdf": _pdf}[suffix](data, name))
     if document.size() > MAX_TEXT_CHARS:
         raise _too_much_text(name)
     if not _readable(document.text()):
@@ -166,7 +166,7 @@ def _pdf(data: bytes, name: str) -> Document:
         "zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
         "brotli_maximum_output_length", "array_based_stream_maximum_output_length")}
     try:
-        with apply_configuration(**limits):
+        with apply_configuration(None, **limits):
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted:
                 raise ReadError(N_("The PDF file {name} is password-protected: please send an unlocked copy."),
@@ -210,7 +210,11 @@ def _megabytes(size: int) -> int:
     return -(-size // MB)  # rounded up: never "10 MB, at most 10 MB"
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _readable(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
-    bad = text.count("\ufffd") + sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    letters = len(_NOT_LETTERS.sub("", text))
+    bad = text.count("\ufffd") + len(_CONTROL.findall(text))
     return letters >= 20 and bad <= letters // 20

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.intake.units import GroupRef, UnitIndex, UnitRef
 from bot.models import Event, Unit
@@ -75,10 +76,11 @@ def _groups(raw: object, units: list[UnitRef]) -> list[GroupRef]:
 
     groups = []
     for item in raw:
-        if not isinstance(item, LineMap) or not isinstance(item.get("units"), list):
+        selectors = item.get("units") if isinstance(item, LineMap) else None
+        if not isinstance(item, LineMap) or not isinstance(selectors, list):
             continue
         codes: set[str] = set()
-        for selector in item["units"]:
+        for selector in selectors:
             if isinstance(selector, str):
                 codes.add(selector)
                 continue
@@ -100,7 +102,8 @@ def _groups(raw: object, units: list[UnitRef]) -> list[GroupRef]:
 
 async def from_database(session: AsyncSession) -> UnitSource:
     """The active units as stored, as a flat `units:` list with parents (groups are not stored)."""
-    rows = (await session.execute(select(Unit).where(Unit.active).order_by(Unit.depth, Unit.sort_order, Unit.id)))
+    rows = (await session.execute(select(Unit).where(col(Unit.active))
+                                  .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.id))))
     stored = list(rows.scalars())
     code_of = {unit.id: unit.code for unit in stored}
     stored.sort(key=lambda unit: unit.sort_order)
@@ -118,7 +121,7 @@ async def from_database(session: AsyncSession) -> UnitSource:
             lines.append(f"    aliases: {json.dumps(list(unit.aliases), ensure_ascii=False)}")
         if unit.parent:
             lines.append(f"    parent: {unit.parent}")
-    event = (await session.execute(select(Event).where(Event.kind == "import").order_by(Event.id.desc())
+    event = (await session.execute(select(Event).where(col(Event.kind) == "import").order_by(col(Event.id).desc())
                                    .limit(1))).scalars().first()
     plan_code = None
     if event is not None and event.details:

@@ -46,6 +46,16 @@ class Document:
                    for item in self.items)
 
 
+def normalised(document: Document) -> Document:
+    """Every text in NFC (a .docx or PDF may hold decomposed letters): names and dates are matched in NFC."""
+    for item in document.items:
+        if isinstance(item, Paragraph):
+            item.text = unicodedata.normalize("NFC", item.text)
+        else:
+            item.rows = [[unicodedata.normalize("NFC", cell) for cell in row] for row in item.rows]
+    return document
+
+
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\u00a0", " ").replace("\u200b", "").replace("\f", "\n")

@@ -13,6 +13,10 @@ _NUMBER_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\s*[-.–)]\s*(?P<
 _BULLET = re.compile(r"^[-–•*]\s+(?P<text>.+)$")
 _SUB_BULLET = re.compile(r"^\+\s*(?P<text>.+)$")
 _END = (".", ":", ";", "!", "?", "…")
+# Characters of ordinary Vietnamese text, none of them a control or format character (category C): a text of only
+# these needs no filtering, checked in one pass of the regex engine.
+_ORDINARY = re.compile(r"[\n\x20-\x7e\u00a0-\u00ac\u00ae-\u024f\u0300-\u036f\u1e00-\u1eff\u2010-\u2027\u2030-\u205e"
+                       r"\u20ac\u2116\u2122\u2190-\u22ff\u25a0-\u26ff]*")
 _MARKED = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>\S.*)$")  # a heading by its style (readers.py: "## …")
 
 
@@ -29,6 +33,8 @@ def clean(text: str) -> str:
     """NFC, one kind of newline and space, no control characters."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\t", " ").replace("\f", "\n")
+    if _ORDINARY.fullmatch(text):  # the usual case, in one pass of the regex engine
+        return text
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
 
 

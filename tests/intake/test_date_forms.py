@@ -128,3 +128,55 @@ def test_a_school_year_puts_autumn_in_its_first_year_and_spring_in_its_second() 
     school = Context(school_year=2024)
     assert [d.due for d in find_deadlines("xong trước 15/9; trước 10/4", school).deadlines] == [
         date(2024, 9, 15), date(2025, 4, 10)]
+
+
+@pytest.mark.parametrize(("sentence", "start", "due"), [
+    ("Nâng cấp Nền tảng LGSP; thời gian hoàn thành: Quý III/2025.", None, date(2025, 9, 30)),
+    ("- Đợt 2 (ôn tập nâng cao, luyện đề): tháng 4 và tháng 5/2025.", date(2025, 4, 1), date(2025, 5, 31)),
+    ("- Thời gian cao điểm của Chiến dịch: Tháng 5 - tháng 8/2025.", date(2025, 5, 1), date(2025, 8, 31)),
+    ("Họp nghe báo cáo vào hồi 7h30 ngày 15/7/2025 tại Hội trường.", None, date(2025, 7, 15)),
+])
+def test_a_date_given_as_a_value_after_a_label(sentence: str, start: date | None, due: date) -> None:
+    assert one(sentence) == (start, due)
+
+
+def test_a_period_given_as_a_value_is_not_a_deadline() -> None:
+    assert find_deadlines("Kỳ báo cáo: Quý I/2025.").deadlines == []
+    assert find_deadlines("HUYỆN ỦY MAI CHÂU Số: 2111 ĐẾN Ngày: 14/3/2025").deadlines == []  # an incoming-mail stamp
+
+
+@pytest.mark.parametrize(("text", "repeat"), [
+    # one report, two dates a year, however the sentence spells them
+    ("Tổng hợp, báo cáo kết quả định kỳ 6 tháng trước ngày 15/6 và báo cáo năm trước ngày 15/12.",
+     {"dates": ["15/6", "15/12"]}),
+    # bounded by the months the document gives, in the same sentence
+    ("Các huyện đoàn báo cáo nhanh trước ngày 25 hằng tháng, từ tháng 6 đến tháng 8/2025; báo cáo tổng kết trước "
+     "ngày 10/9/2025.", {"every": "month", "day": 25, "from": date(2025, 6, 1), "until": date(2025, 8, 31)}),
+    ("Trong mùa mưa bão (từ tháng 6 đến tháng 10/2025), các thành viên báo cáo trước ngày 20 hằng tháng.",
+     {"every": "month", "day": 20, "from": date(2025, 6, 1), "until": date(2025, 10, 31)}),
+    ("Kể từ năm 2025, các đơn vị báo cáo định kỳ 6 tháng trước ngày 15/6 và 15/12 hằng năm.",
+     {"dates": ["15/6", "15/12"], "from": date(2025, 1, 1)}),
+])
+def test_a_periodic_deadline_and_its_bounds(text: str, repeat: dict[str, object]) -> None:
+    found = find_deadlines(text, DOCUMENT_2024, task=True)
+    assert [d.repeat for d in found.deadlines if d.repeat is not None] == [repeat]
+    assert all(d.due != date(2025, 8, 31) and d.due != date(2025, 10, 31) for d in found.deadlines)  # no one-off end
+
+
+@pytest.mark.parametrize("sentence", [
+    "Đây là nhiệm vụ trọng tâm của xã trong năm 2025, đề nghị các thôn nghiêm túc thực hiện.",
+    "Dự báo năm 2025 thời tiết tiếp tục diễn biến phức tạp, mùa mưa bão từ tháng 6 đến tháng 10.",
+    "Mở chuyên trang tuyên truyền; thực hiện thường xuyên trong năm 2025.",
+])
+def test_a_period_a_task_sentence_only_mentions_is_no_deadline(sentence: str) -> None:
+    assert find_deadlines(sentence, DOCUMENT_2024, task=True).deadlines == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Tổ chức tập huấn cho cán bộ y tế trong tháng 5/2025.",
+    "Giám sát việc thực hiện Nghị quyết tại một số cấp ủy trong năm 2025.",
+    "Trong tháng 3/2025, ban thường vụ các đảng bộ duyệt xong văn kiện.",
+    "Ngày hội được tổ chức ở khu dân cư từ ngày 01/11/2024 đến ngày 15/11/2024.",
+])
+def test_a_period_a_task_is_done_in_is_its_deadline(sentence: str) -> None:
+    assert len(find_deadlines(sentence, DOCUMENT_2024, task=True).deadlines) == 1

@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.intake.draft import Draft, build_draft
 from bot.intake.readers import read_structure
-from bot.intake.units import UnitIndex
+from bot.intake.units import UnitIndex, UnitRef
 from tests.intake.documents import PdfPage, make_docx, make_pdf
 
 NO_TREE = UnitIndex([])
@@ -104,3 +104,67 @@ def test_a_periodic_row_is_a_periodic_milestone() -> None:
     milestone = build_draft(text, NO_TREE).milestones[0]
     assert milestone.due is None and milestone.repeat == {"every": "month", "day": 20, "from": date(2025, 8, 10)}
     assert milestone.lead_names == ["Phòng Tài chính - Kế hoạch"]
+
+
+def test_a_pdf_paragraph_wrapped_over_lines_is_one_paragraph() -> None:
+    page = PdfPage()
+    page.line("KẾ HOẠCH")
+    page.line("Xây dựng nông thôn mới năm 2025")
+    # full lines (justified to the same right edge) go on; a bullet, or a line after a short one, starts anew
+    page.line("3. Giao Phòng Tài chính - Kế hoạch chủ trì, phối hợp với Phòng Nông nghiệp và")
+    page.line("Phát triển nông thôn tham mưu phân bổ vốn thực hiện Chương trình năm 2025, trình")
+    page.line("UBND huyện trước ngày 15/3/2025.")
+    page.line("- Nộp lệ phí dự thi và hồ sơ dự thi của học sinh tại Phòng GD&ĐT đến hết ngày 22-")
+    page.line("11-2024.")
+    page.line("- Báo cáo kết quả.")
+    page.line("Danh sách kèm theo trước ngày 30/11/2024.")
+    draft = build_draft(read_structure(make_pdf([page]), "kh.pdf"), NO_TREE)
+    assert [(m.title, m.due, m.lead_names) for m in draft.milestones] == [
+        ("Tham mưu phân bổ vốn thực hiện Chương trình năm 2025, trình Ủy ban nhân dân huyện", date(2025, 3, 15),
+         ["Phòng Tài chính - Kế hoạch"]),
+        ("Nộp lệ phí dự thi và hồ sơ dự thi của học sinh tại Phòng GD&ĐT", date(2024, 11, 22), []),
+        ("Danh sách kèm theo", date(2024, 11, 30), []),  # not "Báo cáo kết quả.": that line ended short
+    ]
+
+
+def test_an_empty_lead_cell_of_a_text_table_is_the_body_above_it() -> None:
+    text = ("KẾ HOẠCH\nPhát triển du lịch năm 2025\n\n"
+            "| STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n|---|---|---|---|\n"
+            "| I | PHÁT TRIỂN SẢN PHẨM | | |\n"
+            "| 1 | Xây dựng tour trải nghiệm tại bản Lác, | Phòng Văn hóa và Thông tin | Quý II/2025 |\n"
+            "| | bản Pom Coọng | | |\n"
+            "| 2 | Tổ chức Lễ hội Mùa vàng | | Tháng 9/2025 |\n"
+            "| II | QUẢNG BÁ | | |\n"
+            "| 3 | Cập nhật bản đồ số | | 6 tháng đầu năm 2025 |\n")
+    draft = build_draft(text, NO_TREE)
+    assert [(m.title, m.due, m.lead_names) for m in draft.milestones] == [
+        ("Xây dựng tour trải nghiệm tại bản Lác, bản Pom Coọng", date(2025, 6, 30), ["Phòng Văn hóa và Thông tin"]),
+        ("Tổ chức Lễ hội Mùa vàng", date(2025, 9, 30), ["Phòng Văn hóa và Thông tin"]),  # merged down
+        ("Cập nhật bản đồ số", date(2025, 6, 30), []),  # a merged cell never spans a heading row: none named
+    ]
+
+
+def test_a_timetable_week_gives_way_to_a_date_the_task_itself_states() -> None:
+    text = ("KẾ HOẠCH\nCông tác tháng 9 năm 2024\n\n"
+            "| TT | Thời gian | Nội dung công việc | Bộ phận thực hiện |\n|---|---|---|---|\n"
+            "| 1 | Tuần 1 (từ 02/9 đến 07/9/2024) | Tổ chức Lễ khai giảng (7h00 ngày 05/9/2024) | Ban Giám hiệu |\n"
+            "| 2 | Tuần 1 (từ 02/9 đến 07/9/2024) | Ổn định nề nếp lớp học | Giáo viên chủ nhiệm |\n"
+            "| 3 | Tuần 3 (từ 16/9 đến 21/9/2024) | Các tổ xây dựng kế hoạch, xong trước 20/9 | Tổ Văn phòng |\n")
+    draft = build_draft(text, NO_TREE)
+    assert [(m.start, m.due, m.due_time, m.year_guessed) for m in draft.milestones] == [
+        (None, date(2024, 9, 5), "07:00", False),  # the ceremony's own day and hour
+        (date(2024, 9, 2), date(2024, 9, 7), None, False),  # no date of its own: the week
+        (None, date(2024, 9, 20), None, False),  # "xong trước 20/9": the week says the year
+    ]
+
+
+def test_a_docx_in_decomposed_letters_reads_as_composed() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Ủy ban nhân dân xã Thanh Hòa")
+    data = make_docx(["KẾ HOẠCH", "Tổng kết năm 2025"], ["TT", "Nội dung", "Chủ trì", "Thời gian"],
+                     [["1", unicodedata.normalize("NFD", "Tổng kết công tác năm"), decomposed, "Tháng 12/2025"]])
+    document = read_structure(data, "kh.docx")
+    tree = UnitIndex([UnitRef("UBND-XA", "Ủy ban nhân dân xã Thanh Hòa", "other")])
+    [milestone] = build_draft(document, tree).milestones
+    assert (milestone.title, milestone.unit_codes) == ("Tổng kết công tác năm", {"UBND-XA"})

@@ -14,7 +14,7 @@ from bot.intake.draft import build_draft
 from bot.intake.header import Header, plan_code, read_header
 from bot.intake.names import expand, roles, split_names
 from bot.intake.render import render_draft
-from bot.intake.units import UnitIndex, UnitRef
+from bot.intake.units import GroupRef, UnitIndex, UnitRef
 from bot.plans.validate import check_plan_text
 
 NO_TREE = UnitIndex([])
@@ -147,3 +147,110 @@ def test_the_draft_file_names_coordinating_units_repeats_and_times() -> None:
     errors = check.render(translator("vi"))
     # the file is a plan; what stops its import is only what the reviewer must fix (a milestone without a lead)
     assert check.plan is None and errors and all("cần xem lại" in e or "chưa giao" in e for e in errors), errors
+
+
+# A document read in its own context: the body of its letterhead, its place, its date. --------------------------
+PROVINCE = UnitIndex([
+    UnitRef("TU", "Tỉnh ủy Hòa Bình", "province_committee"),
+    UnitRef("HU-LT", "Huyện ủy Lạc Thủy", "district_committee", parent="TU"),
+    UnitRef("BTV-LT", "Ban Thường vụ Huyện ủy Lạc Thủy", "standing_committee", parent="HU-LT",
+            short_name="Ban Thường vụ Huyện ủy"),
+    UnitRef("HU-MC", "Huyện ủy Mai Châu", "district_committee", parent="TU"),
+    UnitRef("BTV-MC", "Ban Thường vụ Huyện ủy Mai Châu", "standing_committee", parent="HU-MC",
+            short_name="Ban Thường vụ Huyện ủy"),
+    UnitRef("DU-A", "Đảng ủy Khối các cơ quan tỉnh", "district_committee", parent="TU"),
+    UnitRef("DU-B", "Đảng ủy các cơ quan Đảng tỉnh", "district_committee", parent="TU"),
+    UnitRef("UBND-LT", "Ủy ban nhân dân huyện Lạc Thủy", "other"),
+    UnitRef("UBND-MC", "Ủy ban nhân dân huyện Mai Châu", "other"),
+    UnitRef("XA-1", "Ủy ban nhân dân xã Phú Thành", "other", parent="UBND-LT"),
+    UnitRef("XA-2", "Ủy ban nhân dân xã Vạn Mai", "other", parent="UBND-MC"),
+    UnitRef("SVH", "Sở Văn hóa, Thể thao và Du lịch tỉnh Hòa Bình", "other",
+            short_name="Sở Văn hóa, Thể thao và Du lịch"),
+    UnitRef("CA", "Công an tỉnh Hòa Bình", "other", short_name="Công an tỉnh"),
+    UnitRef("THCS-1", "Trường THCS Phú Thành", "other", parent="UBND-LT"),
+], [
+    GroupRef("XA-LT", "UBND các xã (huyện Lạc Thủy)", frozenset({"XA-1"})),
+    GroupRef("XA-MC", "UBND các xã (huyện Mai Châu)", frozenset({"XA-2"})),
+    GroupRef("DU-OLD", "Các đảng ủy trực thuộc Tỉnh ủy (đến tháng 01/2025)", frozenset({"DU-A"})),
+    GroupRef("DU-NEW", "Các đảng ủy trực thuộc Tỉnh ủy (từ tháng 02/2025)", frozenset({"DU-B"})),
+    GroupRef("HU", "Các huyện ủy", frozenset({"HU-LT", "HU-MC"})),
+    GroupRef("THCS", "Các trường THCS trên địa bàn huyện Lạc Thủy", frozenset({"THCS-1"})),
+])
+LAC_THUY = PROVINCE.bind(header=["ĐẢNG BỘ TỈNH HÒA BÌNH", "HUYỆN ỦY LẠC THỦY", "Lạc Thủy"], issued=date(2025, 1, 6))
+MAI_CHAU = PROVINCE.bind(header=["ỦY BAN NHÂN DÂN", "HUYỆN MAI CHÂU", "Mai Châu"], issued=date(2025, 3, 1))
+
+
+def selector(index: UnitIndex, name: str) -> object:
+    found = index.resolve(name)
+    return found.selector if found is not None else None
+
+
+def test_the_issuer_is_the_most_specific_body_its_letterhead_names() -> None:
+    assert (LAC_THUY.issuer, MAI_CHAU.issuer) == ("HU-LT", "UBND-MC")
+    assert PROVINCE.bind(header=["HUYỆN ỦY MAI CHÂU"]).issuer == "HU-MC"
+
+
+def test_a_short_name_several_units_share_is_the_one_nearest_the_issuer() -> None:
+    assert selector(LAC_THUY, "Ban Thường vụ Huyện uỷ") == "BTV-LT"
+    assert selector(PROVINCE.bind(header=["HUYỆN ỦY MAI CHÂU"]), "Ban Thường vụ Huyện ủy") == "BTV-MC"
+    assert selector(PROVINCE, "Ban Thường vụ Huyện ủy") is None  # out of context it is the reviewer's to say
+
+
+def test_a_name_cut_short_of_its_place_is_the_documents_own_place() -> None:
+    hdnd = PROVINCE.bind(header=["HĐND HUYỆN LẠC THỦY", "THƯỜNG TRỰC", "Lạc Thủy"])
+    assert selector(hdnd, "UBND huyện") == "UBND-LT"
+    assert selector(MAI_CHAU, "Ủy ban nhân dân huyện") == "UBND-MC"
+    assert selector(PROVINCE, "UBND huyện") is None
+
+
+def test_a_groups_bracketed_qualifier_says_which_group_and_when() -> None:
+    assert selector(LAC_THUY, "UBND các xã") == ("group", "XA-LT")
+    assert selector(MAI_CHAU, "UBND các xã") == ("group", "XA-MC")
+    assert selector(LAC_THUY, "Các đảng ủy trực thuộc Tỉnh ủy") == ("group", "DU-OLD")  # a plan of January 2025
+    assert selector(MAI_CHAU, "các đảng ủy trực thuộc Tỉnh ủy") == ("group", "DU-NEW")  # one of March 2025
+    assert selector(LAC_THUY, "Hiệu trưởng các trường THCS trên địa bàn huyện") == ("group", "THCS")
+
+
+def test_a_list_splits_between_known_names_not_inside_one() -> None:
+    found = [(name, resolved.selector if resolved else None) for name, resolved in MAI_CHAU.names_in(
+        "Các huyện ủy, đảng ủy trực thuộc Tỉnh ủy; Sở Văn hóa, Thể thao\nvà Du lịch, Công an tỉnh, Báo Lạc Sơn")]
+    assert found == [("Các huyện ủy", ("group", "HU")), ("đảng ủy trực thuộc Tỉnh ủy", ("group", "DU-NEW")),
+                     ("Sở Văn hóa, Thể thao và Du lịch", "SVH"), ("Công an tỉnh", "CA"), ("Báo Lạc Sơn", None)]
+
+
+DISPATCH = """ỦY BAN NHÂN DÂN
+HUYỆN LẠC THỦY
+Số: 38/UBND-VP
+V/v rà soát nhà tạm
+trên địa bàn huyện
+Lạc Thủy, ngày 12 tháng 3 năm 2025
+Kính gửi:
+- UBND các xã;
+- Trường THCS Phú Thành.
+1. Trường THCS Phú Thành chủ trì, phối hợp với UBND xã Phú Thành rà soát danh sách học sinh; gửi danh sách về \
+Phòng, hạn chót: 31.03.2025.
+2. Tổng hợp kết quả, báo cáo UBND huyện trước ngày 10/4/2025.
+3. Báo cáo sơ kết gửi Sở trước ngày 20/4/2025 (giao Trường THCS Phú Thành chủ trì).
+4. Sau khi có kết quả, UBND xã Phú Thành công bố danh sách xong trước 25/4.
+"""
+
+
+def test_who_leads_in_a_dispatch_read_in_its_context() -> None:
+    draft = build_draft(DISPATCH, PROVINCE)
+    assert draft.title == "Công văn về rà soát nhà tạm trên địa bàn huyện"  # the subject line goes on
+    got = [(m.due, sorted(m.unit_codes), [r.selector for r in m.coordinating]) for m in draft.milestones]
+    assert got == [
+        (date(2025, 3, 31), ["THCS-1"], ["XA-1"]),  # "…; gửi danh sách …": the sentence's subject, not the recipients
+        (date(2025, 4, 10), ["THCS-1", "XA-1"], []),  # nobody named: the recipients of "Kính gửi"
+        (date(2025, 4, 20), ["THCS-1"], []),  # "(giao X chủ trì)"
+        (date(2025, 4, 25), ["XA-1"], []),  # the subject after "Sau khi có kết quả,"
+    ]
+    assert draft.milestones[0].title == "Gửi danh sách về Phòng"  # the clause that holds the date says what is due
+
+
+def test_the_letterhead_below_an_incoming_mail_stamp_is_the_issuers() -> None:
+    stamped = read_header(["HUYỆN ỦY MAI CHÂU", "Số: 2111", "ĐẾN Ngày: 14/3/2025", "Chuyển: BTC",
+                           "TỈNH ỦY HÒA BÌNH      ĐẢNG CỘNG SẢN VIỆT NAM", "BAN TỔ CHỨC",
+                           "*        Hòa Bình, ngày 10 tháng 3 năm 2025", "Số 1024-CV/BTCTU", "V/v rà soát quy hoạch"])
+    assert stamped.letterhead == ["TỈNH ỦY HÒA BÌNH", "BAN TỔ CHỨC", "Hòa Bình"] and stamped.place == "Hòa Bình"
+    assert stamped.number == "1024-CV/BTCTU"
