@@ -38,6 +38,7 @@ def import_plan_file(state: CliState, plan_file: Path, *, dry_run: bool = False,
     """Checks a plan file against the stored unit tree and imports it, re-planning its reminders in the same
     transaction. Prints the file's problems; exits 1 when it has errors or the import is refused."""
     from bot.cli import run_async
+    from bot.intake.sheet import read_draft_sheet_file
     from bot.plans.importer import ImportRefused, run_import
     from bot.plans.standing import standing_units
     from bot.plans.validate import read_plan
@@ -49,7 +50,8 @@ def import_plan_file(state: CliState, plan_file: Path, *, dry_run: bool = False,
     async def body(session_factory: SessionFactory) -> ImportReport | None:
         async with session_factory() as session:
             known = await standing_units(session)
-        check = read_plan(plan_file, known=known)
+        check = (read_draft_sheet_file(plan_file, known=known) if plan_file.suffix.lower() == ".xlsx"
+                 else read_plan(plan_file, known=known))
         for line in check.render(state.t):
             typer.echo(line, err=True)
         if check.plan is None:
@@ -139,7 +141,7 @@ def plans_command(ctx: typer.Context) -> None:
 def _set_status(ctx: typer.Context, code: str, status: PlanStatus) -> None:
     from bot.cli import run_async
     from bot.plans.lifecycle import set_plan_status
-    from scheduler import replan_milestones
+    from scheduler import assignments_changed
 
     state: CliState = ctx.obj
     now = _now(state)
@@ -149,8 +151,8 @@ def _set_status(ctx: typer.Context, code: str, status: PlanStatus) -> None:
             change = await set_plan_status(session=session, code=code, status=status, now=now)
             if change is None:
                 return False, False, 0
-            result = await replan_milestones(session, milestone_ids=change.milestone_ids, settings=state.settings,
-                                             clock=FixedClock(now))
+            result = await assignments_changed(session, milestone_ids=change.milestone_ids,
+                                               settings=state.settings, clock=FixedClock(now))
             await session.commit()
             return True, change.changed, result.rows_cancelled if status is PlanStatus.closed else result.rows_written
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.cli_language import Typer
 from bot.i18n import N_
@@ -35,12 +36,12 @@ def _now(state: CliState):  # type: ignore[no-untyped-def]
 
 def _replan(state: CliState):  # type: ignore[no-untyped-def]
     """The reminder engine's re-plan, run in the caller's transaction (what an import does after itself)."""
-    from scheduler import replan_milestones
+    from scheduler import assignments_changed
 
     clock = FixedClock(_now(state))
 
     async def replan(session: AsyncSession, milestone_ids: set[int]) -> None:
-        await replan_milestones(session, milestone_ids=milestone_ids, settings=state.settings, clock=clock)
+        await assignments_changed(session, milestone_ids=milestone_ids, settings=state.settings, clock=clock)
 
     return replan
 
@@ -111,7 +112,8 @@ def import_units_or_exit(state: CliState, units_file: Path, *, dry_run: bool = F
 @units_app.command("import")
 def import_command(
     ctx: typer.Context,
-    units_file: Annotated[Path, typer.Argument(metavar="FILE", help="Tệp đơn vị: .yaml hoặc .xlsx (xem plans/README.md).")],
+    units_file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Tệp đơn vị: .yaml hoặc .xlsx (xem plans/README.md).")],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Chạy thử: chỉ báo cáo những gì sẽ thay đổi, không ghi vào cơ sở dữ liệu.")] = False,
 ) -> None:
@@ -140,7 +142,7 @@ def export_command(
 
     async def body(session_factory: SessionFactory) -> list[SheetRow]:
         async with session_factory() as session:
-            units = (await session.execute(select(Unit).order_by(Unit.sort_order, Unit.id))).scalars().all()
+            units = (await session.execute(select(Unit).order_by(col(Unit.sort_order), col(Unit.id)))).scalars().all()
         code_of = {unit.id: unit.code for unit in units}
         return [SheetRow(code=unit.code, name=unit.name, kind=unit.kind, parent=code_of.get(unit.parent_id),
                          aliases=tuple(line for line in (unit.aliases or "").splitlines() if line),

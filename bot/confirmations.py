@@ -1,23 +1,26 @@
 """Confirming an assignment done, undoing it, and the two-step accept / return of reported work.
 
-Every action writes an Event; confirming cancels the assignment's pending reminders. Authorisation is
-checked here too, whatever the caller checked: a service never trusts an old button.
+Every action writes an Event, and queues in the same transaction the notice those concerned get (bot/outbox.py):
+the supervisors above hear of a confirmation, the unit of an acceptance or a return. Reminders are the engine's:
+the caller tells it the assignment changed (scheduler.assignments_changed), in the same transaction. Authorisation
+is checked here too, whatever the caller checked: a service never trusts an old button.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.access import Access
-from bot.models import Assignment, AssignmentState, Event, Milestone, Reminder, Unit
+from bot.members import members_with_role
+from bot.models import Assignment, AssignmentState, Event, Milestone, Role, Unit
+from bot.outbox import Message, MessageKind, queue_message
 
 
 class Outcome(str, enum.Enum):
@@ -94,9 +97,17 @@ def event_for(kind: str, actor: Access, assignment: Assignment, now: datetime, *
                  file_id=file_id, details=json.dumps(details, ensure_ascii=False) if details else None)
 
 
-async def cancel_pending_reminders(*, session: AsyncSession, assignment_id: int) -> None:
-    await session.execute(update(Reminder).where(col(Reminder.assignment_id) == assignment_id,
-                                                 col(Reminder.status) == "pending").values(status="cancelled"))
+async def notify(*, session: AsyncSession, kind: MessageKind, assignment: Assignment, unit_id: int | None,
+                 role: Role, actor: Access, now: datetime, params: Mapping[str, object] | None = None) -> int:
+    """Queues a notice of a change of `assignment` to the members holding `role` in unit `unit_id` (the actor is
+    never told of their own act); returns how many were told."""
+    if unit_id is None:
+        return 0
+    told = [member for member in await members_with_role(session=session, unit_id=unit_id, role=role)
+            if member.telegram_user_id != actor.telegram_user_id]
+    await queue_message(session, Message(kind=kind, unit_id=assignment.unit_id, recipients=told,
+                                         assignment_id=assignment.id, params=params or {}), now=now)
+    return len(told)
 
 
 def done_on_problem(done_on: date, milestone: Milestone, today: date) -> Outcome | None:
@@ -151,7 +162,9 @@ async def confirm_assignment(*, session: AsyncSession, actor: Access, assignment
     if done_on is not None:  # the event's own time is when it was reported
         details["done_on"] = done_on.isoformat()
     session.add(event_for("confirm", actor, assignment, now, file_id=file_id, details=details or None))
-    await cancel_pending_reminders(session=session, assignment_id=assignment_id)
+    kind = MessageKind.reported if outcome == Outcome.reported else MessageKind.completed
+    await notify(session=session, kind=kind, assignment=assignment, unit_id=unit.parent_id, role=Role.supervisor,
+                 actor=actor, now=now)
     await session.flush()
     return Result(outcome, assignment, milestone, unit)
 
@@ -194,6 +207,8 @@ async def accept_assignment(*, session: AsyncSession, actor: Access, assignment_
     assignment.confirmed_by_member_id = actor.member.id if actor.member else None
     session.add(assignment)
     session.add(event_for("accept", actor, assignment, now))
+    await notify(session=session, kind=MessageKind.accepted, assignment=assignment, unit_id=unit.id,
+                 role=Role.secretary, actor=actor, now=now)
     await session.flush()
     return Result(Outcome.accepted, assignment, milestone, unit)
 
@@ -219,6 +234,8 @@ async def return_assignment(*, session: AsyncSession, actor: Access, assignment_
     assignment.done_on = None  # reported again later, with the day that report gives
     session.add(assignment)
     session.add(event_for("return", actor, assignment, now, details={"reason": reason}))
+    await notify(session=session, kind=MessageKind.returned, assignment=assignment, unit_id=unit.id,
+                 role=Role.secretary, actor=actor, now=now, params={"reason": reason})
     await session.flush()
     return Result(Outcome.returned, assignment, milestone, unit, reason=reason)
 

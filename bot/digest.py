@@ -3,10 +3,12 @@
 On a day off (bot/workdays.py) nothing goes out: a holiday Monday moves the digest to the week's first working
 day (Tuesday after a Monday in lieu, Thursday after Tết 2027); a week with no working day at all has none.
 
-The database decides, not the scheduler: a sweep (every few minutes) claims the digests due this week that
-have no "digest" event yet, logs the event, and only then is anything sent — so a restart, a second sweep or a
-second process does not send a second copy (one transaction claims; SQLite serialises writers). A bot that was
-down at 07:30 catches up later that day, but never outside that day's window nor in the quiet hours.
+The database decides, not the scheduler: the engine's sweep (every minute) queues the digests due this week in
+the outbox (bot/outbox.py), one per supervisor and week — its key is unique, so a restart, a second sweep or a
+second process never queues a second copy — with an Event(kind="digest") each; the engine sends them, retries
+them and lists in /loi one that failed for good, so a digest is neither lost nor sent twice. A bot that was down at
+07:30 queues them later that day, but never outside that day's window nor in the quiet hours; the text is written
+when it is sent, from the progress as it stands then.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlmodel import col, select
 
 from bot.db import serialize
 from bot.models import Event, Member, Membership, Role, Unit
+from bot.outbox import Message, MessageKind, queue_messages
 from bot.timeutil import local_datetime
 from bot.workdays import WorkingCalendar, default_calendar, load_calendar
 
@@ -57,9 +60,16 @@ async def already_sent(*, session: AsyncSession, monday: date, tz: ZoneInfo) -> 
     return sent
 
 
-async def claim_digests(*, session: AsyncSession, now: datetime, tz: ZoneInfo, quiet_from: time) -> list[DigestDue]:
-    """The digests to send now, each logged as an Event(kind="digest"); the caller commits, then sends."""
-    monday = digest_week(now, tz, quiet_from, await load_calendar(session=session))
+def weekly_key(member_id: int, monday: date) -> str:
+    """The outbox key of a supervisor's digest of one week: at most one is ever queued."""
+    return f"weekly:{member_id}:{monday.isoformat()}"
+
+
+async def queue_weekly_digests(*, session: AsyncSession, now: datetime, tz: ZoneInfo, quiet_from: time,
+                               calendar: WorkingCalendar | None = None) -> list[DigestDue]:
+    """Queues the digests due now and not queued yet this week (bot/outbox.py), each logged as an Event(kind=
+    "digest"); returns them. The caller commits; the engine sends them."""
+    monday = digest_week(now, tz, quiet_from, calendar or await load_calendar(session=session))
     if monday is None:
         return []
     await serialize(session, "weekly-digest")
@@ -74,10 +84,15 @@ async def claim_digests(*, session: AsyncSession, now: datetime, tz: ZoneInfo, q
         if not any(unit.path.startswith(root.path) for root in entry.roots):  # a subtree already covered
             entry.roots.append(unit)
     sent = await already_sent(session=session, monday=monday, tz=tz)
-    claimed = [entry for member_id, entry in due.items() if member_id not in sent]
-    for entry in claimed:
+    waiting = [entry for member_id, entry in due.items() if member_id not in sent]
+    ids = await queue_messages(session, [
+        Message(kind=MessageKind.weekly, unit_id=entry.roots[0].id, recipients=[entry.member],  # type: ignore[arg-type]
+                params={"week": monday.isoformat(), "roots": [root.id for root in entry.roots]},
+                once_key=weekly_key(entry.member.id, monday)) for entry in waiting], now=now)  # type: ignore[arg-type]
+    queued = [entry for entry, message_id in zip(waiting, ids, strict=True) if message_id is not None]
+    for entry in queued:
         session.add(Event(at=now, kind="digest", actor_label="weekly digest", unit_id=entry.roots[0].id,
                           details=json.dumps({"member_id": entry.member.id, "week": monday.isoformat(),
                                               "units": [root.code for root in entry.roots]})))
     await session.flush()
-    return claimed
+    return queued

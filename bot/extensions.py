@@ -1,9 +1,11 @@
 """Extensions ("xin gia hạn"): a unit's secretary asks for a later due date, with a reason; a supervisor above the
 unit approves it (that unit's due date moves: `assignment.due_date_override`) or declines it, saying why.
 
-One open request per assignment. Every step writes an Event (the original date stays in it); authorisation is
-checked here, whatever the caller checked: a service never trusts an old button. No Telegram here; the caller
-re-plans the reminders of an approved extension (scheduler.replan_assignments) and tells the people.
+One open request per assignment. Every step writes an Event (the original date stays in it) and queues, in the same
+transaction, what the people concerned are told (bot/outbox.py): the supervisors above get the request, the unit
+the decision, and the other supervisors' copies of the request are edited to show it. Authorisation is checked
+here, whatever the caller checked: a service never trusts an old button. No Telegram here; the caller tells the
+engine the assignment changed after an approval (scheduler.assignments_changed), which re-plans its reminders.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.access import Access
-from bot.confirmations import event_for, load_assignment
+from bot.confirmations import event_for, load_assignment, notify
 from bot.members import members_with_role
 from bot.models import Assignment, AssignmentState, Extension, ExtensionStatus, Member, Milestone, Role, Unit
+from bot.outbox import Message, MessageKind, latest_message, queue_message
 from bot.plans.limits import FIRST_YEAR, LAST_YEAR
 from bot.status import due_date_of
 from bot.units import ancestor_ids
@@ -53,6 +56,7 @@ class Result:
     milestone: Milestone | None = None
     unit: Unit | None = None
     extension: Extension | None = None
+    told: int = 0  # how many supervisors a new request was sent to
 
     @property
     def due_date(self) -> date:
@@ -114,8 +118,12 @@ async def request_extension(*, session: AsyncSession, actor: Access, assignment_
     session.add(extension)
     await session.flush()
     session.add(event_for("extension_request", actor, assignment, now, details=_details(extension)))
+    asked = [member for member in await deciders(session=session, unit=unit)
+             if member.telegram_user_id != actor.telegram_user_id]
+    await queue_message(session, Message(kind=MessageKind.ext_request, unit_id=assignment.unit_id, recipients=asked,
+                                         assignment_id=assignment_id, params={"extension": extension.id}), now=now)
     await session.flush()
-    return Result(Outcome.requested, assignment, milestone, unit, extension)
+    return Result(Outcome.requested, assignment, milestone, unit, extension, told=len(asked))
 
 
 async def may_decide(*, session: AsyncSession, actor: Access, extension_id: int) -> Result:
@@ -147,6 +155,7 @@ async def approve_extension(*, session: AsyncSession, actor: Access, extension_i
     assignment.due_date_override = extension.new_date
     session.add_all([extension, assignment])
     session.add(event_for("extension_approve", actor, assignment, now, details=_details(extension)))
+    await _tell_decision(session, MessageKind.ext_approved, actor, assignment, extension, now)
     await session.flush()
     return Result(Outcome.approved, assignment, milestone, unit, extension)
 
@@ -167,6 +176,7 @@ async def decline_extension(*, session: AsyncSession, actor: Access, extension_i
     session.add(extension)
     details = {**_details(extension), "decline_reason": extension.decision_reason}
     session.add(event_for("extension_decline", actor, assignment, now, details=details))
+    await _tell_decision(session, MessageKind.ext_declined, actor, assignment, extension, now)
     await session.flush()
     return Result(Outcome.declined, assignment, milestone, unit, extension)
 
@@ -186,6 +196,22 @@ async def pending_for_unit(*, session: AsyncSession, unit_id: int, milestone_id:
                  .where(Assignment.unit_id == unit_id, Assignment.milestone_id == milestone_id,
                         Extension.status == ExtensionStatus.pending.value))
     return (await session.execute(statement)).scalars().first()
+
+
+async def _tell_decision(session: AsyncSession, kind: MessageKind, actor: Access, assignment: Assignment,
+                         extension: Extension, now: datetime) -> None:
+    """The unit's secretaries hear the decision; the other supervisors' copies of the request show it (and lose
+    their buttons)."""
+    params = {"extension": extension.id}
+    await notify(session=session, kind=kind, assignment=assignment, unit_id=assignment.unit_id, role=Role.secretary,
+                 actor=actor, now=now, params=params)
+    request = await latest_message(session, kind=MessageKind.ext_request, assignment_id=assignment.id)  # type: ignore[arg-type]
+    if request is not None:
+        message_id, readers = request
+        others = [member for member in readers if member.telegram_user_id != actor.telegram_user_id]
+        await queue_message(session, Message(kind=MessageKind.ext_decided, unit_id=assignment.unit_id,
+                                             recipients=others, assignment_id=assignment.id, params=params,
+                                             edits=message_id), now=now)
 
 
 def _decide(extension: Extension, status: ExtensionStatus, actor: Access, now: datetime) -> None:

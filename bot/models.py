@@ -249,8 +249,10 @@ class Reminder(SQLModel, table=True):
     __tablename__ = "reminder"
 
     id: int | None = Field(default=None, primary_key=True)
-    # Indexed by the (assignment_id, step) unique key; a separate index would only slow bulk planning.
-    assignment_id: int = Field(foreign_key="assignment.id")
+    # Indexed by the (assignment_id, step) unique key; a separate index would only slow bulk planning. Not a
+    # foreign key: a trigger checks the assignment once per statement (migration 0011; a key's check per row was
+    # most of a national planning's time on PostgreSQL).
+    assignment_id: int
     step: str = Field(max_length=32)  # "d7:2020-05-15", "d0:2020-05-15", "late:2020-05-18", "esc:2020-05-18"
     fire_at: datetime = Field(sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
@@ -310,12 +312,21 @@ class ReminderDigest(SQLModel, table=True):
     __tablename__ = "reminder_digest"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)  # reminder / escalation / blocked
+    # reminder / escalation / blocked (scheduler.states.DigestKind), or a queued message's (bot.outbox.MessageKind)
+    kind: str = Field(max_length=16)
     # reminder: the assigned unit; escalation: the parent unit; blocked: the unit of the blocked member.
     unit_id: int = Field(foreign_key="unit.id", index=True)
     # blocked: the member who blocked the bot.
     subject_member_id: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # A message queued by bot/outbox.py (a weekly digest, an urge, a notice): what it is about, and the parameters
+    # it is rendered from when it is sent (JSON), in each reader's language.
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    params: str | None = Field(default=None, sa_type=Text)
+    # At most one message per key, ever ("weekly:<member id>:<monday>": one digest per supervisor and week).
+    once_key: str | None = Field(default=None, max_length=96)
+
+    __table_args__ = (Index("uq_reminder_digest_once_key", "once_key", unique=True),)
 
 
 class ReminderDelivery(SQLModel, table=True):
@@ -344,10 +355,15 @@ class ReminderDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     finished_at: datetime | None = Field(default=None, sa_column=utc_column())
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # Sent at once and at any hour, ahead of queued reminders: it follows what someone just did (a notice, an
+    # urge) or keeps its own hours (the weekly digest). False: a reminder, sent only in the reminder window.
+    prompt: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
     __table_args__ = (
         Index("ix_reminder_delivery_status_next", "status", "next_attempt_at"),
         Index("ix_reminder_delivery_failed", "status", "finished_at"),
+        # The prompt lane: found without reading the morning's queued reminders.
+        Index("ix_reminder_delivery_prompt", "prompt", "status", "next_attempt_at"),
     )
 
 

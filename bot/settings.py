@@ -6,11 +6,11 @@ import re
 from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'nhacviec.db'}"
@@ -41,13 +41,12 @@ class Settings(BaseSettings):
     fake_now: datetime | None = None
     # How often python-telegram-bot's rate limiter retries a 429 before giving up.
     rate_limit_retries: int = Field(3, ge=0)
-    # Reminders: nothing is sent from quiet_from (local) until reminder_hour; the sweep runs this often.
+    # Reminders: nothing is sent from quiet_from (local) until reminder_hour; the sweep (which also queues the
+    # weekly supervisors' digest, Monday from 07:30) runs this often.
     quiet_from: time = time(21, 0)
     reminder_sweep_seconds: int = Field(60, ge=1, le=3600)
     # A late unit is urged ("📣 Đôn đốc") at most once in this many hours per milestone.
     urge_cooldown_hours: float = Field(24, gt=0)
-    # How often (seconds) the weekly supervisors' digest checks whether it is due (Monday from 07:30).
-    digest_sweep_seconds: int = Field(300, ge=1, le=3600)
     # A reminder claimed by a process that then died is sent by another after this many seconds.
     reminder_claim_timeout_seconds: int = Field(300, ge=1)
     # Telegram's overall limit for one bot; raise it only with paid broadcasts (up to 1000/s) or a local

@@ -1,8 +1,9 @@
 """Urging ("đôn đốc"): a supervisor reminds the late units of one milestone now, at most once per cooldown.
 
 The cooldown is read from the event log (kind "urge", one row per urged assignment): a unit urged for this
-milestone less than `cooldown` ago is skipped, whoever urged it. The events are written before anything is
-sent, in the caller's transaction, so a second press (or a second supervisor) finds them.
+milestone less than `cooldown` ago is skipped, whoever urged it. The events and the urges themselves (queued in the
+outbox, bot/outbox.py) are written in the caller's transaction, so a second press (or a second supervisor) finds
+them, and an urge is sent — retried, reported if it fails — once the press is committed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from bot.access import Access
 from bot.db import serialize
 from bot.members import members_with_role
 from bot.models import Event, Member, Milestone, Role, Unit
+from bot.outbox import Message, MessageKind, queue_messages
 from bot.progress import Item, StatusRules, milestone_breakdown
 from bot.settings import Settings
 from bot.status import Status
-
 
 
 def cooldown_from(settings: Settings) -> timedelta:
@@ -38,7 +39,7 @@ class UrgeTarget:
 @dataclass
 class UrgePlan:
     milestone: Milestone
-    targets: list[UrgeTarget] = field(default_factory=list)  # to message now (events already logged)
+    targets: list[UrgeTarget] = field(default_factory=list)  # urged now (events logged, urges queued)
     cooled: list[Item] = field(default_factory=list)  # urged within the cooldown
     unreachable: list[Item] = field(default_factory=list)  # late, but nobody to write to
 
@@ -69,7 +70,8 @@ async def late_items(*, session: AsyncSession, roots: list[Unit], milestone_id: 
 
 async def urge_late_units(*, session: AsyncSession, actor: Access, roots: list[Unit], milestone_id: int,
                           now: datetime, rules: StatusRules, cooldown: timedelta) -> UrgePlan | None:
-    """Plans the urge and logs it; None when the milestone does not exist. The caller commits, then sends."""
+    """Urges the late units (events logged, urges queued); None when the milestone does not exist. The caller
+    commits."""
     milestone = await session.get(Milestone, milestone_id)
     if milestone is None or not milestone.active:
         return None
@@ -92,5 +94,9 @@ async def urge_late_units(*, session: AsyncSession, actor: Access, roots: list[U
                           actor_label=member.full_name if member else str(actor.telegram_user_id),
                           unit_id=item.unit_id, milestone_id=milestone_id, assignment_id=item.assignment_id,
                           details=json.dumps({"recipients": [m.id for m in recipients]})))
+    by = {"by": member.id} if member is not None else {}  # the urger, named in the urge
+    await queue_messages(session, [Message(kind=MessageKind.urge, unit_id=target.item.unit_id,
+                                           recipients=target.recipients, assignment_id=target.item.assignment_id,
+                                           params=by) for target in plan.targets], now=now)
     await session.flush()
     return plan

@@ -2,6 +2,8 @@
 ↩️ undo (undo:<id>) within settings.undo_minutes, and a supervisor's accept / return (acc:<id>, ret:<id>).
 
 A milestone code several plans have is asked about (handlers/choose.py); `PLAN:M03` names the plan at once.
+Handlers answer the person who acted; whom it concerns (the supervisors above, the unit) is told by the notices
+the services queue (bot/outbox.py), which the engine sends (handlers/notices.py says what they say).
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from telegram import CallbackQuery, ForceReply, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.confirmations import (Outcome, Result, accept_assignment, confirm_assignment, return_assignment,
-                               returnable, undo_confirmation)
-from bot.i18n import translator
-from bot.members import members_with_role
+from bot.confirmations import (
+    Outcome,
+    Result,
+    accept_assignment,
+    confirm_assignment,
+    return_assignment,
+    returnable,
+    undo_confirmation,
+)
 from bot.models import Assignment, AssignmentState, Milestone, Role, Unit
 from bot.plan_views import milestone_choices, unit_assignment, view_labels
 from bot.progress import get_item
@@ -28,13 +35,12 @@ from bot.typed_dates import TypedDateError, looks_like_date, parse_typed_date
 from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
-from handlers.keyboards import (done_keyboard, item_buttons, parse_button, parse_number, review_keyboard,
-                                undo_keyboard, with_evidence, without_button)
+from handlers.keyboards import done_keyboard, item_buttons, parse_button, parse_number, undo_keyboard, without_button
 from handlers.render import Actor, confirmed_card, item_card, qualified, short
-from scheduler import replan_assignments
+from scheduler import assignments_changed, send_soon
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -76,33 +82,13 @@ async def _code_of(req: Request, milestone: Milestone) -> str:
     return qualified(milestone.code, (await view_labels(session=req.session)).get(milestone.plan_id, ""))
 
 
-async def _notify_supervisors(req: Request, context: BotContext, result: Result) -> None:
-    """One short message to the supervisors of the parent unit (with accept / return for two-step items)."""
-    unit, milestone, assignment = result.unit, result.milestone, result.assignment
-    assert unit is not None and milestone is not None and assignment is not None
-    if unit.parent_id is None:
-        return
-    code = await _code_of(req, milestone)
-    recipients = await members_with_role(session=req.session, unit_id=unit.parent_id, role=Role.supervisor)
-    for member in recipients:
-        if req.access.member and member.telegram_user_id == req.access.telegram_user_id:
-            continue
-        t = translator(member.language)
-        _ = t.gettext
-        if result.outcome == Outcome.reported:
-            text = _("🕓 {unit} reported {code} done; please accept or return it.")
-            keyboard = review_keyboard(t, assignment.id)  # type: ignore[arg-type]
-        else:
-            text, keyboard = _("✅ {unit} completed {code}."), None
-        text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=f"<b>{escape(code)}</b>")
-        if assignment.note:  # what the unit said travels with it
-            text += "\n" + _("📝 Note: {note}").format(note=escape(short(assignment.note, 500)))
-        if assignment.evidence_file_id:
-            keyboard = with_evidence(t, keyboard, assignment.id)  # type: ignore[arg-type]
-        try:
-            await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        except TelegramError as error:  # one unreachable supervisor must not undo the confirmation
-            log.warning("could not notify member %s: %s", member.id, error)
+async def _changed(req: Request, context: BotContext, assignment_id: int) -> None:
+    """After a confirmation, undo, acceptance or return: the reminders follow, in the same transaction, which is
+    then committed with the notices the service queued (bot/outbox.py); the engine is asked to send them now."""
+    await assignments_changed(req.session, assignment_ids=[assignment_id], settings=context.settings,
+                              clock=context.clock)
+    await req.session.commit()
+    send_soon(context.job_queue)
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -135,11 +121,8 @@ async def button(update: Update, context: BotContext) -> None:
         if not result.changed:
             await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
             return
-        if kind == "undo":  # reopened: the reminder ladder comes back
-            await replan_assignments(req.session, assignment_ids=[assignment_id], settings=context.settings,
-                                     clock=context.clock)
         text, keyboard = await _card(req, context, result)
-        await req.session.commit()
+        await _changed(req, context, assignment_id)  # undone: the reminder ladder comes back; done: it stops
         await query.answer({Outcome.done: _("Confirmed."), Outcome.reported: _("Reported, awaiting acceptance."),
                             Outcome.undone: _("Undone."), Outcome.accepted: _("Accepted."),
                             Outcome.returned: _("Returned to the unit.")}[result.outcome])
@@ -153,10 +136,6 @@ async def button(update: Update, context: BotContext) -> None:
             await reply(update, text, reply_markup=keyboard)
         else:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
-        if kind == "done":
-            await _notify_supervisors(req, context, result)
-        if kind == "acc" and result.assignment is not None:
-            await _tell_unit(req, context, result)
 
 
 async def _rerender(query: CallbackQuery, req: Request, context: BotContext, view_kind: str, arg: int,
@@ -173,23 +152,6 @@ async def _rerender(query: CallbackQuery, req: Request, context: BotContext, vie
     except TelegramError as error:  # the list is a convenience: the confirmation stands
         log.warning("could not re-render a list: %s", error)
     return True
-
-
-async def _tell_unit(req: Request, context: BotContext, result: Result) -> None:
-    assert result.unit is not None and result.milestone is not None
-    code = f"<b>{escape(await _code_of(req, result.milestone))}</b>"
-    for member in await members_with_role(session=req.session, unit_id=result.unit.id, role=Role.secretary):
-        _ = translator(member.language).gettext
-        # Each template is filled once: the reason is the supervisor's text, never a template itself.
-        if result.outcome == Outcome.accepted:
-            text = _("✅ {code} was accepted.").format(code=code)
-        else:
-            text = (_("↩️ {code} was returned: please complete it and report again.").format(code=code) + "\n"
-                    + _("Reason: {reason}").format(reason=escape(short(result.reason or "", MAX_REASON))))
-        try:
-            await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML)
-        except TelegramError as error:
-            log.warning("could not notify member %s: %s", member.id, error)
 
 
 async def _ask_return_reason(query: CallbackQuery, req: Request, assignment_id: int) -> None:
@@ -253,12 +215,9 @@ async def _returned(update: Update, req: Request, context: BotContext, result: R
         await reply(update, _refusal(req, result))
         return
     assert result.assignment is not None and result.milestone is not None and result.unit is not None
-    await replan_assignments(req.session, assignment_ids=[result.assignment.id],  # type: ignore[list-item]
-                             settings=context.settings, clock=context.clock)
-    await req.session.commit()
+    await _changed(req, context, result.assignment.id)  # type: ignore[arg-type]  # reopened: reminders come back
     await reply(update, _("↩️ Returned {code} to {unit}.").format(
         code=f"<b>{escape(await _code_of(req, result.milestone))}</b>", unit=escape(result.unit.name)))
-    await _tell_unit(req, context, result)
 
 
 async def tralai(update: Update, context: BotContext) -> None:
@@ -372,11 +331,10 @@ async def xong(update: Update, context: BotContext) -> None:
             await reply(update, _done_on_refusal(req, result, done_on) or _refusal(req, result))
             return
         text, keyboard = await _card(req, context, result)
-        await req.session.commit()
+        await _changed(req, context, assignment.id)  # type: ignore[arg-type]
         if file_id:  # said at once: the file is kept, the supervisors can open it
             text += "\n" + _("📎 Evidence file received.")
         await reply(update, text, reply_markup=keyboard)
-        await _notify_supervisors(req, context, result)
 
 
 async def evidence_button(update: Update, context: BotContext) -> None:
@@ -430,8 +388,7 @@ async def confirm_picked(update: Update, context: BotContext, req: Request, mile
         await query.answer(_refusal(req, result), show_alert=result.outcome != Outcome.already)
         return
     text, keyboard = await _card(req, context, result)
-    await req.session.commit()
+    await _changed(req, context, assignment.id)  # type: ignore[arg-type]
     _ = req.t.gettext
     await query.answer(_("Reported, awaiting acceptance.") if result.outcome == Outcome.reported else _("Confirmed."))
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
-    await _notify_supervisors(req, context, result)

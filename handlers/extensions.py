@@ -5,39 +5,46 @@
 * The supervisors above the unit (bot.extensions.deciders) get one message with ✔️ (exa:<extension id>) and
   ✖️ (exd:<extension id>); ✖️ asks for the reason as a command to complete, `/tuchoi M03 HU-DIENBIEN lý do`,
   like ↩️ Return does (handlers/confirm.py).
-* Approving moves the unit's due date and re-plans its reminders; the secretaries are told either way.
+* Approving moves the unit's due date and re-plans its reminders; the secretaries are told either way, and the
+  other supervisors' copies of the request show the decision (bot/extensions.py queues those messages; the
+  engine sends them: handlers/notices.py says what they say).
 """
 
 from __future__ import annotations
 
-import logging
 from html import escape
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
-from bot.extensions import (MAX_REASON, Outcome, Result, approve_extension, decline_extension, deciders,
-                            may_ask, may_decide, pending_for_unit, reason_problem, request_extension)
-from bot.i18n import Translator, translator
-from bot.members import members_with_role
-from bot.models import Member, Milestone, Plan, Role, Unit
+from bot.extensions import (
+    MAX_REASON,
+    Outcome,
+    Result,
+    approve_extension,
+    decline_extension,
+    may_ask,
+    may_decide,
+    pending_for_unit,
+    reason_problem,
+    request_extension,
+)
+from bot.i18n import Translator
+from bot.models import Extension, ExtensionStatus, Milestone, Plan, Role, Unit
 from bot.plan_views import unit_assignment, view_labels
 from bot.timeutil import local_today
 from bot.typed_dates import TypedDateError, parse_typed_date
 from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
-from handlers.keyboards import decide_keyboard, parse_button
+from handlers.keyboards import parse_button
 from handlers.render import qualified, short
-from scheduler import replan_assignments
+from scheduler import assignments_changed, send_soon
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
-
-log = logging.getLogger(__name__)
-
+    from handlers.context import BotContext
 
 def _refusal(t: Translator, result: Result, *, deciding: bool = False) -> str:
     _ = t.gettext
@@ -71,13 +78,6 @@ async def _command_code(req: Request, milestone: Milestone) -> str:
 
 async def _shown_code(req: Request, milestone: Milestone) -> str:
     return qualified(milestone.code, (await view_labels(session=req.session)).get(milestone.plan_id, ""))
-
-
-async def _send(context: BotContext, member: Member, text: str, **kwargs: object) -> None:
-    try:
-        await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
-    except TelegramError as error:  # one unreachable person must not undo what was decided
-        log.warning("could not notify member %s: %s", member.id, error)
 
 
 # --- the secretary asks ------------------------------------------------------------------------------------------
@@ -138,30 +138,33 @@ async def giahan(update: Update, context: BotContext) -> None:
         if result.outcome != Outcome.requested:
             await reply(update, _refusal(req.t, result))
             return
-        assert result.unit is not None and result.extension is not None
-        asked = [m for m in await deciders(session=req.session, unit=result.unit)
-                 if m.telegram_user_id != req.access.telegram_user_id]
-        await req.session.commit()
+        await req.session.commit()  # the request and the supervisors' copies of it
+        send_soon(context.job_queue)
         code = f"<b>{escape(await _shown_code(req, milestone))}</b>"
         answer = _("🕒 Request sent: {code} to {date}. The supervisors above your unit will decide.").format(
             code=code, date=req.t.short_date(new_date))
-        if not asked:
+        if not result.told:
             answer += "\n" + _("No supervisor above your unit uses the bot yet: please tell them yourself.")
         await reply(update, answer)
-        for member in asked:
-            t = translator(member.language)
-            await _send(context, member, _request_text(t, result, code), reply_markup=decide_keyboard(t, result.extension.id))  # type: ignore[arg-type]
 
 
-def _request_text(t: Translator, result: Result, code: str) -> str:
-    assert result.unit is not None and result.extension is not None
+def request_text(t: Translator, unit: Unit, extension: Extension, code: str) -> str:
+    """The request as the supervisors above read it (`code`: the milestone's, as HTML)."""
     _ = t.gettext
-    extension = result.extension
     # Each template is filled once: the reason is the secretary's text, never a template itself.
     return (_("🕒 {unit} asks for more time on {code}: from {old} to {new}.").format(
-        unit=f"<b>{escape(result.unit.name)}</b>", code=code, old=t.short_date(extension.old_date),
+        unit=f"<b>{escape(unit.name)}</b>", code=code, old=t.short_date(extension.old_date),
         new=t.short_date(extension.new_date))
         + "\n" + _("Reason: {reason}").format(reason=escape(short(extension.reason, MAX_REASON))))
+
+
+def decision_line(t: Translator, extension: Extension, name: str, tz: ZoneInfo) -> str:
+    """Who decided a request and when, under it."""
+    _ = t.gettext
+    decided = _("✔️ Approved by {name} at {when}.") if extension.status == ExtensionStatus.approved else _(
+        "✖️ Declined by {name} at {when}.")
+    when = t.datetime(extension.decided_at, tz) if extension.decided_at else ""
+    return decided.format(name=escape(name), when=when)
 
 
 # --- a supervisor decides ----------------------------------------------------------------------------------------
@@ -195,19 +198,15 @@ async def _approve(query: CallbackQuery, req: Request, context: BotContext, exte
         return
     assert result.assignment is not None and result.milestone is not None and result.extension is not None
     # The old date's pending reminders are cancelled, the new date's ladder planned, in this transaction.
-    await replan_assignments(req.session, assignment_ids=[result.assignment.id],  # type: ignore[list-item]
-                             settings=context.settings, clock=context.clock)
+    await assignments_changed(req.session, assignment_ids=[result.assignment.id],  # type: ignore[list-item]
+                              settings=context.settings, clock=context.clock)
     await req.session.commit()
+    send_soon(context.job_queue)  # the unit's answer, the other supervisors' copies edited
     await query.answer(_("Approved."))
     name = req.access.member.full_name if req.access.member else ""
-    done = _("✔️ Approved by {name} at {when}.").format(name=escape(name), when=req.t.datetime(now, context.settings.tz))
-    if query.message is not None:
+    if query.message is not None:  # the pressed copy: edited here, as the reply to the press
+        done = decision_line(req.t, result.extension, name, context.settings.tz)
         await query.edit_message_text(query.message.text_html + "\n" + done, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
-    code = f"<b>{escape(await _shown_code(req, result.milestone))}</b>"
-    for member in await members_with_role(session=req.session, unit_id=result.assignment.unit_id, role=Role.secretary):
-        t = translator(member.language)
-        await _send(context, member, t.gettext("✔️ Request approved: {code} is now due {date} (was {old}).").format(
-            code=code, date=t.short_date(result.extension.new_date), old=t.short_date(result.extension.old_date)))
 
 
 async def _ask_decline_reason(query: CallbackQuery, req: Request, extension_id: int) -> None:
@@ -260,20 +259,8 @@ async def tuchoi(update: Update, context: BotContext) -> None:
         if result.outcome != Outcome.declined:
             await reply(update, _refusal(req.t, result, deciding=True))
             return
-        await req.session.commit()
+        await req.session.commit()  # the decision, the unit's answer, the other supervisors' copies edited
+        send_soon(context.job_queue)
         code = f"<b>{escape(await _shown_code(req, milestone))}</b>"
         await reply(update, _("✖️ Declined {unit}'s request for more time on {code}.").format(
             unit=escape(unit.name), code=code))
-        await _tell_declined(req, context, result, unit, code)
-
-
-async def _tell_declined(req: Request, context: BotContext, result: Result, unit: Unit, code: str) -> None:
-    assert result.extension is not None
-    for member in await members_with_role(session=req.session, unit_id=unit.id, role=Role.secretary):  # type: ignore[arg-type]
-        t = translator(member.language)
-        _ = t.gettext
-        text = (_("✖️ Your request for more time on {code} was declined: it is still due {date}.").format(
-            code=code, date=t.short_date(result.due_date))
-            + "\n" + _("Reason: {reason}").format(reason=escape(short(result.extension.decision_reason or "",
-                                                                       MAX_REASON))))
-        await _send(context, member, text)

@@ -1,4 +1,5 @@
-"""/baocao (a supervisor's Excel report and chart), /lich (a unit's calendar file), 📣 urging late units."""
+"""/baocao (a supervisor's Excel report and chart), /lich (a unit's calendar file), 📣 urging late units, and the
+texts of the urge and the weekly digest (queued by bot/urging.py and bot/digest.py, sent by the engine)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from bot.access import supervised_roots
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.models import Plan, Role, Unit
-from bot.plan_views import find_plan, group_by_plan, view_labels
-from bot.progress import Item, MilestoneProgress, Rates, rates_of
+from bot.plan_views import find_plan, group_by_plan
+from bot.progress import Item, MilestoneProgress, Rates
 from bot.reports.calendar import calendar_bytes, calendar_filename
 from bot.reports.chart import chart_png
 from bot.reports.data import calendar_entries, gather_report, subtree_calendar_entries
@@ -25,13 +26,13 @@ from bot.units import get_unit_by_code
 from bot.urging import UrgePlan, cooldown_from, urge_late_units
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
-from handlers.keyboards import done_keyboard, parse_button
+from handlers.keyboards import parse_button
 from handlers.progress import can_see
-from handlers.render import (days_text, grouped, milestone_marker, paginate, plan_line, qualified, rates_line,
-                             short)
+from handlers.render import days_text, grouped, milestone_marker, plan_line, qualified, rates_line, short
+from scheduler import send_soon
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,8 @@ async def urge_button(update: Update, context: BotContext) -> None:
     milestone_id = pressed.numbers[0]
     async with request(update, context) as req:
         _ = req.t.gettext
-        roots = await supervised_roots(session=req.session, access=req.access) if (req.access.registered or req.access.is_admin) else []
+        may_urge = req.access.registered or req.access.is_admin
+        roots = await supervised_roots(session=req.session, access=req.access) if may_urge else []
         if not roots:
             await query.answer(not_found(req.t), show_alert=True)
             return
@@ -188,27 +190,13 @@ async def urge_button(update: Update, context: BotContext) -> None:
         if plan is None:
             await query.answer(not_found(req.t), show_alert=True)
             return
-        await req.session.commit()  # logged before sending: a second press finds the events
-        urger = req.access.member.full_name if req.access.member else ""
-        label = (await view_labels(session=req.session)).get(plan.milestone.plan_id, "")
-    units_reached, people = 0, 0
-    for target in plan.targets:
-        reached = False
-        for member in target.recipients:
-            t = translator(member.language)
-            text = urge_text(t, urger, target.item, label)
-            try:
-                await context.bot.send_message(member.chat_id, text, parse_mode=ParseMode.HTML,
-                                               reply_markup=done_keyboard(t, target.item.assignment_id))
-            except TelegramError as error:  # one unreachable secretary must not stop the others
-                log.warning("could not urge member %s: %s", member.id, error)
-                continue
-            reached, people = True, people + 1
-        units_reached += reached
-    lines = urge_summary(req.t, plan, units_reached=units_reached, people=people, cooldown=cooldown)
+        await req.session.commit()  # the events and the queued urges: a second press finds them
+    send_soon(context.job_queue)  # the engine sends the urges (handlers/notices.py), retries, reports failures
+    people = sum(len({member.chat_id for member in target.recipients}) for target in plan.targets)
+    lines = urge_summary(req.t, plan, units_reached=len(plan.targets), people=people, cooldown=cooldown)
     try:
         await query.answer(short(lines[0], 190))
-    except BadRequest as error:  # the sends outlived the press ("query is too old"): the summary still goes out
+    except BadRequest as error:  # a press answered too late ("query is too old"): the summary still goes out
         log.warning("could not answer the urge button: %s", error)
     if query.message is not None:
         await query.message.reply_text(escape("\n".join(lines)), parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]
@@ -256,9 +244,7 @@ def urge_text(t, urger: str, item, label: str = "") -> str:  # type: ignore[no-u
     ])
 
 
-# -- the weekly digest (bot/digest.py decides who and when; this renders and sends) ------------------------
-
-DIGEST_JOB = "reports:weekly-digest"
+# -- the weekly digest's text (bot/digest.py queues it; the engine sends it, rendered by handlers/notices.py) ----
 
 
 def digest_lines(t, root: Unit, progress: list[MilestoneProgress], rates: Rates,  # type: ignore[no-untyped-def]
@@ -288,53 +274,3 @@ def digest_line(t, p: MilestoneProgress) -> str:  # type: ignore[no-untyped-def]
         n = len(p.late_units)
         line += " · " + t.ngettext("{n} unit late", "{n} units late", n).format(n=n)
     return line
-
-
-async def send_weekly_digests(context: BotContext) -> int:
-    """One sweep: claims this week's unsent digests (logged first), then sends them. Returns how many went out."""
-    from bot.digest import claim_digests
-    from bot.progress import subtree_progress
-
-    services = context.services
-    now, rules, settings = services.clock.now(), services.rules, services.settings
-    messages: list[tuple[int, list[str]]] = []
-    async with services.session_factory() as session:
-        claimed = await claim_digests(session=session, now=now, tz=settings.tz, quiet_from=settings.quiet_from)
-        labels = await view_labels(session=session) if claimed else {}
-        for due in claimed:
-            t = translator(due.member.language)
-            pages: list[str] = []
-            for root in due.roots:
-                progress = await subtree_progress(session=session, root=root, now=now, rules=rules)
-                pages += paginate(digest_lines(t, root, progress, rates_of(progress),
-                                               now.astimezone(settings.tz).date(), labels))
-            messages.append((due.member.chat_id, pages))
-        await session.commit()
-    sent = 0
-    for chat_id, pages in messages:
-        try:
-            for page in pages:
-                await context.bot.send_message(chat_id, page, parse_mode=ParseMode.HTML)
-            sent += 1
-        except TelegramError as error:
-            log.warning("weekly digest to chat %s failed: %s", chat_id, error)
-    if sent:
-        log.info("weekly digest: %s sent", sent)
-    return sent
-
-
-async def _digest_tick(context: BotContext) -> None:
-    try:
-        await send_weekly_digests(context)
-    except Exception:  # the next sweep retries
-        log.exception("weekly digest sweep failed")
-
-
-def start_weekly_digest(application) -> None:  # type: ignore[no-untyped-def]
-    """Registers the digest sweep on the JobQueue (a trigger only: the event log decides what is sent)."""
-    if application.job_queue is None:
-        return
-    seconds = application.bot_data["services"].settings.digest_sweep_seconds
-    application.job_queue.run_repeating(_digest_tick, interval=seconds, first=1, name=DIGEST_JOB,
-                                        job_kwargs={"misfire_grace_time": None, "coalesce": True,
-                                                    "max_instances": 1})

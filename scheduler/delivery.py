@@ -110,6 +110,9 @@ async def send_rendered(
     limiter_args = {"rate_limit_args": BULK} if isinstance(bot, ExtBot) and bot.rate_limiter else {}
     while True:
         try:
+            if message.edit_message_id is not None:  # replaces what an earlier message said (bot/outbox.py)
+                await _edit(bot, chat_id, message, markup, limiter_args)
+                return _outcome(Result.sent, chat_id, original_chat, message_id=message.edit_message_id)
             sent = await bot.send_message(
                 chat_id=chat_id,
                 text=message.text,
@@ -147,6 +150,17 @@ async def send_rendered(
             await sleep(policy.backoff * 2 ** (network_errors - 1))
         else:
             return _outcome(Result.sent, chat_id, original_chat, message_id=sent.message_id)
+
+
+async def _edit(bot: Bot, chat_id: int, message: RenderedMessage, markup: InlineKeyboardMarkup | None,
+                limiter_args: dict[str, Retries]) -> None:
+    try:
+        await bot.edit_message_text(text=message.text, chat_id=chat_id, message_id=message.edit_message_id,
+                                    parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW,
+                                    **limiter_args)  # type: ignore[arg-type]
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():  # already says this: done
+            raise
 
 
 def _outcome(

@@ -28,6 +28,7 @@ from bot.db import session_scope
 from bot.settings import Settings
 from bot.timeutil import Clock, LeaseClock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
+from scheduler.notices import Renderers
 from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes, renew_claims
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,11 @@ class Dispatcher:
         worker_id: str,
         concurrency: int = 8,
         claim_timeout: timedelta = timedelta(minutes=5),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen: one shared default is safe)
         sleep: Sleep = asyncio.sleep,
         should_stop: Callable[[], bool] = lambda: False,
         lease_clock: LeaseClock | None = None,
+        renderers: Renderers | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._bot = bot
@@ -80,19 +82,21 @@ class Dispatcher:
         self._sleep = sleep
         self._should_stop = should_stop
         self._lease_clock = lease_clock or SystemClock()
+        self._renderers = renderers or {}
 
-    async def run(self) -> DispatchStats:
-        """Sends until nothing is claimable (or a stop is asked); returns what happened.
+    async def run(self, *, prompt_only: bool = False) -> DispatchStats:
+        """Sends until nothing is claimable (or a stop is asked); returns what happened. `prompt_only`: only the
+        prompt lane (notices, urges, the weekly digest), as outside the reminder window.
 
         Rounds repeat while the last one found work: outcomes can create deliveries (a member blocked the
         bot → a notice to the supervisors), and those leave in the same sweep.
         """
         stats = DispatchStats()
-        while not self._should_stop() and await self._round(stats):
+        while not self._should_stop() and await self._round(stats, prompt_only):
             pass
         return stats
 
-    async def _round(self, stats: DispatchStats) -> int:
+    async def _round(self, stats: DispatchStats, prompt_only: bool) -> int:
         queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
         results: asyncio.Queue[Recorded | None] = asyncio.Queue()
         held: set[int] = set()  # claimed in this round, outcome not yet recorded
@@ -100,7 +104,7 @@ class Dispatcher:
             renewer = group.create_task(self._renew(held))
             writer = group.create_task(self._write(results, stats, held))
             senders = [group.create_task(self._send(queue, results)) for _ in range(self._concurrency)]
-            claimed = await self._claim(queue, results, held)
+            claimed = await self._claim(queue, results, held, prompt_only)
             for _ in senders:
                 await queue.put(None)
             await asyncio.gather(*senders)
@@ -126,7 +130,8 @@ class Dispatcher:
                 log.warning("renewing %s claims failed", len(held), exc_info=True)
 
     async def _claim(
-        self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None], held: set[int]
+        self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None], held: set[int],
+        prompt_only: bool,
     ) -> int:
         claimed = 0
         while not self._should_stop():
@@ -139,13 +144,15 @@ class Dispatcher:
                     lease_now=lease_now,
                     stale_before=lease_now - self._claim_timeout,
                     limit=self._concurrency * 4,  # fewer, larger claim transactions
+                    prompt_only=prompt_only,
                 )
             if not ids:
                 return claimed
             claimed += len(ids)
             held.update(ids)
             async with self._session_factory() as session:
-                outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings)
+                outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings,
+                                               renderers=self._renderers)
             for item in outgoing:
                 if item.message is None or item.chat_id is None:
                     results.put_nowait((item, None))

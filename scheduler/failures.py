@@ -1,6 +1,7 @@
 """Sends that failed for good, for the admins (`/loi` in the bot, and the CLI): nothing fails silently.
 
-A failure is a ReminderDelivery row with status 'failed': who it was for, which unit and items, why.
+A failure is a ReminderDelivery row with status 'failed': who it was for, which unit and items, why — a reminder,
+or any other message the bot sent on its own (a weekly digest, an urge, a notice: bot/outbox.py), named as such.
 Units nobody has joined yet fail every morning ("no_recipient"); at national scale there are thousands, so
 `/loi` lists the other failures one by one and counts those units apart (`unreached_units`).
 """
@@ -19,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.models import Assignment, Member, Milestone, Reminder, ReminderDelivery, ReminderDigest, Unit
 from scheduler.rows import chunked
-from scheduler.states import DeliveryStatus, DigestKind, FailureReason
+from scheduler.states import DeliveryStatus, FailureReason, kind_label
 
 
 @dataclass(frozen=True)
 class Failure:
     delivery_id: int
     failed_at: datetime
-    kind: DigestKind
+    kind: str  # a DigestKind or a MessageKind value
     unit_code: str
     unit_name: str
     member_name: str | None  # None: there was nobody to send to
@@ -75,11 +76,12 @@ async def list_failures(
         query = query.where(ReminderDelivery.reason.is_distinct_from(FailureReason.no_recipient.value))
     rows = (await session.execute(query)).all()
     codes = await _milestone_codes(session, {delivery.digest_id for delivery, *_rest in rows})
+    codes.update(await _subject_codes(session, {delivery.digest_id for delivery, *_rest in rows} - set(codes)))
     return [
         Failure(
             delivery_id=delivery.id,
             failed_at=delivery.finished_at or delivery.created_at,
-            kind=DigestKind(kind),
+            kind=kind,
             unit_code=unit_code,
             unit_name=unit_name,
             member_name=member_name,
@@ -128,6 +130,20 @@ async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[
     return {digest_id: tuple(codes) for digest_id, codes in found.items()}
 
 
+async def _subject_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The item a queued message (a notice, an urge) is about."""
+    found: dict[int, tuple[str, ...]] = {}
+    for chunk in chunked(sorted(digest_ids)):
+        rows = await session.execute(
+            select(ReminderDigest.id, Milestone.code)
+            .join(Assignment, Assignment.id == ReminderDigest.assignment_id)
+            .join(Milestone, Milestone.id == Assignment.milestone_id)
+            .where(ReminderDigest.id.in_(chunk))
+        )
+        found.update((digest_id, (code,)) for digest_id, code in rows)
+    return found
+
+
 def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo,
                     unreached: Unreached | None = None) -> str:
     """Plain text, one failure per line, for `/loi` and the CLI; then the units nobody has joined, counted."""
@@ -137,10 +153,13 @@ def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo
         why = tr.gettext(failure.reason.label) if failure.reason else (failure.error or "?")
         items = f" [{', '.join(failure.milestone_codes)}]" if failure.milestone_codes else ""
         unit = f"{failure.unit_name} ({failure.unit_code})"  # names first; the code is what /moi takes
-        lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {unit}{items} → {who}: {why}")
+        label = kind_label(failure.kind)  # a reminder needs no word; a digest, an urge or a notice is named
+        what = f"{tr.gettext(label)}: " if label else ""
+        lines.append(f"• {tr.datetime(failure.failed_at, tz)} — {what}{unit}{items} → {who}: {why}")
     if unreached is not None and unreached.count:
         more = unreached.count - len(unreached.codes)
-        named = [f"{name} ({code})" for name, code in zip(unreached.names, unreached.codes)] or unreached.codes
+        pairs = zip(unreached.names, unreached.codes, strict=False)  # names may be missing: the codes then
+        named = [f"{name} ({code})" for name, code in pairs] or unreached.codes
         codes = ", ".join(named) + (tr.gettext(" and {count} more").format(count=more) if more else "")
         lines.append(tr.ngettext("Nobody to send to in {count} unit: {codes}. Invite its secretary with /moi.",
                                  "Nobody to send to in {count} units: {codes}. Invite their secretaries with /moi.",

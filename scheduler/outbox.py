@@ -23,12 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator, translator
-from bot.plan_views import view_labels
-from bot.progress import in_active_plan
 from bot.models import (
     Assignment,
     AssignmentState,
@@ -41,11 +39,14 @@ from bot.models import (
     Role,
     Unit,
 )
+from bot.plan_views import view_labels
+from bot.progress import in_active_plan
 from bot.settings import Settings
 from bot.status import Deadline, effective_due_date
 from bot.workdays import load_calendar
 from scheduler.compose import delivery_row, failure_row
 from scheduler.delivery import Result, SendOutcome
+from scheduler.notices import NoticeContext, Renderers, render_notice
 from scheduler.recipients import supervisors_around
 from scheduler.render import ItemView, RenderedMessage, render_blocked, render_escalation, render_reminder
 from scheduler.rows import chunked
@@ -83,20 +84,27 @@ async def claim_deliveries(
     stale_before: datetime,
     limit: int,
     lease_now: datetime | None = None,
+    prompt_only: bool = False,
 ) -> list[int]:
     """Claims up to `limit` deliveries that are due, or whose claim went stale; returns their ids.
 
     `now` is the plan's clock (fresh rows); `lease_now` the real time of the claim (stamped in `claimed_at`,
     and the clock retries wait on), `now` when not given; `stale_before` is on the lease clock too.
+    Prompt rows (bot/outbox.py: notices, urges, the weekly digest) come first, ahead of the morning's reminders;
+    `prompt_only` (outside the reminder window) claims nothing else.
     """
     lease_now = now if lease_now is None else lease_now
     pending = DELIVERY.c.status == DeliveryStatus.pending.value
     stale = and_(DELIVERY.c.status == DeliveryStatus.sending.value, DELIVERY.c.claimed_at < stale_before)
     retry = and_(pending, DELIVERY.c.attempts > 0, DELIVERY.c.next_attempt_at <= lease_now)
     due = and_(pending, DELIVERY.c.attempts == 0, DELIVERY.c.next_attempt_at <= now)
+    prompt = DELIVERY.c.prompt == true()  # `= true`, not `IS TRUE`: PostgreSQL's index takes only the first
+    passes = [(and_(prompt, due), DELIVERY.c.next_attempt_at), (stale, DELIVERY.c.claimed_at),
+              (retry, DELIVERY.c.next_attempt_at), (due, DELIVERY.c.next_attempt_at)]
+    if prompt_only:
+        passes = [(and_(prompt, condition), order) for condition, order in passes[1:]]
     claimed: list[int] = []
-    for condition, order in ((stale, DELIVERY.c.claimed_at), (retry, DELIVERY.c.next_attempt_at),
-                             (due, DELIVERY.c.next_attempt_at)):
+    for condition, order in passes:
         if len(claimed) >= limit:
             break
         ids = (
@@ -145,9 +153,11 @@ async def renew_claims(session: AsyncSession, *, worker_id: str, delivery_ids: l
 
 
 async def load_outgoing(
-    session: AsyncSession, *, delivery_ids: list[int], now: datetime, settings: Settings
+    session: AsyncSession, *, delivery_ids: list[int], now: datetime, settings: Settings,
+    renderers: Renderers | None = None,
 ) -> list[Outgoing]:
-    """Renders each claimed delivery in its reader's language, from the plan as it stands now."""
+    """Renders each claimed delivery in its reader's language, from the plan as it stands now; a queued message
+    (bot/outbox.py) by the renderer of its kind (`renderers`, scheduler.notices)."""
     heads = (
         await session.execute(
             select(ReminderDelivery, ReminderDigest, Member)
@@ -157,10 +167,11 @@ async def load_outgoing(
         )
     ).all()
     digests = {digest.id: digest for _delivery, digest, _member in heads}
-    items = await _open_items(session, [d.id for d in digests.values() if d.kind != DigestKind.blocked], now, settings)
+    ladder = [d.id for d in digests.values() if d.kind in (DigestKind.reminder.value, DigestKind.escalation.value)]
+    items = await _open_items(session, ladder, now, settings)
     names = await _unit_names(session, {digest.unit_id for digest in digests.values()})
     subjects = await _member_names(session, {d.subject_member_id for d in digests.values() if d.subject_member_id})
-    held = await _held_roles(session, {delivery.member_id for delivery, _digest, _member in heads if delivery.member_id})
+    held = await _held_roles(session, {delivery.member_id for delivery, _d, _m in heads if delivery.member_id})
 
     outgoing = []
     for delivery, digest, member in heads:
@@ -179,8 +190,16 @@ async def load_outgoing(
             # Removed from the unit (/thanhvien) since this copy was composed: nothing more for them.
             outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
             continue
-        message = _render(digest, items.get(digest.id, []), names, subjects, translator(member.language))
-        if message is None:  # every item was confirmed since: nothing to say
+        tr = translator(member.language)
+        message: RenderedMessage | FailureReason | None
+        if digest.kind in _LADDER_KINDS:
+            message = _render(digest, items.get(digest.id, []), names, subjects, tr)
+        else:
+            context = NoticeContext(session=session, settings=settings, now=now, reader=member, tr=tr)
+            message = await render_notice(context, digest, renderers or {})
+        if isinstance(message, FailureReason):
+            outgoing.append(Outgoing(**base, skip=DeliveryStatus.failed, skip_reason=message))
+        elif message is None:  # every item was confirmed since, or the notice is no longer true: nothing to say
             outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
         else:
             outgoing.append(Outgoing(**base, message=message))
@@ -250,6 +269,7 @@ async def _unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, st
 
 
 _AUDIENCE_ROLE = {DigestKind.reminder.value: Role.secretary, DigestKind.escalation.value: Role.supervisor}
+_LADDER_KINDS = frozenset(kind.value for kind in DigestKind)  # the engine's own texts (scheduler/render.py)
 
 
 async def _held_roles(session: AsyncSession, member_ids: set[int]) -> set[tuple[int, int, Role]]:
@@ -438,3 +458,10 @@ async def pending_work_at(session: AsyncSession) -> datetime | None:
     ).scalar()
     candidates = [instant for instant in (reminder, delivery) if instant is not None]
     return min(candidates) if candidates else None
+
+
+async def prompt_work_at(session: AsyncSession) -> datetime | None:
+    """The earliest instant a pending prompt delivery (bot/outbox.py) is due: it goes at any hour."""
+    return (await session.execute(
+        select(func.min(DELIVERY.c.next_attempt_at))
+        .where(DELIVERY.c.prompt == true(), DELIVERY.c.status == DeliveryStatus.pending.value))).scalar()

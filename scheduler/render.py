@@ -46,6 +46,8 @@ class Button:
 class RenderedMessage:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    # Set: this text replaces the bot's earlier message with that id in the chat (an edit, not a new message).
+    edit_message_id: int | None = None
 
 
 def done_callback(assignment_id: int) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 
 from bot.i18n import N_
+from bot.outbox import DeliveryStatus, MessageKind
+
+__all__ = ["DeliveryStatus", "DigestKind", "FailureReason", "MessageKind", "ReminderStatus", "kind_label"]
 
 
 class ReminderStatus(str, enum.Enum):
@@ -14,14 +17,6 @@ class ReminderStatus(str, enum.Enum):
     superseded = "superseded"  # a newer step of the same assignment went out instead
     cancelled = "cancelled"  # confirmed, removed from the plan, or replaced by an edit
     failed = "failed"  # nobody could be reached (see the digest's deliveries)
-
-
-class DeliveryStatus(str, enum.Enum):
-    pending = "pending"
-    sending = "sending"  # claimed by a worker (claimed_by, claimed_at)
-    sent = "sent"
-    failed = "failed"  # permanent; `reason` says why, admins see it
-    cancelled = "cancelled"  # every item was confirmed before it went out
 
 
 class DigestKind(str, enum.Enum):
@@ -37,6 +32,7 @@ class FailureReason(str, enum.Enum):
     no_recipient = "no_recipient"
     retries_exhausted = "retries_exhausted"
     inactive = "inactive"
+    not_rendered = "not_rendered"  # no renderer for its kind, or the renderer failed: a bug, not the network
 
     @property
     def label(self) -> str:
@@ -51,4 +47,19 @@ _REASON_LABELS = {
     FailureReason.no_recipient: N_("nobody to send to"),
     FailureReason.retries_exhausted: N_("still failing after several retries"),
     FailureReason.inactive: N_("the recipient is no longer active"),
+    FailureReason.not_rendered: N_("the message could not be written (see the bot's log)"),
 }
+
+# What /loi calls a failed message that is not a reminder (English message ids; reminders need no word).
+_KIND_LABELS = {
+    MessageKind.weekly.value: N_("weekly digest"),
+    MessageKind.urge.value: N_("urge"),
+    DigestKind.blocked.value: N_("notice"),
+}
+
+
+def kind_label(kind: str) -> str | None:
+    """The English message id naming a kind of message in /loi, None for a reminder or an escalation."""
+    if kind in (DigestKind.reminder.value, DigestKind.escalation.value):
+        return None
+    return _KIND_LABELS.get(kind, N_("notice"))

@@ -3,8 +3,8 @@
     change = await set_plan_status(session=session, code="DB-CT35-2019", status=PlanStatus.closed, now=now)
     await replan(session, change.milestone_ids)     # the reminder engine cancels (or re-plans) their reminders
 
-The caller re-plans in the same transaction, as after an import: `scheduler.replan_milestones` cancels every
-pending reminder of a closed plan's milestones and plans those of a reopened one again.
+The caller re-plans in the same transaction, as after an import: `scheduler.assignments_changed` (milestone_ids=…)
+cancels every pending reminder of a closed plan's milestones and plans those of a reopened one again.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import Event, Milestone, Plan, PlanStatus
 from bot.plans.registry import get_plan
@@ -44,5 +45,5 @@ async def set_plan_status(*, session: AsyncSession, code: str, status: PlanStatu
     session.add(Event(at=now, kind=EVENT_KINDS[status], actor_label=actor,
                       details=json.dumps({"plan": plan.code}, ensure_ascii=False)))
     await session.flush()
-    ids = (await session.execute(select(Milestone.id).where(Milestone.plan_id == plan.id))).scalars().all()
+    ids = (await session.execute(select(col(Milestone.id)).where(col(Milestone.plan_id) == plan.id))).scalars().all()
     return StatusChange(plan, changed=True, milestone_ids=[milestone_id for milestone_id in ids if milestone_id])

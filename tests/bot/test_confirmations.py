@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.confirmations import (Outcome, accept_assignment, confirm_assignment, return_assignment,
-                               undo_confirmation)
-from bot.models import AssignmentState, Event, Reminder, Role
-from bot.timeutil import FixedClock
 from bot.access import load_access
+from bot.confirmations import Outcome, accept_assignment, confirm_assignment, return_assignment, undo_confirmation
+from bot.models import AssignmentState, Event, Reminder, Role
+from bot.settings import Settings
+from bot.timeutil import FixedClock
+from scheduler import assignments_changed
 from tests.bot.services_fixtures import assignment_of, import_sample, member_with
 
 
@@ -19,7 +20,8 @@ async def _events(session, assignment_id: int) -> list[str]:  # type: ignore[no-
     return list((await session.execute(statement)).scalars().all())
 
 
-async def test_confirm_cancels_reminders_twice_is_already_and_undo(session_factory, clock: FixedClock) -> None:
+async def test_confirm_cancels_reminders_twice_is_already_and_undo(session_factory, clock: FixedClock,
+                                                                   settings: Settings) -> None:
     async with session_factory() as session:
         await import_sample(session, clock.now())
         secretary = await member_with(session, 1, clock.now(), ("HU-DIENBIEN", Role.secretary))
@@ -32,6 +34,8 @@ async def test_confirm_cancels_reminders_twice_is_already_and_undo(session_facto
                                           note="xong", file_id="FILE1")
         assert result.outcome == Outcome.done and item.state == AssignmentState.done
         assert item.confirmed_at == clock.now() and item.evidence_file_id == "FILE1"
+        # The reminders are the engine's: the caller tells it the assignment changed, in the same transaction.
+        await assignments_changed(session, assignment_ids=[item.id], settings=settings, clock=clock)
         statuses = (await session.execute(select(Reminder.step, Reminder.status).order_by(Reminder.step))).all()
         assert [tuple(s) for s in statuses] == [("d3:2020-06-15", "sent"), ("d7:2020-06-15", "cancelled")]
         event = (await session.execute(select(Event).where(Event.kind == "confirm"))).scalars().one()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from bot.db import session_scope
-from bot.digest import claim_digests, digest_week
+from bot.digest import queue_weekly_digests, digest_week
 from bot.models import Role
 from bot.workdays import DeclaredDay, declare_days
 from tests.bot.services_fixtures import import_sample, member_with
@@ -42,7 +42,7 @@ async def test_a_declared_day_off_holds_the_digest(session_factory, clock) -> No
         await declare_days(session, [DeclaredDay(monday, working=False, note="Nghỉ (ví dụ trong test)")],
                            now=at(monday, 7))
     async with session_scope(session_factory) as session:
-        assert await claim_digests(session=session, now=at(monday), tz=VN, quiet_from=QUIET) == []
-        (due,) = await claim_digests(session=session, now=at(tuesday), tz=VN, quiet_from=QUIET)
+        assert await queue_weekly_digests(session=session, now=at(monday), tz=VN, quiet_from=QUIET) == []
+        (due,) = await queue_weekly_digests(session=session, now=at(tuesday), tz=VN, quiet_from=QUIET)
         assert due.member.telegram_user_id == 2001
-        assert await claim_digests(session=session, now=at(tuesday, 15), tz=VN, quiet_from=QUIET) == []
+        assert await queue_weekly_digests(session=session, now=at(tuesday, 15), tz=VN, quiet_from=QUIET) == []

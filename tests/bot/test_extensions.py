@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from bot.confirmations import confirm_assignment
-from bot.extensions import (MAX_REASON, Outcome, approve_extension, decline_extension, may_ask, request_extension)
+from bot.extensions import MAX_REASON, Outcome, approve_extension, decline_extension, may_ask, request_extension
 from bot.i18n import translator
 from bot.models import Event, Extension, ExtensionStatus, Role
 from bot.progress import StatusRules, get_item, rates_of, subtree_progress

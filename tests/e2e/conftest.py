@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models  # noqa: F401
 from bot.db import make_engine, make_sessionmaker
-from bot.schema import upgrade_to_head
 from bot.invites import create_invite, redeem_invite
 from bot.members import get_or_create_member
 from bot.models import Role
 from bot.plans.importer import import_plan
 from bot.plans.standing import standing_units
 from bot.plans.validate import read_plan
+from bot.schema import upgrade_to_head
 from bot.settings import PROJECT_ROOT
 from bot.units import get_unit_by_code
 from sandbox import EmulatorClient, EmulatorServer, TgUser
@@ -76,7 +76,8 @@ async def prepare_database(url: str, registered: dict[str, TgUser], extra_plans:
                 user = registered[name]
                 member = await get_or_create_member(session=session, telegram_user_id=user.id, chat_id=user.id,
                                                     full_name=user.first_name, username=user.username, now=NOW)
-                assert (await redeem_invite(session=session, code=invites[name], member=member, now=NOW)).failure is None
+                redeemed = await redeem_invite(session=session, code=invites[name], member=member, now=NOW)
+                assert redeemed.failure is None
         await session.commit()
     return factory, invites
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from sandbox import EmulatorClient, EmulatorServer, TgUser
 from tests.waiting import FAILURE_BOUND
 
 TOKEN = "12345:sandbox-token"
-SEEDED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)
+SEEDED_AT = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def bot_env(emu: EmulatorServer, database_url: str, **extra: str) -> dict[str, str]:
@@ -170,7 +170,7 @@ async def seed_crowd(factory: async_sessionmaker[AsyncSession], emu: EmulatorSer
         session.add_all(members)
         await session.flush()
         session.add_all(Membership(member_id=member.id, unit_id=unit.id, role=Role.secretary, created_at=SEEDED_AT)
-                        for member, unit in zip(members, units))
+                        for member, unit in zip(members, units, strict=True))
         await session.commit()
     # A few requests at a time: thousands at once starve httpx's connection pool (PoolTimeout).
     gate = asyncio.Semaphore(32)

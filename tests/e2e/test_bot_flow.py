@@ -57,7 +57,8 @@ async def test_unregistered_user_is_told_how_to_register(bot_run: BotRun) -> Non
     bogus = await say(bot_run, STRANGER, "start", "not-a-real-code")
     assert "không hợp lệ" in bogus["text"]
     async with bot_run.session_factory() as session:
-        assert (await session.execute(select(Member).where(Member.telegram_user_id == STRANGER.id))).scalars().first() is None
+        stranger = select(Member).where(Member.telegram_user_id == STRANGER.id)
+        assert (await session.execute(stranger)).scalars().first() is None
 
 
 async def test_registration_through_invites(bot_run: BotRun) -> None:
@@ -127,7 +128,8 @@ async def test_done_button_confirms_then_undo_reopens(bot_run: BotRun) -> None:
     assert buttons(reopened) == [("✅ Đã hoàn thành", f"done:{item.id}"), ("🕒 Xin gia hạn", f"ext:{item.id}")]
     assert (await assignment(bot_run, "HU-DIENBIEN", "M17")).state == AssignmentState.open
     async with bot_run.session_factory() as session:
-        kinds = (await session.execute(select(Event.kind).where(Event.assignment_id == item.id).order_by(Event.id))).scalars().all()
+        kinds = (await session.execute(
+            select(Event.kind).where(Event.assignment_id == item.id).order_by(Event.id))).scalars().all()
     assert kinds == ["confirm", "undo"]
 
 
@@ -174,7 +176,8 @@ async def test_two_step_report_then_accept(bot_run: BotRun) -> None:
     assert "chờ xác nhận" in reply["text"]
     item = await assignment(bot_run, "HU-DIENBIEN", "M16")
     assert item.state == AssignmentState.reported
-    notice = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "báo cáo đã hoàn thành M16" in (m["text"] or ""))
+    notice = await bot_run.client.wait_for_message(SUPERVISOR.id,
+                                                   lambda m: "báo cáo đã hoàn thành M16" in (m["text"] or ""))
     assert "HU-DIENBIEN báo cáo đã hoàn thành M16" in notice["text"]
     callback = await bot_run.client.press(SUPERVISOR, notice, data=f"acc:{item.id}")
     assert (await bot_run.client.wait_for_callback_answer(callback))["text"] == "Đã chấp nhận."
@@ -186,7 +189,8 @@ async def test_two_step_report_then_accept(bot_run: BotRun) -> None:
 async def test_two_step_return_needs_a_reason(bot_run: BotRun) -> None:
     await say(bot_run, SECRETARY, "xong", "M18")
     item = await assignment(bot_run, "HU-DIENBIEN", "M18")
-    notice = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "báo cáo đã hoàn thành M18" in (m["text"] or ""))
+    notice = await bot_run.client.wait_for_message(SUPERVISOR.id,
+                                                   lambda m: "báo cáo đã hoàn thành M18" in (m["text"] or ""))
     await bot_run.client.press(SUPERVISOR, notice, data=f"ret:{item.id}")
     prompt = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "Trả lại M18" in (m["text"] or ""))
     assert "Hãy trả lời tin nhắn này" in prompt["text"]  # a reply prompt; /tralai still works too

@@ -2,6 +2,10 @@
 dead one left off. At the end every secretary got the reminder, and a message was repeated only if it was in
 flight at a kill: claimed by the killed process and not yet recorded (its row still says `sending`).
 
+Every other kind of message the bot sends on its own is in the outbox too (tests/e2e/outbox_world.py: the weekly
+digest, urges, the notices of confirmations, acceptances, returns and requests for more time): none is lost either,
+and those no longer true when their turn came are cancelled, not sent.
+
 The bot's clock is frozen (FAKE_NOW); claims are leases on the real clock, so a dead process's claims come
 back after REMINDER_CLAIM_TIMEOUT_SECONDS. The kill moments are random: the seed is printed, and
 CRASH_SEED=<seed> replays the same thresholds (the timing of the processes themselves still varies).
@@ -22,6 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import ReminderDelivery
+from bot.settings import Settings
+from tests.e2e.outbox_world import lost_and_repeated, outbox_counts, queue_every_kind, settled
 from tests.e2e.processes import BotProcess, bot_env, crowd_world, delivery_counts, poll_until, sent_to, summary
 from tests.waiting import FAILURE_BOUND
 
@@ -47,6 +53,8 @@ async def test_kill_9_three_times_while_2000_reminders_go_out(tmp_path: Path, te
         factory = world.factory
         env = bot_env(world.emu, world.url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1",
                       REMINDER_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT), TELEGRAM_MESSAGES_PER_SECOND="1000")
+        queued = await queue_every_kind(factory, world.emu.client, world.crowd, now=NOW,
+                                        settings=Settings(_env_file=None, database_url=world.url))  # type: ignore[call-arg]
         log_path = tmp_path / "bot.log"
         started = time.monotonic()
         in_flight: list[int] = []
@@ -55,8 +63,9 @@ async def test_kill_9_three_times_while_2000_reminders_go_out(tmp_path: Path, te
         for kill, threshold in enumerate(thresholds, start=1):
             bot = BotProcess(env=env, log_path=log_path).start()
             target = max(threshold, sent_at_kill + 1)  # this process sends at least one before it dies
-            sent_at_kill = await poll_until(lambda: sent_count(factory), lambda sent: sent >= target, bot,
-                                            timeout=FAILURE_BOUND, what=f"{target} reminders sent before kill {kill}")
+            sent_at_kill = await poll_until(lambda: sent_count(factory),
+                                            lambda sent, target=target: sent >= target, bot, timeout=FAILURE_BOUND,
+                                            what=f"{target} reminders sent before kill {kill}")
             await asyncio.sleep(rng.uniform(0, 0.05))
             bot.kill()
             claims = await claims_in_flight(factory, exclude=dead_workers)
@@ -69,12 +78,15 @@ async def test_kill_9_three_times_while_2000_reminders_go_out(tmp_path: Path, te
 
         last = BotProcess(env=env, log_path=log_path).start()
         try:
-            await poll_until(lambda: delivery_counts(factory), lambda counts: counts == {"sent": CROWD}, last,
-                             timeout=FAILURE_BOUND, what=f"all {CROWD} deliveries sent", every=0.1)
+            await poll_until(lambda: outbox_counts(factory),
+                             lambda counts: settled(counts, crowd=CROWD, queued=queued), last,
+                             timeout=FAILURE_BOUND, what=f"all {CROWD} reminders and every other message settled",
+                             every=0.1)
         finally:
             await last.stop()
         finished = time.monotonic() - started
         counts = await sent_to(world.emu.client, world.crowd.chat_ids, MARKER)
+        lost, repeated = await lost_and_repeated(factory, await world.emu.client.calls("sendMessage"))
 
     duplicates = sum(count - 1 for count in counts.values() if count > 1)
     print(f"crash recovery: {CROWD} reminders, {KILLS} kills in {finished:.1f}s; in flight at each kill {in_flight} "
@@ -82,6 +94,8 @@ async def test_kill_9_three_times_while_2000_reminders_go_out(tmp_path: Path, te
     missing = [chat for chat, count in counts.items() if count == 0]
     assert not missing, f"{len(missing)} secretaries got no reminder, e.g. {missing[:5]}"
     assert duplicates <= sum(in_flight), f"{duplicates} repeated, but only {in_flight} were in flight at the kills"
+    assert lost == [], f"sent according to the database, never received: {lost[:5]}"  # any kind of message
+    assert repeated <= sum(in_flight), f"{repeated} messages repeated, but only {in_flight} were in flight"
 
 
 async def sent_count(factory: async_sessionmaker[AsyncSession]) -> int:

@@ -40,7 +40,8 @@ async def press_and_answer(run: BotRun, user, message: dict, *, text: str | None
 
 async def pending_steps(run: BotRun, assignment_id: int) -> dict[str, str]:
     async with run.session_factory() as session:
-        rows = await session.execute(select(Reminder.step, Reminder.status).where(Reminder.assignment_id == assignment_id))
+        rows = await session.execute(
+            select(Reminder.step, Reminder.status).where(Reminder.assignment_id == assignment_id))
         return dict(rows.all())  # type: ignore[arg-type]
 
 
@@ -186,7 +187,8 @@ async def test_back_dated_confirmation(bot_run: BotRun) -> None:
     assert "hoàn thành đúng hạn" in card["text"] and "Hoàn thành ngày 25/09/2019" in card["text"]
     assert "Lan xác nhận hoàn thành lúc 09:00 12/05/2020" in card["text"]
     item = await assignment(bot_run, "HU-DIENBIEN", "M03")
-    assert item.state == AssignmentState.done and item.done_on == date(2019, 9, 25) and item.note == "đã họp đủ thành phần"
+    assert item.state == AssignmentState.done and item.done_on == date(2019, 9, 25)
+    assert item.note == "đã họp đủ thành phần"
     async with bot_run.session_factory() as session:
         event = (await session.execute(select(Event).where(Event.assignment_id == item.id,
                                                            Event.kind == "confirm"))).scalars().one()

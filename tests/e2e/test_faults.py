@@ -8,6 +8,10 @@ still going out (an order, not a number of seconds: how long it takes depends on
 Faults hit every sendMessage, replies included: reminders are retried by their delivery (a few quick tries,
 then again later on the real clock), replies by the rate limiter (a 429 after its retry_after, a 5xx or a
 timeout after a short backoff). The faults' seeds are printed; FAULT_SEED=<seed> replays the same draws.
+
+Every other kind of message the bot sends on its own goes through the same outbox meanwhile
+(tests/e2e/outbox_world.py: the weekly digest, urges, notices): none is lost, none fails for good, and only those
+whose answer hung after delivery are repeated.
 """
 
 from __future__ import annotations
@@ -23,10 +27,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.models import ReminderDelivery
+from bot.settings import Settings
 from sandbox import EmulatorClient, TgUser
 from scheduler.failures import list_failures
-from tests.e2e.processes import (BotProcess, bot_env, crowd_world, delivery_counts, poll_until, sent_to, summary,
-                                 wait_for_menu)
+from tests.e2e.outbox_world import lost_and_repeated, outbox_counts, outbox_marker, queue_every_kind, settled
+from tests.e2e.processes import (
+    BotProcess,
+    bot_env,
+    crowd_world,
+    delivery_counts,
+    poll_until,
+    sent_to,
+    summary,
+    wait_for_menu,
+)
 from tests.waiting import FAILURE_BOUND
 
 NOW = datetime(2020, 5, 12, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -55,6 +69,8 @@ async def test_nothing_is_lost_and_tiendo_is_answered_while_the_bot_api_fails(
         for n, rule in enumerate(FAULTS):
             await client.add_fault(methods="sendMessage", seed=seed + n, **rule)  # type: ignore[arg-type]
         env = bot_env(emu, url, FAKE_NOW=NOW.isoformat(), REMINDER_SWEEP_SECONDS="1")
+        queued = await queue_every_kind(factory, client, crowd, now=NOW,
+                                        settings=Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
         bot = BotProcess(env=env, log_path=tmp_path / "bot.log").start()
         started = time.monotonic()
         try:
@@ -69,10 +85,10 @@ async def test_nothing_is_lost_and_tiendo_is_answered_while_the_bot_api_fails(
                 latency, last_seq = await ask_progress(client, asker, after=last_seq)
                 latencies.append(round(latency, 2))
                 if question == 0:
-                    rows_at_first = await delivery_counts(factory)
-            rows_at_last = await delivery_counts(factory)
-            await poll_until(lambda: delivery_counts(factory), lambda rows: rows == {"sent": CROWD}, bot,
-                             timeout=150, what="every reminder sent", every=0.1)
+                    rows_at_first = await outbox_counts(factory)
+            rows_at_last = await outbox_counts(factory)
+            await poll_until(lambda: outbox_counts(factory), lambda rows: settled(rows, crowd=CROWD, queued=queued),
+                             bot, timeout=150, what="every reminder sent, every other message settled", every=0.1)
             finished = time.monotonic() - started
         finally:
             await bot.stop()
@@ -84,8 +100,10 @@ async def test_nothing_is_lost_and_tiendo_is_answered_while_the_bot_api_fails(
             # Claimed more than once: its quick tries all failed, and it was sent again later.
             later = await session.scalar(select(func.count()).where(ReminderDelivery.attempts > 1))
         rows = await delivery_counts(factory)
+        lost, repeated = await lost_and_repeated(factory, calls)
 
     reminders = [call for call in calls if MARKER in str(call["params"].get("text", ""))]
+    own_hung = sum(1 for call in calls if outbox_marker(call) and call["fault"] == "hang" and call["ok"])
     delivered_then_hung = sum(1 for call in reminders if call["fault"] == "hang" and call["ok"])
     faults = {kind: sum(1 for call in reminders if call["fault"] == kind) for kind in ("429", "500", "hang")}
     duplicates = sum(count - 1 for count in counts.values() if count > 1)
@@ -97,8 +115,10 @@ async def test_nothing_is_lost_and_tiendo_is_answered_while_the_bot_api_fails(
           f"{latencies} s (deliveries at the first answer {rows_at_first}, at the last {rows_at_last}); rows {rows}")
     assert not [chat for chat, count in counts.items() if count == 0], "a secretary got no reminder"
     assert duplicates <= delivered_then_hung
-    assert failures == [] and rows == {"sent": CROWD}
-    assert rows_at_first.get("sent", 0) < CROWD  # /tiendo was served while the reminders were going out
+    assert failures == [] and set(rows) == {"sent", "cancelled"}  # the cancelled: no longer true (outbox_world)
+    assert lost == [] and repeated <= own_hung  # every kind of message: none lost, repeated only if it hung
+    # /tiendo was served while the reminders were going out
+    assert rows_at_first.get(("reminder", "sent"), 0) < CROWD
     assert sum(rule["hits"] for rule in rules) > 0
 
 

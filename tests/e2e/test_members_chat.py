@@ -161,7 +161,8 @@ async def test_remove_a_member_after_a_confirmation(bot_run: BotRun) -> None:
     [removed] = await events(bot_run, "member_removed")
     async with bot_run.session_factory() as session:
         boss = (await session.execute(select(Member).where(Member.telegram_user_id == SUPERVISOR.id))).scalars().one()
-        joined = (await session.execute(select(Event).where(Event.kind == "join", Event.unit_id == dien_bien))).scalars().all()
+        joined = (await session.execute(
+            select(Event).where(Event.kind == "join", Event.unit_id == dien_bien))).scalars().all()
     assert (removed.at, removed.unit_id, removed.actor_member_id, removed.actor_label) == (NOW, dien_bien, boss.id,
                                                                                           "Hùng (1002)")
     assert json.loads(removed.details)["name"] == "Lan" and joined  # the history stays

@@ -126,7 +126,8 @@ async def test_supervisor_views_fit_a_phone_and_name_late_units(bot_run: BotRun)
 
 
 async def test_one_marker_for_one_status_whoever_looks(bot_run: BotRun) -> None:
-    secretary = "\n".join(p["text"] for p in await pages_of(bot_run, SECRETARY, await say(bot_run, SECRETARY, "tiendo")))
+    answer = await say(bot_run, SECRETARY, "tiendo")
+    secretary = "\n".join(p["text"] for p in await pages_of(bot_run, SECRETARY, answer))
     district = "\n".join(p["text"] for p in await pages_of(bot_run, DISTRICT, await say(bot_run, DISTRICT, "tiendo")))
     assert re.search(r"^🟠 M16 ", secretary, re.MULTILINE)  # due in three days
     assert re.search(r"^🟠 M16 ", district, re.MULTILINE)  # the same milestone, the same marker
@@ -151,7 +152,8 @@ async def test_a_note_reaches_the_supervisor_and_the_milestone_view(bot_run: Bot
     assert "chờ xác nhận" in reported["text"]
     notice = await bot_run.client.wait_for_message(SUPERVISOR.id, lambda m: "M16" in (m["text"] or ""))
     assert "Ghi chú: đã trình phương án, tờ trình số 45" in notice["text"]  # quoted in the acceptance request
-    view = "\n".join(p["text"] for p in await pages_of(bot_run, SUPERVISOR, await say(bot_run, SUPERVISOR, "tiendo", "M16")))
+    answer = await say(bot_run, SUPERVISOR, "tiendo", "M16")
+    view = "\n".join(p["text"] for p in await pages_of(bot_run, SUPERVISOR, answer))
     assert "📝 đã trình phương án, tờ trình số 45" in view
     card = await say(bot_run, SECRETARY, "tiendo", "M16")
     assert "📝 đã trình phương án, tờ trình số 45" in card["text"]

@@ -76,7 +76,8 @@ async def test_an_unreachable_bot_api_is_one_clear_sentence_and_exit_2(tmp_path:
 
 
 @asynccontextmanager
-async def debug_bot(test_databases: Any, folder: Path, *, webhook: bool) -> AsyncIterator[tuple[EmulatorClient, BotProcess, dict[str, str]]]:
+async def debug_bot(test_databases: Any, folder: Path, *,
+                    webhook: bool) -> AsyncIterator[tuple[EmulatorClient, BotProcess, dict[str, str]]]:
     """A bot process at LOG_LEVEL=DEBUG on a database with the sample plan; yields the emulator's client, the
     process (stopped by SIGTERM on leaving) and the invite codes."""
     url = test_databases.new(folder / "bot.db")

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import ReminderDelivery
-from scheduler.engine import SWEEP_JOB
 from sandbox import EmulatorServer
 from sandbox.balancer import Balancer
+from scheduler.engine import SWEEP_JOB
 from tests.e2e.conftest import ADMIN, NOW, SECRETARY, SUPERVISOR, prepare_database
 from tests.e2e.processes import BotProcess, Crowd, bot_env, poll_until, seed_crowd, sent_to, until_job_runs
 from tests.e2e.webhooks import PATH, free_port, wait_for_webhook, wait_listening, webhook_env

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +13,7 @@ from telegram import Bot
 
 from bot.settings import Settings
 from bot.timeutil import FixedClock
+from handlers.notices import RENDERERS
 from scheduler.engine import EngineConfig, ReminderEngine
 from tests.scheduler.transport import RecordingRequest, make_bot
 from tests.waiting import FAILURE_BOUND
@@ -91,7 +92,7 @@ def sleep() -> FakeSleep:
 def lease() -> ManualLeaseClock:
     """The real time of the processes (claims, renewals, retry waits): years away from the plan's clock, as in
     the sandbox, and moved only by the test."""
-    return ManualLeaseClock(datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc))
+    return ManualLeaseClock(datetime(2031, 3, 1, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -105,8 +106,9 @@ def make_engine(
 ) -> Callable[..., ReminderEngine]:
     def build(**kwargs: object) -> ReminderEngine:
         options: dict[str, object] = dict(
-            session_factory=session_factory, bot=bot, settings=settings, clock=clock, sleep=sleep, config=EngineConfig(),
-            lease_clock=lease,
+            session_factory=session_factory, bot=bot, settings=settings, clock=clock, sleep=sleep,
+            config=EngineConfig(),
+            lease_clock=lease, renderers=RENDERERS,  # what the queued notices say (the bot's own renderers)
         )
         options.update(kwargs)
         return ReminderEngine(**options)  # type: ignore[arg-type]

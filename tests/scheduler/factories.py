@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from itertools import count
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Assignment, AssignmentState, Member, Membership, Milestone, Plan, Role, Unit
+from bot.access import Access, load_access
+from bot.confirmations import Outcome, confirm_assignment
+from bot.members import UnitRole
+from bot.models import Assignment, Member, Membership, Milestone, Plan, Role, Unit
+from bot.settings import Settings
+from bot.timeutil import FixedClock
+from scheduler import assignments_changed
 
 EPOCH = datetime.fromisoformat("2020-01-01T00:00:00+00:00")
+# Closing an assignment cancels its reminders whatever the settings; the ladder's defaults serve a re-plan.
+_SETTINGS = Settings(_env_file=None, telegram_bot_token="12345:test-token")  # type: ignore[call-arg]
 _ids = count(1)
 
 
@@ -79,7 +88,7 @@ class Factory:
     async def units_with_secretaries(self, chats: list[int], *, milestone: str, due: date) -> list[Unit]:
         """One unit per chat, each with a secretary in that chat, all given one milestone."""
         units = [await self.unit(f"XA-{chat}") for chat in chats]
-        for unit, chat in zip(units, chats):
+        for unit, chat in zip(units, chats, strict=True):
             await self.secretary(unit, chat_id=chat)
         await self.milestone(milestone, due, units=units)
         return units
@@ -112,9 +121,19 @@ class Factory:
         return milestone, assignments
 
 
-async def confirm(session: AsyncSession, assignment: Assignment) -> None:
-    """What the lead's ✅ handler does: the assignment is no longer open."""
-    row = await session.get(Assignment, assignment.id)
-    assert row is not None
-    row.state = AssignmentState.done
-    row.confirmed_at = EPOCH
+async def confirm(session: AsyncSession, assignment: Assignment, *, now: datetime = EPOCH) -> None:
+    """What ✅ does, through the real services: the unit's secretary confirms (the service writes the state, the
+    event and the supervisors' notice), and the engine is told (scheduler.assignments_changed), in one transaction."""
+    unit = await session.get(Unit, assignment.unit_id)
+    assert unit is not None
+    secretary = (await session.execute(
+        select(Member).join(Membership, Membership.member_id == Member.id)
+        .where(Membership.unit_id == unit.id, Membership.role == Role.secretary).order_by(Member.id))).scalars().first()
+    if secretary is None:  # a unit nobody joined: confirmed by an admin of the tree
+        actor = Access(telegram_user_id=0, member=None, roles=[UnitRole(unit, Role.admin)], is_admin=True)
+    else:
+        actor = await load_access(session=session, telegram_user_id=secretary.telegram_user_id, admin_ids=[])
+    result = await confirm_assignment(session=session, actor=actor, assignment_id=assignment.id, now=now)  # type: ignore[arg-type]
+    assert result.outcome in (Outcome.done, Outcome.reported), result.outcome
+    await assignments_changed(session, assignment_ids=[assignment.id], settings=_SETTINGS,  # type: ignore[list-item]
+                              clock=FixedClock(now))

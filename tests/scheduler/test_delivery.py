@@ -15,9 +15,9 @@ from telegram.ext import ExtBot
 from bot.db import session_scope
 from bot.models import Member, ReminderDelivery, Unit
 from bot.timeutil import FixedClock
+from scheduler.delivery import Result, RetryPolicy, send_rendered
 from scheduler.engine import EngineConfig, ReminderEngine
 from scheduler.failures import list_failures
-from scheduler.delivery import Result, RetryPolicy, send_rendered
 from scheduler.outbox import MAX_ATTEMPTS, RETRY_DELAYS
 from scheduler.ratelimit import TelegramRateLimiter
 from scheduler.render import RenderedMessage

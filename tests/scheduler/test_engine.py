@@ -15,10 +15,10 @@ from bot.models import Milestone, Reminder, ReminderDelivery
 from bot.settings import Settings
 from bot.timeutil import FixedClock
 from scheduler.engine import ReminderEngine, SweepReport
-from scheduler.failures import Unreached, list_failures, render_failures, unreached_units
+from scheduler.failures import list_failures, render_failures, unreached_units
 from scheduler.planner import replan_milestones
 from tests.scheduler.factories import Factory, confirm
-from tests.scheduler.timeline import days_of, run_days, sweep_at
+from tests.scheduler.timeline import days_of, ladder_texts, run_days, sweep_at
 from tests.scheduler.transport import RecordingRequest
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -75,11 +75,12 @@ async def test_a_milestone_ladder_over_a_month(
     assert "quá hạn 3 ngày" in texts[4] and "Thứ Sáu, 15/05/2020" in texts[4]
     assert "quá hạn 10 ngày" in [m.text for m in sent if m.chat_id == SUPERVISOR][1]
 
-    # Confirming stops the ladder at once: nothing more for the unit or its supervisor.
+    # Confirming stops the ladder at once: nothing more for the unit; its supervisor hears of it, once.
     async with session_scope(session_factory) as session:
-        await confirm(session, made["M05"][1][0])
+        await confirm(session, made["M05"][1][0], now=clock.now())
     later = await run_days(engine, clock, transport, date(2020, 5, 27), date(2020, 6, 10))
-    assert later == []
+    assert [(message.chat_id, message.text) for message in later] == [
+        (SUPERVISOR, "✅ <b>XA-A</b> đã hoàn thành <b>M05</b>.")]
     async with session_factory() as session:
         pending = await session.scalar(select(func.count()).where(Reminder.status == "pending"))
         rows = await session.scalar(select(func.count()).select_from(Reminder))
@@ -149,11 +150,11 @@ async def test_escalation_digest_names_each_late_unit(
         await Factory(session).milestone("M09", date(2020, 5, 15), title="Nộp báo cáo tổng kết", units=[unit_a, unit_b])
     await engine.plan_all()
     await sweep_at(engine, clock, at(18))
-    (escalation,) = transport.texts(SUPERVISOR)
+    (escalation,) = ladder_texts(transport, SUPERVISOR)  # Monday: the weekly digest goes too
     assert "Đơn vị trễ hạn" in escalation and "Huyện ủy Điện Biên" in escalation
     assert "Đảng ủy xã Thanh An" in escalation and "Đảng ủy xã Thanh Xương" in escalation
     assert escalation.count("quá hạn 3 ngày") == 2
-    assert transport.markups(SUPERVISOR) == [None]  # supervisors are told, the units confirm
+    assert transport.markups(SUPERVISOR) == [None, None]  # supervisors are told, the units confirm (and the digest)
 
 
 async def test_downtime_backlog_is_one_digest_per_unit(
@@ -214,12 +215,14 @@ async def test_an_item_confirmed_before_its_send_is_left_out(
     async with session_scope(session_factory) as session:  # confirmed between composing and sending
         await confirm(session, made["M01"][1][0])
     report = await engine.sweep()
-    assert transport.delivered() == []
+    # The reminder is not sent; the supervisor is told of the confirmation instead.
+    assert [(call.chat_id, call.params["text"]) for call in transport.delivered()] == [
+        (SUPERVISOR, "✅ <b>XA-A</b> đã hoàn thành <b>M01</b>.")]
     assert report.dispatched.skipped == 1
     async with session_factory() as session:
         statuses = set((await session.execute(select(ReminderDelivery.status))).scalars())
         reminder = await session.scalar(select(Reminder.status).where(Reminder.step == "d3:2020-05-15"))
-    assert statuses == {"cancelled"} and reminder == "cancelled"
+    assert statuses == {"cancelled", "sent"} and reminder == "cancelled"
 
 
 async def test_an_edited_plan_replans_without_resending(

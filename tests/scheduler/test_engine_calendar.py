@@ -97,9 +97,9 @@ async def test_a_day_declared_off_after_planning_moves_its_reminders(
     async with session_scope(session_factory) as session:
         await plan_all(session, settings=settings, clock=clock)
     before = await pending(session_factory, ids["M01"])
-    assert before == {"d7:2027-03-05": date(2027, 2, 26), "d3:2027-03-05": date(2027, 3, 2), "d1:2027-03-05": date(2027, 3, 4),
-                      "d0:2027-03-05": date(2027, 3, 5), "late:2027-03-08": date(2027, 3, 8),
-                      "esc:2027-03-08": date(2027, 3, 8)}
+    assert before == {"d7:2027-03-05": date(2027, 2, 26), "d3:2027-03-05": date(2027, 3, 2),
+                      "d1:2027-03-05": date(2027, 3, 4), "d0:2027-03-05": date(2027, 3, 5),
+                      "late:2027-03-08": date(2027, 3, 8), "esc:2027-03-08": date(2027, 3, 8)}
     # Thursday 04/03 and Monday 08/03 declared off (fixtures).
     days = [DeclaredDay(date(2027, 3, 4), working=False), DeclaredDay(date(2027, 3, 8), working=False)]
     async with session_scope(session_factory) as session:
@@ -107,7 +107,8 @@ async def test_a_day_declared_off_after_planning_moves_its_reminders(
         result = await replan_days(session, days=[day.day for day in days], settings=settings, clock=clock)
     assert result.rows_cancelled == 2 and result.milestones == 1
     assert await pending(session_factory, ids["M01"]) == {
-        "d7:2027-03-05": date(2027, 2, 26), "d3:2027-03-05": date(2027, 3, 2), "d1:2027-03-05": date(2027, 3, 3), "d0:2027-03-05": date(2027, 3, 5),
+        "d7:2027-03-05": date(2027, 2, 26), "d3:2027-03-05": date(2027, 3, 2),
+        "d1:2027-03-05": date(2027, 3, 3), "d0:2027-03-05": date(2027, 3, 5),
         "late:2027-03-09": date(2027, 3, 9), "esc:2027-03-09": date(2027, 3, 9)}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -62,7 +62,7 @@ async def test_one_wake_up_job_at_a_time(
     await app.job_queue.start()
     try:
         jobs.start(first=3600)
-        soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=2)
+        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
         jobs.arm(soon)
         jobs.arm(soon)
         jobs.arm(soon + timedelta(minutes=5))
@@ -84,7 +84,7 @@ async def test_a_frozen_clock_wakes_after_the_interval_not_at_a_past_instant(
 ) -> None:
     # FAKE_NOW (tests, the sandbox) freezes the engine in 2020 while the JobQueue runs in the present: the
     # 08:00 wake-up of 2020 must not fire at once (and re-arm itself in a loop), but after the same interval.
-    frozen = FixedClock(datetime(2020, 5, 12, 2, 0, tzinfo=timezone.utc))
+    frozen = FixedClock(datetime(2020, 5, 12, 2, 0, tzinfo=UTC))
     app = application(transport)
     assert app.job_queue is not None
     jobs = ReminderJobs(ReminderEngine(session_factory=session_factory, bot=app.bot, settings=settings,
@@ -93,12 +93,12 @@ async def test_a_frozen_clock_wakes_after_the_interval_not_at_a_past_instant(
     await app.job_queue.start()
     try:
         when = frozen.now() + timedelta(hours=23)
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         jobs.arm(when)
         jobs.arm(when)
         (wake,) = app.job_queue.get_jobs_by_name(WAKE_JOB)
         assert wake.data == when
-        assert before + timedelta(hours=23) <= wake.next_t <= datetime.now(timezone.utc) + timedelta(hours=23)
+        assert before + timedelta(hours=23) <= wake.next_t <= datetime.now(UTC) + timedelta(hours=23)
     finally:
         await app.job_queue.stop(wait=False)
         await app.shutdown()

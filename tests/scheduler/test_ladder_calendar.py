@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bot.workdays import DeclaredDay, WorkingCalendar, default_calendar
 from scheduler.ladder import (
@@ -119,7 +118,8 @@ def test_no_step_of_2019_to_2027_falls_on_a_day_off(due: date, ladder: set[int],
     steps += chain_steps(due_date=due, now=sent_at(due - timedelta(days=60)), policy=policy)
     if not default_calendar().is_working_day(sent):
         sent = default_calendar().working_day_on_or_after(sent)  # steps are only ever sent on working days
-    steps += [next_overdue_step(now=sent_at(sent), policy=policy), next_escalation_step(now=sent_at(sent), policy=policy)]
+    steps += [next_overdue_step(now=sent_at(sent), policy=policy),
+              next_escalation_step(now=sent_at(sent), policy=policy)]
     for step in steps:
         local = step.fire_at.astimezone(VN)
         assert not is_day_off(local.date()), (step.step, local.date())

@@ -59,7 +59,7 @@ async def test_one_message_per_second_in_a_chat(limiter: TelegramRateLimiter, fa
     for _ in range(5):
         await limiter.acquire(42)
         stamps.append(fake_time.now)
-    assert all(later - earlier >= 1.0 for earlier, later in zip(stamps, stamps[1:]))
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(stamps))
 
 
 async def test_twenty_per_minute_in_a_group(limiter: TelegramRateLimiter, fake_time: FakeTime) -> None:

@@ -117,7 +117,8 @@ async def test_assignments_without_rows_show_what_the_planner_would_write(
     # working day, folded to one step per audience; M02 gets what the planner would write, folded the same way.
     async with session_scope(session_factory) as session:
         await session.execute(delete(Reminder).where(Reminder.assignment_id.in_(
-            select(Assignment.id).join(Milestone, Milestone.id == Assignment.milestone_id).where(Milestone.code == "M02"))))
+            select(Assignment.id).join(Milestone, Milestone.id == Assignment.milestone_id)
+            .where(Milestone.code == "M02"))))
     later = at(date(2027, 2, 6), 10)  # Saturday, mùng 1 Tết: nothing goes out until Thursday 11/02
     async with session_factory() as session:
         backlog = await planned_sends(session, settings=settings, now=later, calendar=default_calendar(),
@@ -126,7 +127,8 @@ async def test_assignments_without_rows_show_what_the_planner_would_write(
         ("M01", "late:2027-02-01", at(date(2027, 2, 11)), True), ("M01", "esc:2027-02-01", at(date(2027, 2, 11)), True),
         ("M02", "d3:2027-02-14", at(date(2027, 2, 11)), False),  # d7 (03/02) is folded into it
         ("M02", "d0:2027-02-14", at(date(2027, 2, 12)), False),
-        ("M02", "late:2027-02-15", at(date(2027, 2, 15)), False), ("M02", "esc:2027-02-15", at(date(2027, 2, 15)), False)}
+        ("M02", "late:2027-02-15", at(date(2027, 2, 15)), False),
+        ("M02", "esc:2027-02-15", at(date(2027, 2, 15)), False)}
 
 
 @pytest.fixture
@@ -160,7 +162,7 @@ def test_the_sample_plans_are_never_reminded_on_a_day_off(cli) -> None:  # type:
     output = cli(start, "schedule", "--from", "01/08/2019", "--days", "3300")  # to 2028
     days = listed_days(output)
     assert len(days) > 500 and min(days).year == 2019 and max(days).year >= 2020
-    off = [day for day in days if is_day_off(day) and day != date(2019, 9, 28) or day == date(2019, 9, 23)]
+    off = [day for day in days if (is_day_off(day) and day != date(2019, 9, 28)) or day == date(2019, 9, 23)]
     assert off == []
     assert date(2019, 9, 20) in days and date(2019, 9, 28) in days  # d7 before the day off; the worked Saturday
     first = output.splitlines()[1]
@@ -181,4 +183,5 @@ def test_schedule_refuses_bad_input_clearly(cli, database_url: str) -> None:  # 
         result = runner.invoke(app, ["--database-url", database_url, "schedule", *args])
         assert (result.exit_code, result.stdout) == (1, ""), args
         assert message in result.stderr, (args, result.stderr)
-    assert cli("2027-01-04T09:00:00+07:00", "schedule").startswith("Không có nhắc việc nào từ 04/01/2027 đến 02/02/2027.")
+    assert cli("2027-01-04T09:00:00+07:00", "schedule").startswith(
+        "Không có nhắc việc nào từ 04/01/2027 đến 02/02/2027.")

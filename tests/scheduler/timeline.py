@@ -26,10 +26,20 @@ async def sweep_at(engine: ReminderEngine, clock: FixedClock, when: datetime) ->
     return await engine.sweep()
 
 
+WEEKLY = "🗓"  # the weekly digest's header: the engine sends it to supervisors on a week's first working day
+
+
+def ladder_texts(transport: RecordingRequest, chat_id: int) -> list[str]:
+    """The texts a chat got, but the weekly digests (these tests follow the reminder ladder)."""
+    return [text for text in transport.texts(chat_id) if not text.startswith(WEEKLY)]
+
+
 async def run_days(
-    engine: ReminderEngine, clock: FixedClock, transport: RecordingRequest, start: date, end: date
+    engine: ReminderEngine, clock: FixedClock, transport: RecordingRequest, start: date, end: date, *,
+    weekly: bool = False,
 ) -> list[Sent]:
-    """Sweeps three times a day from `start` to `end` (inclusive); returns the messages with their times."""
+    """Sweeps three times a day from `start` to `end` (inclusive); returns the messages with their times — the
+    weekly digests the supervisors get on a week's first working day only with `weekly`."""
     sent: list[Sent] = []
     day = start
     while day <= end:
@@ -37,7 +47,8 @@ async def run_days(
             when = datetime.combine(day, at, tzinfo=VN)
             before = len(transport.delivered())
             await sweep_at(engine, clock, when)
-            sent += [Sent(when, call.chat_id, call.params["text"]) for call in transport.delivered()[before:]]
+            sent += [Sent(when, call.chat_id, call.params["text"]) for call in transport.delivered()[before:]
+                     if weekly or not call.params["text"].startswith(WEEKLY)]
         day += timedelta(days=1)
     return sent
 
