@@ -1,0 +1,36 @@
+"""Build the five after-freeze documents (.docx, .pdf) from the marked-up sources in sources/.
+
+    .venv/bin/python tests/intake/corpus/after-freeze/make_after_freeze.py            # every document
+    .venv/bin/python tests/intake/corpus/after-freeze/make_after_freeze.py NAME ...   # only these
+
+Same markup and builder as the main corpus (`../make_corpus.py`, reused rather than copied so that both sets are
+laid out alike): `@format docx` gives `NAME.docx`, `@format pdf` gives `NAME.pdf` through LibreOffice. The one text
+document (`hoi-nong-dan-lac-thuy-chuyen-doi-so-2025.txt`) is written by hand, next to this script.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import make_corpus  # noqa: E402  (the corpus builder one folder up)
+
+
+def main(names: list[str]) -> None:
+    for source in sorted((HERE / "sources").glob("*.src")):
+        name = source.stem
+        if names and name not in names:
+            continue
+        fmt, data = make_corpus.build(source)
+        if fmt == "docx":
+            (HERE / f"{name}.docx").write_bytes(data)
+        else:
+            make_corpus.to_pdf(name, data, HERE / f"{name}.pdf")
+        print(f"{name}.{fmt}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
