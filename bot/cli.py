@@ -23,14 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cli_calendar import register as register_calendar
 from bot.cli_language import Typer
-from bot.db import make_engine, make_sessionmaker
-from bot.health import HealthReport
-from bot.schema import upgrade_to_head
-from bot.i18n import Translator, translator
 from bot.cli_plans import import_plan_file, load_first_run, plan_app, plans_command
 from bot.cli_units import units_app
-from bot.plans.report import ImportReport
+from bot.db import make_engine, make_sessionmaker
+from bot.health import HealthReport
+from bot.i18n import Translator, translator
 from bot.plans.rendering import render_report
+from bot.plans.report import ImportReport
+from bot.schema import upgrade_to_head
 from bot.settings import Settings, get_settings
 from bot.timeutil import SystemClock
 
@@ -127,15 +127,16 @@ def invite_command(
         "--role", help="thu_ky (secretary, thư ký) hoặc giam_sat (supervisor, giám sát).")] = "secretary",
     all_units: Annotated[bool, typer.Option(
         "--all", help="Mỗi đơn vị một lời mời (cả cây, hoặc cây của --under), ghi vào tệp Excel --out.")] = False,
-    under: Annotated[str | None, typer.Option("--under", help="Với --all: chỉ các đơn vị trong cây của mã này.")] = None,
+    under: Annotated[str | None, typer.Option(
+        "--under", help="Với --all: chỉ các đơn vị trong cây của mã này.")] = None,
     kind: Annotated[str | None, typer.Option(
         "--kind", help="Với --all: chỉ các đơn vị loại này (ví dụ grassroots, district_committee).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Với --all: tệp Excel (.xlsx) để ghi ra.")] = None,
 ) -> None:
     """Tạo liên kết mời dùng một lần cho thư ký hoặc người giám sát của một đơn vị (--all: của mọi đơn vị, ra Excel)."""
     from bot.botinfo import BotInfoError, bot_username
-    from bot.invites import create_invite, create_invites, deep_link
     from bot.invite_sheet import invite_workbook, parse_kind, units_to_invite
+    from bot.invites import create_invite, create_invites, deep_link
     from bot.roles import parse_role, role_label
     from bot.units import get_unit_by_code
 
@@ -183,7 +184,7 @@ def invite_command(
                 return "Không có đơn vị nào khớp: không tạo lời mời nào."
             invites = await create_invites(session=session, units=units, role=chosen, now=now, ttl_days=ttl)
             assert out is not None  # the file first: if it cannot be written, no invites are kept
-            out.write_bytes(invite_workbook(list(zip(units, invites)), bot_username=username, t=state.t,
+            out.write_bytes(invite_workbook(list(zip(units, invites, strict=True)), bot_username=username, t=state.t,
                                             tz=state.settings.tz))
             await session.commit()
         return len(invites), invites[0].expires_at
@@ -277,7 +278,7 @@ def draft_command(
     from bot.intake import draft_document
     from bot.intake.readers import ReadError
     from bot.intake.sheet import draft_sheet_bytes, plain_note
-    from bot.intake.sources import UnitSourceError, from_database, from_plan_file
+    from bot.intake.sources import UnitSource, UnitSourceError, from_database, from_plan_file
 
     state: CliState = ctx.obj
     try:
@@ -289,7 +290,7 @@ def draft_command(
         if units_file is not None:
             source = from_plan_file(units_file)
         else:
-            async def body(session_factory: SessionFactory):  # type: ignore[no-untyped-def]
+            async def body(session_factory: SessionFactory) -> UnitSource:
                 async with session_factory() as session:
                     return await from_database(session)
 
@@ -383,8 +384,8 @@ def render_health(report: HealthReport[SchedulerState], state: CliState) -> list
             return when(instant) + (" — đã quá giờ mà chưa gửi" if overdue else "")
 
         if scheduler.stalled and scheduler.late_since is not None:
-            lines.append(f"Bộ nhắc việc: CHẬM — {scheduler.late_items} nhắc việc đến giờ từ {when(scheduler.late_since)} "
-                         "mà chưa gửi (bot có đang chạy không?).")
+            lines.append(f"Bộ nhắc việc: CHẬM — {scheduler.late_items} nhắc việc đến giờ từ "
+                         f"{when(scheduler.late_since)} mà chưa gửi (bot có đang chạy không?).")
         else:
             lines.append("Bộ nhắc việc: không có việc tồn đọng.")
         if scheduler.stale_claims:

@@ -47,12 +47,15 @@ async def plan_list_view(req: Request, context: BotContext) -> View:
     for unit in req.access.units_with(Role.secretary):
         if any(unit.path.startswith(root.path) for root in roots):  # counted with the subtree
             continue
-        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):  # type: ignore[arg-type]
+        assert unit.id is not None  # a stored unit
+        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):
             counts[item.plan_id][0] += item.status in DONE
             counts[item.plan_id][1] += 1
     view = View("k", 0)
-    view.lines = plan_list_lines(req.t, [(plan, labels[plan.id], *counts[plan.id]) for plan in plans])  # type: ignore[index]
-    view.buttons = [(f"📋 {labels[plan.id]}", callback("plan", plan.id)) for plan in plans[:MAX_PLAN_BUTTONS]]  # type: ignore[index]
+    stored = [(plan, plan.id) for plan in plans if plan.id is not None]  # all of them: read from the database
+    view.lines = plan_list_lines(req.t, [(plan, labels[plan_id], counts[plan_id][0], counts[plan_id][1])
+                                         for plan, plan_id in stored])
+    view.buttons = [(f"📋 {labels[plan_id]}", callback("plan", plan_id)) for _, plan_id in stored[:MAX_PLAN_BUTTONS]]
     return view
 
 
@@ -66,13 +69,14 @@ async def plan_view(req: Request, context: BotContext, plan_id: int) -> View | N
     view = View("p", plan_id)
     view.lines = [plan_heading(plan, label), ""]
     for unit in req.access.units_with(Role.secretary):
-        items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules, plan_id=plan_id)  # type: ignore[arg-type]
-        view.lines += unit_lines(req.t, unit, items, item_rates(items)) + [""]
+        assert unit.id is not None  # a stored unit
+        items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules, plan_id=plan_id)
+        view.lines += [*unit_lines(req.t, unit, items, item_rates(items)), ""]
         view.buttons += done_buttons(items, {})
     for root in await supervised_roots(session=req.session, access=req.access):
         progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules, plan_id=plan_id,
                                           named=LATE_NAMED)
-        view.lines += subtree_lines(req.t, root, progress, rates_of(progress)) + [""]
+        view.lines += [*subtree_lines(req.t, root, progress, rates_of(progress)), ""]
         view.buttons += drill_buttons(progress, {})
     view.buttons = view.buttons[:MAX_PLAN_BUTTONS]
     return view
@@ -86,7 +90,7 @@ async def kehoach(update: Update, context: BotContext) -> None:
         view: View | None
         if context.args:
             plan = await find_plan(session=req.session, name=context.args[0])
-            view = await plan_view(req, context, plan.id) if plan is not None else None  # type: ignore[arg-type]
+            view = await plan_view(req, context, plan.id) if plan is not None and plan.id is not None else None
         else:
             view = await plan_list_view(req, context)
         if view is None:
@@ -113,7 +117,9 @@ async def plan_button(update: Update, context: BotContext) -> None:
         text, keyboard, _page = page_of(view, 0)
         await query.answer()
         if query.message is not None:
-            await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[attr-defined]
+            # reply_text is a Message's: an inaccessible one (older than 48 hours) fails, as it always did
+            await query.message.reply_text(text, parse_mode=ParseMode.HTML,  # type: ignore[attr-defined]
+                                           reply_markup=keyboard)
 
 
 async def pick_button(update: Update, context: BotContext) -> None:
@@ -145,7 +151,8 @@ async def pick_button(update: Update, context: BotContext) -> None:
                 await query.answer(not_found(req.t), show_alert=True)
                 return
             await query.answer()
-            await query.edit_message_text(answer[0], parse_mode=ParseMode.HTML, reply_markup=answer[1])  # type: ignore[arg-type]
+            await query.edit_message_text(answer[0], parse_mode=ParseMode.HTML,
+                                          reply_markup=answer[1])  # type: ignore[arg-type]  # typed as object upstream
             return
     await query.answer()
     await reports.send_calendars(update, req.t, files)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.i18n import translator
 from bot.intake.draft import Draft, DraftMilestone, DraftPhase
@@ -29,6 +30,11 @@ from bot.intake.units import Resolved, UnitIndex
 from bot.models import UnitKind
 from bot.plans.labels import KIND_LABELS
 from bot.reports import textfit
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl refuses them in a cell
 
@@ -48,19 +54,23 @@ _NOTE_WORDS = ((re.compile(r"\bvào units:"), 'vào cột "Mã đơn vị chủ 
                (re.compile(r"\bdue:"), 'cột "Hạn"'), (re.compile(r"\bstart:"), 'cột "Bắt đầu"'),
                (re.compile(r"\bgroup: "), "nhóm: "))
 _KIND_SELECTOR = re.compile(r"\bkind: ([a-z_]+)")
+CellValue = str | date | None  # what the draft's cells hold
 
 
 def draft_sheet_bytes(draft: Draft, *, source_name: str, index: UnitIndex, plan_title: str | None = None,
                       with_units: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.utils.indexed_list import IndexedList
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     # DejaVu Sans 10 as the workbook's default, as the /baocao workbook does: column widths count its digits, and
     # row heights are measured in it (bot.reports.textfit; LibreOffice keeps a stored height and overlaps rows).
-    workbook._fonts = IndexedList([_font()])  # type: ignore[attr-defined]
-    workbook._named_styles["Normal"].font = _font()  # type: ignore[attr-defined]
+    # openpyxl has no API for the default font: its private attributes, not in its stubs.
+    workbook._fonts = IndexedList([_font()])  # type: ignore[attr-defined]  # private, see above
+    workbook._named_styles["Normal"].font = _font()  # type: ignore[attr-defined]  # private, see above
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = SHEET_TITLE
     _plan_rows(sheet, draft, source_name, plan_title)
     header = len(PLAN_LABELS) + 3  # the plan's rows, the note, a blank row
@@ -72,13 +82,13 @@ def draft_sheet_bytes(draft: Draft, *, source_name: str, index: UnitIndex, plan_
     return output.getvalue()
 
 
-def _font(**style: object):  # type: ignore[no-untyped-def]
+def _font(*, bold: bool | None = None, italic: bool | None = None) -> Font:
     from openpyxl.styles import Font
 
-    return Font(name=textfit.FONT_NAME, size=textfit.FONT_SIZE, **style)
+    return Font(name=textfit.FONT_NAME, size=textfit.FONT_SIZE, bold=bold, italic=italic)
 
 
-def _put(sheet, row: int, column: int, value: object):  # type: ignore[no-untyped-def]
+def _put(sheet: Worksheet, row: int, column: int, value: CellValue) -> Cell | MergedCell:
     """A cell as written, never a formula; text without the control characters a workbook cannot hold (a .docx
     may carry them), and within a cell's 32,767 characters."""
     if isinstance(value, str):
@@ -89,7 +99,7 @@ def _put(sheet, row: int, column: int, value: object):  # type: ignore[no-untype
     return cell
 
 
-def _plan_rows(sheet, draft: Draft, source_name: str, plan_title: str | None) -> None:  # type: ignore[no-untyped-def]
+def _plan_rows(sheet: Worksheet, draft: Draft, source_name: str, plan_title: str | None) -> None:
     from openpyxl.styles import Alignment
 
     values = {"code": draft.code, "title": draft.title or plan_title or source_name, "remind_coordinating": "không"}
@@ -113,7 +123,7 @@ def _plan_rows(sheet, draft: Draft, source_name: str, plan_title: str | None) ->
     sheet.row_dimensions[row].height = textfit.row_points(lines)
 
 
-def _table(sheet, header: int, draft: Draft, index: UnitIndex) -> None:  # type: ignore[no-untyped-def]
+def _table(sheet: Worksheet, header: int, draft: Draft, index: UnitIndex) -> None:
     from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -121,10 +131,13 @@ def _table(sheet, header: int, draft: Draft, index: UnitIndex) -> None:  # type:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     top = Alignment(wrap_text=True, vertical="top")
     # Named once, then given by name: a style object per cell costs seconds for a few thousand rows.
-    for name, extra in (("nhap-o", {}), ("nhap-ngay", {"number_format": DATE_FORMAT}),
-                        ("nhap-xem-lai", {"fill": PatternFill("solid", fgColor=_REVIEW_FILL)})):
-        sheet.parent.add_named_style(NamedStyle(name=name, font=_font(), alignment=top, border=border,
-                                                **extra))  # type: ignore[arg-type]
+    workbook = sheet.parent
+    assert workbook is not None  # a sheet of the workbook being written
+    for style in (NamedStyle(name="nhap-o", font=_font(), alignment=top, border=border),
+                  NamedStyle(name="nhap-ngay", font=_font(), alignment=top, border=border, number_format=DATE_FORMAT),
+                  NamedStyle(name="nhap-xem-lai", font=_font(), alignment=top, border=border,
+                             fill=PatternFill("solid", fgColor=_REVIEW_FILL))):
+        workbook.add_named_style(style)
     for column, (key, title) in enumerate(COLUMNS.items(), start=1):
         cell = _put(sheet, header, column, title)
         cell.font = _font(bold=True)
@@ -146,11 +159,11 @@ def _table(sheet, header: int, draft: Draft, index: UnitIndex) -> None:  # type:
             if isinstance(value, str) and value:
                 lines = max(lines, textfit.wrapped_lines(value[:2000], _WIDTHS[key]))
         sheet.row_dimensions[row].height = min(MAX_ROW_POINTS, textfit.row_points(lines))
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=3)  # the header row, the code and the task stay
+    sheet.freeze_panes = sheet.cell(row=header + 1, column=3).coordinate  # the header row, the code and the task stay
     _print_setup(sheet, header)
 
 
-def _print_setup(sheet, header: int) -> None:  # type: ignore[no-untyped-def]
+def _print_setup(sheet: Worksheet, header: int) -> None:
     """Landscape A4, two pages wide (one would print the twelve columns at half size) with the code and the task
     repeated on each, the header row on every page, pages numbered."""
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -162,12 +175,14 @@ def _print_setup(sheet, header: int) -> None:  # type: ignore[no-untyped-def]
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = f"{header}:{header}"
     sheet.print_title_cols = "A:B"
-    sheet.oddFooter.center.text = "Trang &P / &N"
+    footer = sheet.oddFooter
+    assert footer is not None  # a new sheet's footer, empty
+    footer.center.text = "Trang &P / &N"
     sheet.page_margins.left = sheet.page_margins.right = textfit.MARGIN_SIDE
 
 
 def _row(milestone: DraftMilestone, phase: DraftPhase | None, index: UnitIndex,
-         kinds: dict[str, str]) -> dict[str, object]:
+         kinds: dict[str, str]) -> dict[str, CellValue]:
     """A milestone as the cells of its row; dates it takes from its phase are written out."""
     due: date | None
     start: date | None
@@ -227,7 +242,7 @@ def _kind_labels() -> dict[str, str]:
     return {kind.value: t(label) for kind, label in KIND_LABELS.items()}
 
 
-def _units_sheet(sheet, index: UnitIndex) -> None:  # type: ignore[no-untyped-def]
+def _units_sheet(sheet: Worksheet, index: UnitIndex) -> None:
     """The unit tree as the units sheet writes it (bot.plans.units_sheet), read back by the same reader."""
     from bot.plans.units_sheet import SheetRow, fill_units_sheet
 

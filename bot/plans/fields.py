@@ -45,10 +45,11 @@ def parse_code(value: object) -> str:
     return text
 
 
-def parse_text(value: object) -> str:
+def parse_text(value: object) -> object:
+    """Text, stripped; any other value goes on to pydantic's own check (a str)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise PlanValueError(N_('field "{field}" is empty'))
-    return value.strip() if isinstance(value, str) else value  # type: ignore[return-value]
+    return value.strip() if isinstance(value, str) else value
 
 
 def parse_optional_text(value: object) -> object:

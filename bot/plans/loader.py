@@ -15,8 +15,17 @@ from dataclasses import dataclass
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, DocumentStartEvent, Event, MappingEndEvent, MappingStartEvent, NodeEvent,
-                         ScalarEvent, SequenceEndEvent, SequenceStartEvent)
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import ScalarNode
 from yaml.reader import ReaderError
 from yaml.resolver import Resolver
@@ -114,8 +123,11 @@ class _Builder:
         for event in events:
             if isinstance(event, DocumentStartEvent):
                 if document is not None:  # what yaml.compose says of a second document
-                    raise ComposerError("expected a single document in the stream", document.start_mark,
-                                        "but found another document", event.start_mark)
+                    # libyaml's marks (CSafeLoader) serve as well: the error reads their name, line and column only
+                    raise ComposerError("expected a single document in the stream",
+                                        document.start_mark,  # type: ignore[arg-type]  # libyaml's Mark
+                                        "but found another document",
+                                        event.start_mark)  # type: ignore[arg-type]  # libyaml's Mark
                 document = event
             elif isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
                 raise _Refused(error(_line(event), N_(
@@ -169,13 +181,14 @@ def _too_deep_problem(line: int | None) -> Problem:
 
 
 def _line(event: Event) -> int:
+    assert event.start_mark is not None  # a parser's events carry their place
     return event.start_mark.line + 1
 
 
 def _is_null(event: ScalarEvent) -> bool:
     tag = event.tag
     if tag is None or tag == "!":  # as yaml.compose resolves an untagged scalar
-        tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+        tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
     return tag == NULL_TAG
 
 

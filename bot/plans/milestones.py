@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from bot.i18n import N_
 from bot.plans.dates import format_day
@@ -23,8 +23,9 @@ class _References(Item):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     phase: Code | None = None
-    units: list[Selector] = []
-    coordinating: list[Selector] = []
+    # Field(): ruff cannot see that Item is a pydantic model, whose list defaults are copied per instance anyway
+    units: list[Selector] = Field(default_factory=list)
+    coordinating: list[Selector] = Field(default_factory=list)
 
 
 class MilestoneResolver:

@@ -61,8 +61,8 @@ class Repeat:
     @classmethod
     def from_json(cls, text: str) -> Repeat:
         data = json.loads(text)
-        dates = tuple(tuple(int(part) for part in item.split("/")) for item in data["dates"])
-        return cls(every=data["every"], day=data["day"], month=data["month"], dates=dates,  # type: ignore[arg-type]
+        dates = tuple((int(day), int(month)) for day, month in (item.split("/") for item in data["dates"]))
+        return cls(every=data["every"], day=data["day"], month=data["month"], dates=dates,
                    start=date.fromisoformat(data["from"]),
                    until=date.fromisoformat(data["until"]) if data["until"] else None)
 

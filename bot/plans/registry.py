@@ -52,29 +52,31 @@ async def get_plan(*, session: AsyncSession, code: str) -> Plan | None:
 
 
 async def active_plans(*, session: AsyncSession) -> list[Plan]:
-    statement = select(Plan).where(Plan.status == PlanStatus.active.value).order_by(Plan.created_at, Plan.id)
+    statement = (select(Plan).where(col(Plan.status) == PlanStatus.active.value)
+                 .order_by(col(Plan.created_at), col(Plan.id)))
     return list((await session.execute(statement)).scalars().all())
 
 
 async def list_plans(*, session: AsyncSession, include_closed: bool = True) -> list[PlanProgress]:
     """Every plan with its progress, active ones first, each group in the order they were first imported."""
-    followed = (select(Milestone.plan_id.label("plan_id"),  # type: ignore[union-attr]
-                       func.count(Assignment.id).label("total"),  # type: ignore[arg-type]
+    followed = (select(col(Milestone.plan_id).label("plan_id"),
+                       func.count(col(Assignment.id)).label("total"),
                        func.sum(case((col(Assignment.state) == AssignmentState.done, 1), else_=0))
                        .cast(Integer).label("done"))
                 .join(Assignment, col(Assignment.milestone_id) == Milestone.id)
                 .join(Unit, col(Unit.id) == Assignment.unit_id)
                 .where(col(Milestone.active).is_(True), col(Assignment.active).is_(True), col(Unit.active).is_(True))
-                .group_by(Milestone.plan_id).subquery())
-    milestones = (select(Milestone.plan_id.label("plan_id"), func.count().label("count"))  # type: ignore[union-attr]
-                  .where(col(Milestone.active).is_(True)).group_by(Milestone.plan_id).subquery())
+                .group_by(col(Milestone.plan_id)).subquery())
+    milestones = (select(col(Milestone.plan_id).label("plan_id"), func.count().label("count"))
+                  .where(col(Milestone.active).is_(True)).group_by(col(Milestone.plan_id)).subquery())
     statement = (select(Plan, func.coalesce(milestones.c.count, 0), func.coalesce(followed.c.total, 0),
                         func.coalesce(followed.c.done, 0))
                  .outerjoin(milestones, milestones.c.plan_id == Plan.id)
                  .outerjoin(followed, followed.c.plan_id == Plan.id)
-                 .order_by(case((Plan.status == PlanStatus.active.value, 0), else_=1), Plan.created_at, Plan.id))
+                 .order_by(case((col(Plan.status) == PlanStatus.active.value, 0), else_=1), col(Plan.created_at),
+                           col(Plan.id)))
     if not include_closed:
-        statement = statement.where(Plan.status == PlanStatus.active.value)
+        statement = statement.where(col(Plan.status) == PlanStatus.active.value)
     return [PlanProgress(plan, int(count), int(total), int(done))
             for plan, count, total, done in (await session.execute(statement)).all()]
 
@@ -85,16 +87,17 @@ async def find_milestones(*, session: AsyncSession, code: str, plan_code: str | 
     first. More than one means the code is ambiguous: ask which plan (or pass `plan_code`)."""
     statement = (select(Milestone, Plan).join(Plan, col(Plan.id) == Milestone.plan_id)
                  .where(func.upper(Milestone.code) == code.strip().upper(), col(Milestone.active).is_(True))
-                 .order_by(case((Plan.status == PlanStatus.active.value, 0), else_=1), Plan.created_at, Plan.id))
+                 .order_by(case((col(Plan.status) == PlanStatus.active.value, 0), else_=1), col(Plan.created_at),
+                           col(Plan.id)))
     if plan_code is not None:
         statement = statement.where(func.upper(Plan.code) == plan_code.strip().upper())
     if active_plans_only:
-        statement = statement.where(Plan.status == PlanStatus.active.value)
+        statement = statement.where(col(Plan.status) == PlanStatus.active.value)
     return [(milestone, plan) for milestone, plan in (await session.execute(statement)).all()]
 
 
 async def get_milestone(*, session: AsyncSession, plan_id: int, code: str) -> Milestone | None:
     """The milestone of this plan with this code (any case), active or not."""
-    statement = select(Milestone).where(Milestone.plan_id == plan_id,
+    statement = select(Milestone).where(col(Milestone.plan_id) == plan_id,
                                         func.upper(Milestone.code) == code.strip().upper())
     return (await session.execute(statement)).scalars().first()

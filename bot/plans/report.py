@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -109,6 +110,6 @@ class ImportReport(UnitsReport):
         }
 
 
-def field_changes(old: dict[str, object], new: dict[str, object]) -> tuple[FieldChange, ...]:
+def field_changes(old: Mapping[str, object], new: Mapping[str, object]) -> tuple[FieldChange, ...]:
     """The fields of `new` whose value differs from `old`, in `new`'s order."""
     return tuple(FieldChange(name, old.get(name), value) for name, value in new.items() if old.get(name) != value)

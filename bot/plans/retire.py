@@ -56,7 +56,8 @@ async def retirement_scope(*, session: AsyncSession, codes: list[str]) -> Scope:
     scope = Scope()
     seen: set[int] = set()
     for code in codes:
-        root = (await session.execute(select(Unit).where(func.upper(Unit.code) == code.strip().upper()))).scalars().first()
+        statement = select(Unit).where(func.upper(col(Unit.code)) == code.strip().upper())
+        root = (await session.execute(statement)).scalars().first()
         if root is None:
             scope.unknown.append(code)
             continue
@@ -64,28 +65,31 @@ async def retirement_scope(*, session: AsyncSession, codes: list[str]) -> Scope:
             scope.already.append(root.code)
             continue
         below = (await session.execute(select(Unit).where(in_subtree(session, root), col(Unit.active).is_(True))
-                                       .order_by(Unit.depth, Unit.sort_order, Unit.id))).scalars().all()
+                                       .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.id)))).scalars().all()
         for unit in below:
+            assert unit.id is not None  # loaded, so stored
             if unit.id not in seen:
-                seen.add(unit.id)  # type: ignore[arg-type]
+                seen.add(unit.id)
                 scope.units.append(unit)
     return scope
 
 
 async def open_work(*, session: AsyncSession, unit_ids: list[int]) -> OpenWork:
     """What retiring these units leaves undone: open assignments by plan, bound members, reminders not yet sent."""
-    units = (await session.execute(select(Unit.code, Unit.name).where(col(Unit.id).in_(unit_ids))
-                                   .order_by(Unit.depth, Unit.sort_order, Unit.id))).all()
+    units = (await session.execute(select(col(Unit.code), col(Unit.name)).where(col(Unit.id).in_(unit_ids))
+                                   .order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.id)))).all()
     open_rows = (await session.execute(
         select(Plan, func.count(col(Assignment.id)))
-        .join(Milestone, col(Milestone.plan_id) == Plan.id).join(Assignment, col(Assignment.milestone_id) == Milestone.id)
+        .join(Milestone, col(Milestone.plan_id) == Plan.id)
+        .join(Assignment, col(Assignment.milestone_id) == Milestone.id)
         .where(col(Assignment.unit_id).in_(unit_ids), col(Assignment.active).is_(True),
                col(Assignment.state) != AssignmentState.done, col(Milestone.active).is_(True))
-        .group_by(Plan.id).order_by(Plan.id))).all()
+        .group_by(col(Plan.id)).order_by(col(Plan.id)))).all()
     members = (await session.execute(
-        select(Unit.code, Member.full_name, Membership.role)
+        select(col(Unit.code), col(Member.full_name), col(Membership.role))
         .join(Membership, col(Membership.unit_id) == Unit.id).join(Member, col(Member.id) == Membership.member_id)
-        .where(col(Unit.id).in_(unit_ids)).order_by(Unit.depth, Unit.sort_order, Member.full_name))).all()
+        .where(col(Unit.id).in_(unit_ids))
+        .order_by(col(Unit.depth), col(Unit.sort_order), col(Member.full_name)))).all()
     pending = (await session.execute(
         select(func.count()).select_from(Reminder).join(Assignment, col(Assignment.id) == Reminder.assignment_id)
         .where(col(Assignment.unit_id).in_(unit_ids), col(Reminder.status) == "pending"))).scalar_one()
@@ -106,7 +110,7 @@ async def retire_units(*, session: AsyncSession, units: list[Unit], now: datetim
                           .execution_options(synchronize_session=False))
     left = (await session.execute(
         update(Assignment).where(col(Assignment.unit_id).in_(ids), col(Assignment.active).is_(True))
-        .values(active=False).returning(Assignment.unit_id, Assignment.milestone_id)
+        .values(active=False).returning(col(Assignment.unit_id), col(Assignment.milestone_id))
         .execution_options(synchronize_session=False))).all()
     for unit in units:
         unit.active = False

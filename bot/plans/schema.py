@@ -12,8 +12,21 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.i18n import N_
 from bot.models import UnitKind
-from bot.plans.fields import (Code, DueDay, Kind, Name, OptionalName, OptionalShortName, OptionalText,
-                              ReminderDays, ShortName, StartDay, Text, TimeOfDay, TimeZoneName)
+from bot.plans.fields import (
+    Code,
+    DueDay,
+    Kind,
+    Name,
+    OptionalName,
+    OptionalShortName,
+    OptionalText,
+    ReminderDays,
+    ShortName,
+    StartDay,
+    Text,
+    TimeOfDay,
+    TimeZoneName,
+)
 from bot.plans.problems import PlanValueError
 from bot.plans.repeat_spec import RepeatSpec
 

@@ -15,7 +15,7 @@ the caller plans the new periods' reminders in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Insert, insert, literal, select, true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +26,7 @@ from bot.models import Assignment, AssignmentState, Milestone, Plan, PlanStatus,
 from bot.plans.periods import MonthEnds, Period, Repeat, period_code, period_title, upcoming
 from bot.workdays import load_calendar
 
-MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
+MILESTONE = Milestone.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,20 @@ async def create_periods(*, session: AsyncSession, today: date, plan_id: int | N
     """Creates the missing current and next periods of every series of an active plan (or of one plan).
     `calendar`: the working calendar, loaded here if a rule needs it and none is given."""
     statement = (select(Milestone).join(Plan, col(Plan.id) == Milestone.plan_id)
-                 .where(col(Milestone.repeat).is_not(None), Plan.status == PlanStatus.active.value)
-                 .order_by(Milestone.id))
+                 .where(col(Milestone.repeat).is_not(None), col(Plan.status) == PlanStatus.active.value)
+                 .order_by(col(Milestone.id)))
     if plan_id is not None:
-        statement = statement.where(Milestone.plan_id == plan_id)
+        statement = statement.where(col(Milestone.plan_id) == plan_id)
     series = list((await session.execute(statement)).scalars().all())
     if not series:
         return []
     rules = {row.id: Repeat.from_json(row.repeat) for row in series if row.repeat}
     existing = {(series_id, period) for series_id, period in (await session.execute(
-        select(Milestone.series_id, Milestone.period).where(col(Milestone.series_id).in_(list(rules))))).all()}
+        select(col(Milestone.series_id), col(Milestone.period))
+        .where(col(Milestone.series_id).in_(list(rules))))).all()}
     if calendar is None and any(rule.needs_calendar for rule in rules.values()):
         calendar = await load_calendar(session=session)
-    stamp = now or datetime.now(timezone.utc)
+    stamp = now or datetime.now(UTC)
     created: list[CreatedPeriod] = []
     for row in series:
         for period in upcoming(rules[row.id], today, calendar):
@@ -83,8 +84,9 @@ async def create_period(session: AsyncSession, series: Milestone, period: Period
     if milestone_id is None:
         return None
     copied = await session.execute(_copy_units(series.id, milestone_id))
+    count: int = copied.rowcount or 0  # type: ignore[attr-defined]  # a CursorResult, typed as Result
     return CreatedPeriod(milestone_id=milestone_id, series_id=series.id, plan_id=series.plan_id, code=code,
-                         title=title, assignments=max(copied.rowcount or 0, 0))  # type: ignore[attr-defined]
+                         title=title, assignments=max(count, 0))
 
 
 def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
@@ -98,8 +100,9 @@ def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
 
 def _copy_units(series_id: int, milestone_id: int) -> Insert:
     """INSERT … SELECT: an open assignment of the period for each unit the series is followed by (still active)."""
-    state = literal(AssignmentState.open, Assignment.__table__.c.state.type)  # type: ignore[attr-defined]
-    units = (select(literal(milestone_id), Assignment.unit_id, state, true())
+    state = literal(AssignmentState.open, Assignment.__table__.c.state.type)  # type: ignore[attr-defined]  # SQLModel's
+    units = (select(literal(milestone_id), col(Assignment.unit_id), state, true())
              .join(Unit, col(Unit.id) == Assignment.unit_id)
-             .where(Assignment.milestone_id == series_id, col(Assignment.active).is_(True), col(Unit.active).is_(True)))
+             .where(col(Assignment.milestone_id) == series_id, col(Assignment.active).is_(True),
+                    col(Unit.active).is_(True)))
     return insert(Assignment).from_select(["milestone_id", "unit_id", "state", "active"], units)

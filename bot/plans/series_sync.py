@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Row
@@ -25,7 +26,7 @@ from bot.settings import Settings
 from bot.timeutil import local_today
 
 
-def check_series_kinds(plan: Plan, rows: Mapping[str, Row]) -> None:
+def check_series_kinds(plan: Plan, rows: Mapping[str, Row[*tuple[Any, ...]]]) -> None:
     """Raises ImportRefused (nothing written) when the file changes the kind of a stored milestone code."""
     has_periods = {row.series_id for row in rows.values() if row.series_id is not None}
     problems: list[Problem] = []
@@ -51,7 +52,8 @@ def check_series_kinds(plan: Plan, rows: Mapping[str, Row]) -> None:
         raise ImportRefused(plan.source_file or plan.code, problems)
 
 
-def resumed_periods(plan: Plan, rows: Mapping[str, Row], report: ImportReport) -> list[Row]:
+def resumed_periods(plan: Plan, rows: Mapping[str, Row[*tuple[Any, ...]]],
+                    report: ImportReport) -> list[Row[*tuple[Any, ...]]]:
     """The periods of a series the file brings back (they left with it): followed again, as a returning one-off
     milestone is."""
     returning = {rows[milestone.code].id for milestone in plan.milestones

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import Unit
 from bot.plans.plan import PlanUnit
@@ -15,9 +16,9 @@ from bot.plans.plan import PlanUnit
 async def standing_units(session: AsyncSession) -> tuple[PlanUnit, ...]:
     """The active units, parents first (retired ones cannot be given work, so a file cannot name them)."""
     rows = (await session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.short_name, Unit.aliases,
-               Unit.sort_order, Unit.depth)
-        .where(Unit.active).order_by(Unit.depth, Unit.sort_order, Unit.id))).all()
+        select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.kind), col(Unit.parent_id),
+               col(Unit.short_name), col(Unit.aliases), col(Unit.sort_order), col(Unit.depth))
+        .where(col(Unit.active)).order_by(col(Unit.depth), col(Unit.sort_order), col(Unit.id)))).all()
     code_of = {row.id: row.code for row in rows}
     return tuple(
         # An active unit under a retired one is a root here: its parent cannot be named.

@@ -33,9 +33,10 @@ async def sync_assignments(*, session: AsyncSession, plan: Plan, unit_ids: dict[
         left_alone = sorted({unit_ids[code] for code in milestone.units})  # a retired unit's rows: not "removed"
         if milestone.code in new_milestones:
             inserted = await session.execute(_insert_missing(session, milestone_id, wanted, check=False))
-            report.assignments_added += inserted.rowcount  # type: ignore[attr-defined]
+            report.assignments_added += inserted.rowcount  # type: ignore[attr-defined]  # an INSERT: a CursorResult
             continue
-        inserted = await session.execute(_insert_missing(session, milestone_id, wanted).returning(Assignment.unit_id))
+        inserted = await session.execute(
+            _insert_missing(session, milestone_id, wanted).returning(col(Assignment.unit_id)))
         added = list(inserted.scalars()) + await _switch(session, milestone_id, wanted, active=True)
         removed = await _switch(session, milestone_id, left_alone, active=False)
         report.assignments_added += len(added)
@@ -57,7 +58,7 @@ def _insert_missing(session: AsyncSession, milestone_id: int, unit_ids: list[int
     """INSERT … SELECT of open assignments for these units: those the milestone lacks (all of them, unchecked,
     for a new milestone)."""
     wanted = _rows(session, unit_ids)
-    state = literal(AssignmentState.open, Assignment.__table__.c.state.type)  # type: ignore[attr-defined]
+    state = literal(AssignmentState.open, Assignment.__table__.c.state.type)  # type: ignore[attr-defined]  # SQLModel's
     rows = select(literal(milestone_id), wanted.c.value, state, true())
     if check:
         rows = rows.where(~exists().where(col(Assignment.milestone_id) == milestone_id,
@@ -72,7 +73,7 @@ async def _switch(session: AsyncSession, milestone_id: int, wanted: list[int], *
     units = col(Assignment.unit_id).in_(chosen) if active else col(Assignment.unit_id).not_in(chosen)
     statement = (update(Assignment)
                  .where(col(Assignment.milestone_id) == milestone_id, col(Assignment.active).is_(not active), units)
-                 .values(active=active).returning(Assignment.unit_id)
+                 .values(active=active).returning(col(Assignment.unit_id))
                  .execution_options(synchronize_session=False))  # no Assignment objects are loaded in an import
     return list((await session.execute(statement)).scalars())
 

@@ -7,10 +7,12 @@ both have an "M01", and an import only ever reads and deactivates milestones of 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import Milestone
 from bot.plans.coordinating import stored_codes
@@ -20,10 +22,10 @@ from bot.plans.series_sync import check_series_kinds, readable_rule_change, resu
 
 # A change to any of these moves the reminders of the milestone's assignments.
 SCHEDULE_FIELDS = frozenset({"start_date", "due_date", "due_time", "reminder_days"})
-_COLUMNS = (Milestone.id, Milestone.code, Milestone.title, Milestone.phase, Milestone.source_text,
-            Milestone.start_date, Milestone.due_date, Milestone.due_time, Milestone.requires_acceptance,
-            Milestone.reminder_days, Milestone.sort_order, Milestone.active, Milestone.repeat, Milestone.series_id,
-            Milestone.coordinating)
+_COLUMNS = (col(Milestone.id), col(Milestone.code), col(Milestone.title), col(Milestone.phase),
+            col(Milestone.source_text), col(Milestone.start_date), col(Milestone.due_date), col(Milestone.due_time),
+            col(Milestone.requires_acceptance), col(Milestone.reminder_days), col(Milestone.sort_order),
+            col(Milestone.active), col(Milestone.repeat), col(Milestone.series_id), col(Milestone.coordinating))
 _PLAN_FIELDS = ("title", "phase", "source_text", "start_date", "due_date", "due_time", "requires_acceptance",
                 "reminder_days", "repeat", "coordinating")
 
@@ -32,7 +34,7 @@ async def sync_milestones(*, session: AsyncSession, plan: Plan, plan_id: int, no
                           report: ImportReport) -> tuple[dict[str, int], set[str]]:
     """Writes the plan's milestones; returns the ids of all the plan's milestones by code, and the new codes."""
     rows = {row.code: row for row in (await session.execute(
-        select(*_COLUMNS).where(Milestone.plan_id == plan_id))).all()}
+        select(*_COLUMNS).where(col(Milestone.plan_id) == plan_id))).all()}
     check_series_kinds(plan, rows)
     updates, reorders = _compare(plan, rows, now, report)
     in_plan = {milestone.code for milestone in plan.milestones}
@@ -58,7 +60,7 @@ async def sync_milestones(*, session: AsyncSession, plan: Plan, plan_id: int, no
     return ids, {milestone.code for milestone in new}
 
 
-def _compare(plan: Plan, rows: dict[str, Row], now: datetime,
+def _compare(plan: Plan, rows: dict[str, Row[*tuple[Any, ...]]], now: datetime,
              report: ImportReport) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Updates for the plan's milestones already stored: changed or reactivated ones, and moved ones."""
     updates: list[dict[str, object]] = []
@@ -88,18 +90,21 @@ def _compare(plan: Plan, rows: dict[str, Row], now: datetime,
 
 async def _insert(session: AsyncSession, plan_id: int, new: list[PlanMilestone], now: datetime,
                   report: ImportReport) -> dict[str, int]:
-    result = await session.execute(insert(Milestone).returning(Milestone.id, Milestone.code), [
+    result = await session.execute(insert(Milestone).returning(col(Milestone.id), col(Milestone.code)), [
         {**_values(milestone), "code": milestone.code, "plan_id": plan_id, "sort_order": milestone.sort_order,
          "active": milestone.repeat is None, "created_at": now, "updated_at": now}
         for milestone in new
     ])
-    ids = {code: milestone_id for milestone_id, code in result.all()}
+    ids: dict[str, int] = {}
+    for milestone_id, code in result.all():
+        assert milestone_id is not None  # a primary key, returned by the insert
+        ids[code] = milestone_id
     report.milestones_added.extend(Ref(milestone.code, milestone.title) for milestone in new)
     report.affected_milestone_ids.update(ids.values())
     return ids
 
 
-def _row_values(row: Row) -> dict[str, object]:
+def _row_values(row: Row[*tuple[Any, ...]]) -> dict[str, object]:
     """A row's plan-decided columns as they are, so every update of one batch sets the same columns."""
     return {name: getattr(row, name) for name in _PLAN_FIELDS} | {"sort_order": row.sort_order}
 

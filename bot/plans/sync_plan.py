@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot import models
 from bot.models import PlanStatus
@@ -19,9 +20,11 @@ from bot.plans.report import ImportReport, field_changes
 async def sync_plan(*, session: AsyncSession, plan: Plan, now: datetime, report: ImportReport) -> int:
     """The id of the plan's row (added if new, its details updated if they changed)."""
     wanted = {"title": plan.title, "number": plan.number, "issued": plan.issued, "issuer": plan.issuer}
-    row = (await session.execute(select(models.Plan).where(models.Plan.code == plan.code))).scalars().first()
+    row = (await session.execute(select(models.Plan).where(col(models.Plan.code) == plan.code))).scalars().first()
     if row is None:
-        row = models.Plan(code=plan.code, status=PlanStatus.active.value, created_at=now, updated_at=now, **wanted)
+        row = models.Plan(code=plan.code, status=PlanStatus.active.value,  # type: ignore[arg-type]  # a string column
+                          created_at=now, updated_at=now, title=plan.title, number=plan.number, issued=plan.issued,
+                          issuer=plan.issuer)
         session.add(row)
         await session.flush()
         report.plan_added = True

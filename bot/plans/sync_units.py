@@ -13,17 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import Unit
 from bot.plans.plan import PlanUnit
 from bot.plans.report import Changed, FieldChange, Ref, UnitsReport, field_changes
 
-_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id, Unit.path, Unit.depth,
-            Unit.sort_order, Unit.aliases, Unit.active)
+_COLUMNS = (col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.short_name), col(Unit.kind), col(Unit.parent_id),
+            col(Unit.path), col(Unit.depth), col(Unit.sort_order), col(Unit.aliases), col(Unit.active))
 
 
 @dataclass
@@ -91,15 +93,17 @@ async def _insert_new(session: AsyncSession, units: list[PlanUnit], ids: dict[st
     # A new unit's parent may be a stored unit: its depth is then unknown here, and set by _place.
     for _depth, level in groupby(sorted(units, key=lambda unit: unit.depth), key=lambda unit: unit.depth):
         batch = list(level)
-        result = await session.execute(insert(Unit).returning(Unit.id, Unit.code), [
+        result = await session.execute(insert(Unit).returning(col(Unit.id), col(Unit.code)), [
             {**_file_values(unit, ids), "sort_order": unit.sort_order, "code": unit.code, "path": "/",
              "depth": unit.depth} for unit in batch
         ])
-        ids.update({code: unit_id for unit_id, code in result.all()})
+        for unit_id, code in result.all():
+            assert unit_id is not None  # a primary key, returned by the insert
+            ids[code] = unit_id
         report.units_added.extend(Ref(unit.code, unit.name) for unit in batch)
 
 
-def _differences(unit: PlanUnit, row: Row, code_by_id: dict[int, str]) -> tuple[FieldChange, ...]:
+def _differences(unit: PlanUnit, row: Row[*tuple[Any, ...]], code_by_id: dict[int, str]) -> tuple[FieldChange, ...]:
     old = {"name": row.name, "short_name": row.short_name, "kind": row.kind, "aliases": row.aliases,
            "parent": code_by_id.get(row.parent_id)}
     new = {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind, "aliases": _aliases(unit),
@@ -117,7 +121,7 @@ def _place(values: dict[int, dict[str, object]]) -> None:
     """Recomputes every materialised path ("/1/4/17/") and depth from the parent links."""
     children: dict[int | None, list[int]] = {}
     for unit_id, current in values.items():
-        children.setdefault(current["parent_id"], []).append(unit_id)  # type: ignore[arg-type]
+        children.setdefault(current["parent_id"], []).append(unit_id)  # type: ignore[arg-type]  # an int or None
     pending: list[tuple[int, str, int]] = [(unit_id, "/", 0) for unit_id in children.get(None, [])]
     while pending:
         unit_id, parent_path, depth = pending.pop()
@@ -126,7 +130,7 @@ def _place(values: dict[int, dict[str, object]]) -> None:
         pending.extend((child, path, depth + 1) for child in children.get(unit_id, []))
 
 
-def _row_values(row: Row) -> dict[str, object]:
+def _row_values(row: Row[*tuple[Any, ...]]) -> dict[str, object]:
     return {"name": row.name, "short_name": row.short_name, "kind": row.kind, "path": row.path, "depth": row.depth,
             "aliases": row.aliases, "active": row.active, "sort_order": row.sort_order, "parent_id": row.parent_id}
 

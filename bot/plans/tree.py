@@ -92,8 +92,8 @@ def _walk(items: LineList, nested_in: str | None, walk: _Walk, problems: list[Pr
         children = item.get("children") if isinstance(item, LineMap) else None
         if isinstance(children, LineList):
             _walk(children, code, walk, problems)
-        elif children is not None:
-            problems.append(error(item.line_of("children"), N_(  # type: ignore[union-attr]
+        elif isinstance(item, LineMap) and children is not None:
+            problems.append(error(item.line_of("children"), N_(
                 'field "{field}" must be a list (one item per line, starting with "- ")'), field="children"))
 
 
@@ -134,11 +134,13 @@ def _report_cycles(parents: dict[str, str | None], specs: dict[str, UnitSpec],
         if start in reached or start in left_out:
             continue
         path: list[str] = []
-        code: str | None = start
-        while code not in path:
-            path.append(code)  # type: ignore[arg-type]
-            code = parents[code]  # type: ignore[index]  # off the reached set, every unit has a parent
-        cycle = path[path.index(code):]  # type: ignore[arg-type]
+        current = start
+        while current not in path:
+            path.append(current)
+            parent = parents[current]
+            assert parent is not None  # off the reached set, every unit has a parent
+            current = parent
+        cycle = path[path.index(current):]
         if not left_out.intersection(cycle):
             problems.append(error(specs[cycle[0]].line_of("parent"),
                                   N_("units {cycle} form a cycle: a unit cannot be its own ancestor"),

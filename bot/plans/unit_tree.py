@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.i18n import N_, Translator
 from bot.models import Unit, UnitKind
@@ -25,9 +27,9 @@ class TreeLine:
 async def load_unit_tree(*, session: AsyncSession, include_inactive: bool = False) -> list[TreeLine]:
     """Every unit depth-first, siblings in plan order; inactive units (and what hangs under them) only on request."""
     rows = (await session.execute(
-        select(Unit.id, Unit.parent_id, Unit.code, Unit.name, Unit.kind, Unit.active)
-        .order_by(Unit.sort_order, Unit.id))).all()
-    children: dict[int | None, list[Row]] = {}
+        select(col(Unit.id), col(Unit.parent_id), col(Unit.code), col(Unit.name), col(Unit.kind), col(Unit.active))
+        .order_by(col(Unit.sort_order), col(Unit.id)))).all()
+    children: dict[int | None, list[Row[*tuple[Any, ...]]]] = {}
     for row in rows:
         if row.active or include_inactive:
             children.setdefault(row.parent_id, []).append(row)

@@ -88,7 +88,8 @@ def check_units_text(text: str, *, filename: str, known: Sequence[PlanUnit] = ()
         data, problems = parse_yaml(text)
     if problems and not isinstance(data, LineMap):
         return UnitsCheck(filename, problems=problems)
-    if not isinstance(data, LineMap) or not isinstance(data.get("units"), LineList):
+    units = data.get("units") if isinstance(data, LineMap) else None
+    if not isinstance(data, LineMap) or not isinstance(units, LineList):
         line = data.line_of("units") if isinstance(data, LineMap) else 1
         return UnitsCheck(filename, problems=[*problems, error(line, N_(
             'a units file is a mapping with one section "units:", a list of units as in a plan file'))])
@@ -97,7 +98,7 @@ def check_units_text(text: str, *, filename: str, known: Sequence[PlanUnit] = ()
             problems.append(error(data.line_of(key), N_(
                 'a units file holds only "units:" (found "{key}"); a plan is imported with "nhacviec import"'),
                 key=key))
-    return check_units(data["units"], filename=filename, known=known, problems=problems)  # type: ignore[arg-type]
+    return check_units(units, filename=filename, known=known, problems=problems)
 
 
 def check_units(raw: LineList, *, filename: str, known: Sequence[PlanUnit] = (), problems: list[Problem] | None = None,

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from bot.i18n import N_, Translator, translator
 from bot.models import UnitKind
@@ -25,6 +26,9 @@ from bot.plans.labels import KIND_LABELS
 from bot.plans.limits import MAX_PLAN_BYTES
 from bot.plans.loader import LineList, LineMap
 from bot.plans.problems import Message, Problem, error
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_ROWS = 100_000  # a national tree is 60,000 units
 MAX_COLUMNS = 30
@@ -91,14 +95,14 @@ def read_units_sheet(data: bytes) -> tuple[LineList | None, list[Problem]]:
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # BadZipFile, KeyError for a missing part, XML errors ...: one answer for all of them
+    except Exception:  # noqa: BLE001 (BadZipFile, KeyError for a missing part, XML errors ...: one answer for all)
         return None, [error(None, N_("this is not an Excel workbook (.xlsx) that can be read"))]
     try:
         if not workbook.worksheets:
             return None, [error(None, N_("the workbook has no sheet"))]
         rows = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
         return _read_rows(rows)
-    except Exception:  # a broken sheet part surfaces only while rows are read
+    except Exception:  # noqa: BLE001 (a broken sheet part surfaces only while rows are read)
         return None, [error(None, N_("this is not an Excel workbook (.xlsx) that can be read"))]
     finally:
         workbook.close()
@@ -196,10 +200,10 @@ def _unit(cells: dict[str, str | None], row: int, problems: list[Problem]) -> Li
                               kinds=_KindList("")))
     # After a problem the row still goes on (with stand-ins), so its code and parent are checked too.
     item.update(name=(name or code)[:NAME_MAX], kind=(kind or UnitKind.other).value)
-    if cells.get("short_name"):
-        item["short_name"] = cells["short_name"][:SHORT_NAME_MAX]  # type: ignore[index]
-    if cells.get("parent"):
-        item["parent"] = cells["parent"].upper()  # type: ignore[union-attr]
+    if short_name := cells.get("short_name"):
+        item["short_name"] = short_name[:SHORT_NAME_MAX]
+    if parent := cells.get("parent"):
+        item["parent"] = parent.upper()
     aliases = [alias.strip() for alias in (cells.get("aliases") or "").replace("\n", ";").split(";")]
     if any(aliases):
         listed = LineList(row)
@@ -244,9 +248,11 @@ def _cell(value: object) -> str | None:
 def units_sheet_bytes(rows: Sequence[SheetRow], t: Translator) -> bytes:
     """The sheet `read_units_sheet` reads: headers, one row per unit, kinds by their label."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = t(N_("Units"))[:31]
     fill_units_sheet(sheet, rows, t)
     output = io.BytesIO()
@@ -254,7 +260,7 @@ def units_sheet_bytes(rows: Sequence[SheetRow], t: Translator) -> bytes:
     return output.getvalue()
 
 
-def fill_units_sheet(sheet, rows: Sequence[SheetRow], t: Translator) -> None:  # type: ignore[no-untyped-def]
+def fill_units_sheet(sheet: Worksheet, rows: Sequence[SheetRow], t: Translator) -> None:
     """Writes the units into an empty worksheet (also the second sheet of a draft plan, bot.intake.sheet)."""
     from openpyxl.styles import Font
 

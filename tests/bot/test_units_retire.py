@@ -156,7 +156,8 @@ def test_retired_true_in_a_units_file_retires_too(cli, database_url: str, tmp_pa
     async def state(session: AsyncSession) -> tuple[bool, list[bool], list[str]]:
         unit = (await session.execute(select(Unit).where(Unit.code == "HU-MUONGNHE"))).scalar_one()
         assignments = (await session.execute(select(Assignment.active).where(Assignment.unit_id == unit.id))).scalars()
-        reminders = (await session.execute(select(Reminder.status).join(Assignment, Assignment.id == Reminder.assignment_id)
+        reminders = (await session.execute(select(Reminder.status)
+                                           .join(Assignment, Assignment.id == Reminder.assignment_id)
                                            .where(Assignment.unit_id == unit.id))).scalars()
         return unit.active, list(assignments), sorted(set(reminders))
 
