@@ -444,13 +444,34 @@ _REPEATS: list[tuple[str, re.Pattern[str]]] = [
 _MONTH_RANGE = re.compile(rf"(?:từ\s+)?tháng\s+(?P<first>\d{{1,2}})(?:\s*/\s*(?P<first_year>{_Y}))?\s*"
                           rf"(?:đến|tới|-|–)\s*(?:hết\s+)?tháng\s+(?P<last>\d{{1,2}})(?:\s*/\s*(?P<year>{_Y}))?",
                           re.IGNORECASE)
-_SINCE = re.compile(rf"(?:kể\s+)?từ\s+năm\s+(?P<year>{_Y})", re.IGNORECASE)
+_SINCE = re.compile(rf"(?:kể\s+)?từ\s+(?:(?P<month_word>tháng)\s+(?P<month>\d{{1,2}})\s*(?:/|\s+năm\s+)|năm\s+)"
+                    rf"(?P<year>{_Y})", re.IGNORECASE)
+# A bound that opens its sentence ("Kể từ năm 2025, …", "Từ tháng 7/2025, …") bounds every rule of the sentence.
+_OPENING = re.compile(r"\s*[-+•*]?\s*(?:[a-zđ]\)\s*)?")
 
 
 def _bounds(text: str, periodic: Deadline, context: Context) -> list[tuple[int, int]]:
-    """Sets `from`/`until` of a periodic item from a month range or "kể từ năm" in its clause; their spans."""
+    """Sets `from`/`until` of a periodic item from a month range or "kể từ …" in its own clause, else from one that
+    opens its sentence (never from a neighbouring clause's); their spans."""
     left = max(text.rfind(mark, 0, periodic.position) for mark in ".;")
     right = min((i for i in (text.find(mark, periodic.end) for mark in ".;") if i >= 0), default=len(text))
+    assert periodic.repeat is not None
+    spans = _clause_bounds(text, left, right, periodic, context)
+    if "from" not in periodic.repeat and text[left:left + 1] == ";":
+        sentence = text.rfind(".", 0, left) + 1
+        opening = _OPENING.match(text, sentence).end()  # type: ignore[union-attr]
+        since = _SINCE.match(text, opening)
+        if since is not None and re.match(r"\s*,", text[since.end():]) and _since(since) is not None:
+            periodic.repeat["from"] = _since(since)
+    return spans
+
+
+def _since(match: re.Match[str]) -> date | None:
+    month = int(match.group("month")) if match.group("month_word") else 1
+    return date(int(match.group("year")), month, 1) if 1 <= month <= 12 else None
+
+
+def _clause_bounds(text: str, left: int, right: int, periodic: Deadline, context: Context) -> list[tuple[int, int]]:
     assert periodic.repeat is not None
     spans: list[tuple[int, int]] = []
     months = _MONTH_RANGE.search(text, left + 1, right)
@@ -462,8 +483,8 @@ def _bounds(text: str, periodic: Deadline, context: Context) -> list[tuple[int, 
             periodic.repeat["until"] = date(year, last, days_in_month(year, last))
             spans.append((months.start(), months.end()))
     since = _SINCE.search(text, left + 1, right)
-    if since is not None and "from" not in periodic.repeat:
-        periodic.repeat["from"] = date(int(since.group("year")), 1, 1)
+    if since is not None and "from" not in periodic.repeat and _since(since) is not None:
+        periodic.repeat["from"] = _since(since)
         spans.append((since.start(), since.end()))
     return spans
 

@@ -28,9 +28,14 @@ ABBREVIATIONS = {
     "CCB": "Cựu chiến binh", "LĐLĐ": "Liên đoàn Lao động", "ĐTN": "Đoàn Thanh niên", "VP": "Văn phòng",
     "HĐTĐKT": "Hội đồng Thi đua - Khen thưởng", "ĐUTT": "đảng ủy trực thuộc", "THCS": "Trung học cơ sở",
     "THPT": "Trung học phổ thông", "BGH": "Ban Giám hiệu",
+    # Halves and hyphenated forms of department names ("Phòng Nông nghiệp và PTNT", "Sở VH-TT&DL").
+    "PTNT": "Phát triển nông thôn", "KT-XH": "Kinh tế - Xã hội", "KTXH": "Kinh tế - Xã hội",
+    "VH-TT&DL": "Văn hóa, Thể thao và Du lịch", "LĐ-TBXH": "Lao động - Thương binh và Xã hội",
+    "TN-MT": "Tài nguyên và Môi trường", "KH-ĐT": "Kế hoạch và Đầu tư", "GD-ĐT": "Giáo dục và Đào tạo",
+    "KH-CN": "Khoa học và Công nghệ", "TTTT": "Thông tin và Truyền thông",
 }
-ABBREVIATION = re.compile(r"(?<![\w&])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
-                           + r")(?![\w&])")
+ABBREVIATION = re.compile(r"(?<![\w&-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+                           + r")(?![\w&-])")
 
 # Words a body's name starts with (lower case, after expansion).
 _HEADS = ("ủy ban nhân dân", "ủy ban mặt trận", "ủy ban kiểm tra", "ủy ban", "hội đồng nhân dân", "hội đồng",

@@ -43,13 +43,23 @@ def layout(data: bytes) -> Document:
 
     document = Document()
     with pdfplumber.open(io.BytesIO(data)) as pdf:
+        full = False  # the last page's text ended mid-sentence on a full line
         for page in pdf.pages:
-            document.items.extend(_page(page))
+            items, starts_plain, ends_full = _page(page)
+            if full and starts_plain and items and isinstance(items[0], Paragraph) and document.items \
+                    and isinstance(document.items[-1], Paragraph):
+                # a sentence cut by the page break ("… phản biện xã hội năm" / "2024 về …, trước ngày 05/12/2024.")
+                document.items[-1] = Paragraph(f"{document.items[-1].text} {items[0].text}")
+                items = items[1:]
+            document.items.extend(items)
+            full = ends_full
             page.close()  # frees the page's cached objects
     return join_continued(document)
 
 
-def _page(page: Any) -> list[Item]:
+def _page(page: Any) -> tuple[list[Item], bool, bool]:
+    """A page's items; whether its text starts with a plain line at the body's left edge (no bullet, number or
+    indent: it may go on from the page before) and ends on a full line with no closing punctuation."""
     found = [table for table in page.find_tables() if len(table.rows) >= 1 and len(table.columns) >= 2]
     boxes = [table.bbox for table in found]
 
@@ -66,7 +76,17 @@ def _page(page: Any) -> list[Item]:
     for table in found:
         placed.append((table.bbox[1], Table(_grid(table))))
     placed.sort(key=lambda pair: pair[0])
-    return [item for _, item in placed]
+    items = [item for _, item in placed]
+    if not lines:
+        return items, False, False
+    first, last = lines[0], lines[-1]
+    tables_at = [table.bbox[1] for table in found]
+    starts_plain = not _MARKER.match(first["text"].strip()) and not _capitals(first["text"].strip()) \
+        and first["x0"] <= min(line["x0"] for line in lines) + 2 and not any(y < first["top"] for y in tables_at)
+    margin = max(line["x1"] for line in lines)
+    ends_full = last["x1"] >= margin - 2 and not last["text"].rstrip().endswith((".", ";", ":", "!", "?")) \
+        and not any(y > last["top"] for y in tables_at)
+    return items, starts_plain, ends_full
 
 
 _MARKER = re.compile(r"^\s*(?:[-+•*–]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)\-–]\s|[IVXLC]+\s*[.\-–)]\s|[a-zđ]\)\s)")

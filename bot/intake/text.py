@@ -12,6 +12,9 @@ _ROMAN_HEADING = re.compile(r"^(?P<num>[IVXLC]+)\s*[-.–)]\s*(?P<title>.+)$")
 _NUMBER_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\s*[-.–)]\s*(?P<title>\S.*)$")
 _BULLET = re.compile(r"^[-–•*]\s+(?P<text>.+)$")
 _SUB_BULLET = re.compile(r"^\+\s*(?P<text>.+)$")
+# "a) …", "b) …": a lettered item starts a paragraph of its own, its letter no part of the sentence ("b) Đề nghị
+# Tỉnh đoàn …" names Tỉnh đoàn as its actor).
+_LETTER = re.compile(r"^[a-zđ]\)\s+(?P<text>\S.*)$")
 _END = (".", ":", ";", "!", "?", "…")
 # Characters of ordinary Vietnamese text, none of them a control or format character (category C): a text of only
 # these needs no filtering, checked in one pass of the regex engine.
@@ -54,7 +57,7 @@ def paragraphs(text: str) -> list[str]:
 
 def _runs_on(previous: str, line: str) -> bool:
     first = line[0]
-    if _BULLET.match(line) or _SUB_BULLET.match(line):
+    if _BULLET.match(line) or _SUB_BULLET.match(line) or _LETTER.match(line):
         return False
     return not previous.endswith(_END) and (first.islower() or first in "(,")
 
@@ -69,6 +72,8 @@ def blocks(text: str) -> list[Block]:
             result.append(Block("paragraph", match.group("text")))
         elif match := _BULLET.match(line):
             result.append(Block("bullet", match.group("text")))
+        elif match := _LETTER.match(line):
+            result.append(Block("paragraph", match.group("text")))
         elif (match := _MARKED.match(line)) and not _NUMBER_HEADING.match(match.group("title")) \
                 and not _ROMAN_HEADING.match(match.group("title")):
             result.append(Block("heading", match.group("title"), level=len(match.group("marks"))))

@@ -20,6 +20,10 @@ _GENERIC = re.compile(r"^(?:các|quý)\s+(?:cơ\s+quan|đơn\s+vị|địa\s+ph�
 _CHAIR = re.compile(r"^\s*(?:là\s+cơ\s+quan\s+|làm\s+cơ\s+quan\s+)?chủ\s+trì\b\s*,?\s*", re.IGNORECASE)
 _WITH = re.compile(r"^\s*,?\s*phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:với\s+)?", re.IGNORECASE)
 _GIVEN = re.compile(r"\bgiao\s+(.{3,80}?)\s+chủ\s+trì\b", re.IGNORECASE)
+# Where a clause may name its own lead past its opening words: after "giao" (not "bàn giao", "được giao"), or a
+# body after a comma that is followed by "chủ trì".
+_OWN_LEAD = re.compile(r"(?:,\s*|(?<!bàn\s)(?<!được\s)(?<!chuyển\s)\b(?=giao\s))(?:(?P<given>giao(?:\s+cho)?)\s+)?"
+                       r"(?P<body>\S)", re.IGNORECASE)
 # A circumstance before the subject: "Sau Kỳ họp, …", "Kết thúc mùa mưa bão, …", "Kể từ năm 2025, …".
 _ADVERBIAL = re.compile(r"^(?:sau|trước|trong|khi|kết\s+thúc|kể\s+từ|từ|đến|qua|theo|nhận\s+được|căn\s+cứ)\b"
                         r"[^,;]{0,80},\s*", re.IGNORECASE)
@@ -118,9 +122,25 @@ class Bodies:
             if named.units:
                 named.rest = found.rest
                 return named
+        own = self.own_lead(text)
+        if own is not None:
+            return own
         if found.names and self.recipients is not None:
             return self.with_partners(self.recipients, found)
         return found
+
+    def own_lead(self, text: str) -> Who | None:
+        """A body the clause itself puts in charge after its opening words: "…, giao Tỉnh đoàn lựa chọn …",
+        "…, Tỉnh đoàn chủ trì, phối hợp với …" (a dispatch's task then is that body's, not all its recipients')."""
+        for mark in _OWN_LEAD.finditer(text):
+            start = mark.start("body")
+            named = self.roles(text[start:])
+            if not named.units or any(_GENERIC.match(name.strip()) for name in named.names):
+                continue
+            _, end = self.names_at_start(text[start:])
+            if mark.group("given") or _CHAIR.match(text[start + end:].strip(" ,")):
+                return named
+        return None
 
     @staticmethod
     def with_partners(lead: Who, found: Who) -> Who:
