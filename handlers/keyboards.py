@@ -1,21 +1,36 @@
-"""Inline keyboards, built apart from handlers. callback_data is a plain string of at most 64 bytes.
-
-`parse_button` reads back every button built here; anything else (a forged press, junk) is None.
+"""Inline keyboards, built apart from handlers. The button protocol itself (what callback data says, built and
+read back) is bot.render.buttons, which the engine's reminders use too; it is re-exported here for the handlers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.render.buttons import (
+    ACTIONS as ACTIONS,
+    ASK_TIME,
+    DONE,
+    MAX_DATA_BYTES,
+    MAX_NUMBER as MAX_NUMBER,
+    SHAPES as SHAPES,
+    VIEWS as VIEWS,
+    Pressed as Pressed,
+    button_data,
+    is_item_button,
+    parse_button as parse_button,
+    parse_number as parse_number,
+)
 
 
-def callback(*parts: object) -> str:
-    data = ":".join(str(part) for part in parts)
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback_data over 64 bytes: {data!r}")
+def callback(kind: str, *args: object) -> str:
+    """A button's data: the item protocol's kinds are built (and checked to read back) by bot.render.buttons; the
+    members' and intake screens' own kinds, read by `parse_callback`, are only held to Telegram's 64 bytes."""
+    if kind in SHAPES:
+        return button_data(kind, *args)
+    data = ":".join(str(part) for part in (kind, *args))
+    if len(data.encode()) > MAX_DATA_BYTES:
+        raise ValueError(f"callback_data over {MAX_DATA_BYTES} bytes: {data!r}")
     return data
 
 
@@ -24,69 +39,12 @@ def parse_callback(data: str | None) -> tuple[str, list[str]]:
     return kind, args
 
 
-# Ids are INTEGER columns, 32-bit on PostgreSQL: a bigger number was never a row, and handing it to the
-# database raises (OverflowError on SQLite, DataError on PostgreSQL) instead of finding nothing.
-MAX_NUMBER = 2**31 - 1
-# The views pg: turns the pages of (handlers/progress.py; p: one plan, k: the plan list, handlers/plans.py).
-VIEWS = frozenset({"me", "u", "m", "p", "k"})
-# What a pick: button (which plan an ambiguous code meant) goes on to do (handlers/plans.py).
-ACTIONS = frozenset({"tiendo", "xong", "lich"})
-# What follows each kind of button: "n" a number (an id, or a page), "v" a view, "a" an action.
-SHAPES = {"done": "n", "undo": "n", "acc": "n", "ret": "n", "urge": "n", "ms": "n", "pg": "vnn", "plan": "n",
-          # ✅ in a /tiendo list: dn:<assignment id>:<view>:<arg>:<page>, the list re-rendered after it.
-          "dn": "nvnn",
-          "ev": "n",  # send the evidence file of an assignment
-          "pick": "an",
-          # Extensions (handlers/extensions.py): ask (assignment id), approve / decline (extension id).
-          "ext": "n", "exa": "n", "exd": "n"}
-WORDS = {"v": VIEWS, "a": ACTIONS}
-
-
-@dataclass(frozen=True)
-class Pressed:
-    kind: str
-    numbers: tuple[int, ...]
-    view: str = ""  # pg: the view; pick: the action
-
-
-def parse_number(text: str) -> int | None:
-    """A non-negative number exactly as the bot writes it (ASCII digits, no leading zero, within MAX_NUMBER)."""
-    if not text or len(text) > len(str(MAX_NUMBER)) or not (text.isascii() and text.isdigit()):
-        return None
-    if text[0] == "0" and text != "0":
-        return None
-    number = int(text)
-    return number if number <= MAX_NUMBER else None
-
-
-def parse_button(data: str | None) -> Pressed | None:
-    """The button pressed, if the bot could have made it; None for anything else. Never raises."""
-    if not data or len(data) > 64:
-        return None
-    kind, *args = data.split(":")
-    shape = SHAPES.get(kind)
-    if shape is None or len(args) != len(shape):
-        return None
-    numbers, view = [], ""
-    for letter, arg in zip(shape, args, strict=True):
-        if letter in WORDS:
-            if arg not in WORDS[letter]:
-                return None
-            view = arg
-            continue
-        number = parse_number(arg)
-        if number is None:
-            return None
-        numbers.append(number)
-    return Pressed(kind, tuple(numbers), view)
-
-
 def done_keyboard(t: Translator, assignment_id: int) -> InlineKeyboardMarkup:
     """Under an open item: done, or ask for more time."""
     _ = t.gettext
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("✅ Done"), callback_data=callback("done", assignment_id)),
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("✅ Done"), callback_data=callback(DONE, assignment_id)),
                                   InlineKeyboardButton(_("🕒 Ask for more time"),
-                                                       callback_data=callback("ext", assignment_id))]])
+                                                       callback_data=callback(ASK_TIME, assignment_id))]])
 
 
 def decide_keyboard(t: Translator, extension_id: int) -> InlineKeyboardMarkup:
@@ -155,5 +113,4 @@ def item_buttons(markup: InlineKeyboardMarkup | None) -> int:
     """How many item buttons a message carries: more than one means a list (a digest, a progress page)."""
     if markup is None:
         return 0
-    return sum(1 for row in markup.inline_keyboard for b in row
-               if isinstance(b.callback_data, str) and b.callback_data.startswith("done:"))
+    return sum(1 for row in markup.inline_keyboard for b in row if is_item_button(b.callback_data))

@@ -12,43 +12,33 @@ from bot.i18n import Translator
 from bot.models import Milestone, Plan, Unit
 from bot.plan_views import group_by_plan
 from bot.progress import Item, MilestoneProgress, Rates
+from bot.render.fit import MESSAGE_LIMIT as MESSAGE_LIMIT, fit
+from bot.render.items import deadline_phrase, item_title, short as short
 from bot.status import Status
 
-MESSAGE_LIMIT = 4096
-PAGE_BUDGET = 3800  # leaves room for a header line and HTML tags
-TITLE_CHARS = 90
+PAGE_BUDGET = MESSAGE_LIMIT - 296  # leaves room for a header line and HTML tags
 # A page fits a phone screen: lines of the message text as sent (a supervisor's view is denser, a little longer).
 SECRETARY_LINES = 15
 SUPERVISOR_LINES = 20
 LATE_NAMED = 3  # late units named on a milestone's line (subtree_progress(named=…)); the rest counted (all behind 🔎)
 
 
-def short(text: str, limit: int = TITLE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def days_text(t: Translator, item: Item) -> str:
     if item.status.group.value != "not_done":
         return ""
-    if item.days_left > 0:
-        return t.ngettext("{n} day left", "{n} days left", item.days_left).format(n=item.days_left)
-    if item.days_left == 0:
-        return t.gettext("due today")
-    late = -item.days_left
-    return t.ngettext("{n} day late", "{n} days late", late).format(n=late)
+    return deadline_phrase(t, item.days_left)
 
 
 def item_line(t: Translator, item: Item, *, with_unit: bool = False) -> str:
     _ = t.gettext
     # Supervisors read unit names (the short one where the tree gives one); codes stay in commands.
-    who = f"<b>{escape(item.unit_name)}</b> " if with_unit else f"<b>{escape(item.milestone_code)}</b> "
-    title = "" if with_unit else escape(short(item.title)) + "\n    "
+    # The item's code and title read as in its reminder (bot.render.items).
+    who = f"<b>{escape(item.unit_name)}</b> " if with_unit else item_title(item.milestone_code, item.title) + "\n    "
     # "quá hạn 225 ngày" already says overdue; other statuses show their label.
     parts = [] if item.status == Status.overdue else [_(item.status.label)]
     parts += [days_text(t, item)]
     parts += [_("extended")] if item.original_due_date else []
-    return (f"{item.status.marker} {who}{title}" + _("due {date}").format(date=t.date(item.due_date))
+    return (f"{item.status.marker} {who}" + _("due {date}").format(date=t.date(item.due_date))
             + "".join(f" · {part}" for part in parts if part))
 
 
@@ -191,7 +181,8 @@ def page_split(lines: list[str], budget: int = PAGE_BUDGET, max_lines: int | Non
 
 
 def cut(line: str, budget: int = PAGE_BUDGET) -> str:
-    return line if len(line) <= budget else line[: budget - 1] + "…"
+    """A line too long for a page, cut without breaking its HTML (bot.render.fit)."""
+    return fit(line, budget)
 
 
 def paginate(lines: list[str], budget: int = PAGE_BUDGET, max_lines: int | None = None) -> list[str]:

@@ -1,8 +1,9 @@
 """Reminder texts and their buttons, as plain data: what, for which unit, by when — in the reader's language.
 
 Pure: items and a Translator in, `RenderedMessage` out (HTML text; user text is escaped). Delivery turns
-the buttons into an InlineKeyboardMarkup. Every item a unit must do carries a completion button whose
-callback data is `done:<assignment id>` (64 bytes at most, stable across restarts): "✅ Đã hoàn thành"
+the buttons into an InlineKeyboardMarkup. An item's line, its deadline phrase, its buttons' data and the cut to
+Telegram's limit are bot.render's, as in the chat views: the same item reads the same in a reminder and in
+/tiendo. Every item a unit must do carries a completion button (done:<assignment id>): "✅ Đã hoàn thành"
 alone, or "✅ <milestone code>" when a digest lists several items. Where several plans are active the items carry
 their plan's label (`ItemView.plan`) and a digest groups them under it; with one plan nothing is added.
 """
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.i18n import Translator
+from bot.render.buttons import ASK_TIME, button_data, done_data
+from bot.render.fit import fit
+from bot.render.items import deadline_phrase, item_title
 
-MAX_TEXT = 4096  # Telegram's limit for one message
-MAX_TITLE = 150  # a digest line quotes the plan's wording, shortened past this
 BUTTONS_PER_ROW = 3
 
 
@@ -50,27 +52,13 @@ class RenderedMessage:
     edit_message_id: int | None = None
 
 
-def done_callback(assignment_id: int) -> str:
-    return f"done:{assignment_id}"
-
-
-def deadline_phrase(days_left: int, tr: Translator) -> str:
-    """'còn 3 ngày', 'hôm nay là hạn cuối', 'quá hạn 2 ngày' — counted in calendar days, never rounded."""
-    if days_left > 0:
-        return tr.ngettext("%(days)d day left", "%(days)d days left", days_left) % {"days": days_left}
-    if days_left == 0:
-        return tr.gettext("due today")
-    late = -days_left
-    return tr.ngettext("%(days)d day overdue", "%(days)d days overdue", late) % {"days": late}
-
-
 def due_line(item: ItemView, tr: Translator) -> str:
     due = tr.date(item.due_date)
     if item.due_time is not None:
         due = f"{item.due_time:%H:%M} {due}"
     if item.due_day_off:  # "Chủ Nhật, 15/03/2020 (ngày nghỉ)": late from the next working day, not before
         due = f"{due} {tr.gettext('(day off)')}"
-    return tr.gettext("Due: %(due)s — %(left)s") % {"due": due, "left": deadline_phrase(item.days_left, tr)}
+    return tr.gettext("Due: %(due)s — %(left)s") % {"due": due, "left": deadline_phrase(tr, item.days_left)}
 
 
 def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator) -> RenderedMessage:
@@ -86,8 +74,8 @@ def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator
             "",
             _e(tr.gettext("Press the button below once it is done.")),
         ]
-        buttons = ((Button(tr.gettext("✅ Done"), done_callback(item.assignment_id)),
-                    Button(tr.gettext("🕒 Ask for more time"), f"ext:{item.assignment_id}")),)  # handlers/extensions.py
+        buttons = ((Button(tr.gettext("✅ Done"), done_data(item.assignment_id)),
+                    Button(tr.gettext("🕒 Ask for more time"), button_data(ASK_TIME, item.assignment_id))),)
         return _message(lines, buttons)
     count = tr.ngettext("%(count)d item", "%(count)d items", len(items)) % {"count": len(items)}
     lines = [f"{header}: {_e(count)}"]
@@ -99,7 +87,7 @@ def render_reminder(*, unit_name: str, items: Sequence[ItemView], tr: Translator
             lines += [f"{len(ordered)}. {_item_title(item)}", f"    {due_line(item, tr)}"]
     lines += ["", _e(tr.gettext("Press an item's button once it is done."))]
     codes = [item.code for item in ordered]
-    flat = [Button(_button_text(item, codes), done_callback(item.assignment_id)) for item in ordered]
+    flat = [Button(_button_text(item, codes), done_data(item.assignment_id)) for item in ordered]
     rows = tuple(tuple(flat[start : start + BUTTONS_PER_ROW]) for start in range(0, len(flat), BUTTONS_PER_ROW))
     return _message(lines, rows)
 
@@ -148,16 +136,12 @@ def render_blocked(*, member_name: str, unit_name: str, tr: Translator) -> Rende
 
 
 def _item_title(item: ItemView, *, bold: bool = True) -> str:
-    title = item.title if len(item.title) <= MAX_TITLE else item.title[: MAX_TITLE - 1].rstrip() + "…"
-    code = f"<b>{_e(item.code)}</b>" if bold else _e(item.code)
-    return f"{code} {_e(title)}"
+    return item_title(item.code, item.title, bold=bold)
 
 
 def _message(lines: list[str], buttons: tuple[tuple[Button, ...], ...]) -> RenderedMessage:
-    text = "\n".join(lines)
-    if len(text) > MAX_TEXT:  # a last guard: cut at a line break, never inside an HTML tag
-        text = text[: MAX_TEXT - 2].rsplit("\n", 1)[0] + "\n…"
-    return RenderedMessage(text=text, buttons=buttons)
+    # A last guard (compose.py keeps digests short): cut within Telegram's limit, never inside a tag or entity.
+    return RenderedMessage(text=fit("\n".join(lines)), buttons=buttons)
 
 
 def _e(text: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from bot.i18n import translator
+from bot.render.buttons import done_data
 from handlers.keyboards import (
     ACTIONS,
     MAX_NUMBER,
@@ -21,7 +22,6 @@ from handlers.keyboards import (
     review_keyboard,
     undo_keyboard,
 )
-from scheduler.render import done_callback
 
 NUMBERS = st.integers(min_value=0, max_value=MAX_NUMBER)
 PREFIXES = [*sorted(SHAPES), "imp", "imp-no", "", "DONE", "done "]
@@ -77,7 +77,7 @@ def test_every_button_the_bot_makes_reads_back(assignment_id: int, arg: int, pag
     made = [b.callback_data for keyboard in (done_keyboard(t, assignment_id), undo_keyboard(t, assignment_id),
                                              review_keyboard(t, assignment_id))
             for row in keyboard.inline_keyboard for b in row]
-    made += [done_callback(assignment_id), callback("urge", arg), callback("ms", arg), callback("plan", arg)]
+    made += [done_data(assignment_id), callback("urge", arg), callback("ms", arg), callback("plan", arg)]
     for data in made:
         pressed = parse_button(data)
         assert pressed is not None and pressed.numbers in ((assignment_id,), (arg,))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, time
 
 from bot.i18n import translator
-from scheduler.render import MAX_TEXT, ItemView, deadline_phrase, render_blocked, render_escalation, render_reminder
+from bot.render.fit import MESSAGE_LIMIT as MAX_TEXT
+from bot.render.items import deadline_phrase
+from scheduler.render import ItemView, render_blocked, render_escalation, render_reminder
 
 VI = translator("vi")
 
@@ -27,14 +29,14 @@ def item(
 
 
 def test_days_are_counted_not_rounded() -> None:
-    assert [deadline_phrase(days, VI) for days in (3, 1, 0, -1, -12)] == [
+    assert [deadline_phrase(VI, days) for days in (3, 1, 0, -1, -12)] == [
         "còn 3 ngày",
         "còn 1 ngày",
         "hạn chót là hôm nay",
         "quá hạn 1 ngày",
         "quá hạn 12 ngày",
     ]
-    assert deadline_phrase(-2, translator("en")) == "2 days overdue"
+    assert deadline_phrase(translator("en"), -2) == "2 days late"
 
 
 def test_a_single_reminder_says_what_for_whom_and_by_when() -> None:
