@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.access import Access
+from bot.acted import Acted
 from bot.members import members_with_role
 from bot.models import Assignment, AssignmentState, Event, Milestone, Role, Unit
 from bot.outbox import Message, MessageKind, queue_message
@@ -40,18 +41,8 @@ class Outcome(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    assignment: Assignment | None = None
-    milestone: Milestone | None = None
-    unit: Unit | None = None
+class Result(Acted[Outcome]):
     reason: str | None = None  # why a supervisor returned it
-
-    @property
-    def rows(self) -> tuple[Assignment, Milestone, Unit]:
-        """The rows of a result that found them (every outcome but not_found)."""
-        assert self.assignment is not None and self.milestone is not None and self.unit is not None
-        return self.assignment, self.milestone, self.unit
 
     @property
     def changed(self) -> bool:
@@ -67,7 +58,7 @@ async def load_assignment(session: AsyncSession, assignment_id: int) -> tuple[As
                  # Decide on the row as committed now, not as this session last saw it; on PostgreSQL also hold
                  # it until commit, so of two presses handled at once by two processes the second waits and
                  # then finds the item already confirmed.
-                 .with_for_update(of=Assignment)  # type: ignore[arg-type]
+                 .with_for_update(of=Assignment)
                  .execution_options(populate_existing=True))
     row = (await session.execute(statement)).first()
     return tuple(row) if row else None  # type: ignore[return-value]

@@ -18,16 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.access import Access
+from bot.acted import Acted
 from bot.confirmations import event_for, load_assignment, notify
 from bot.members import members_with_role
-from bot.models import Assignment, AssignmentState, Extension, ExtensionStatus, Member, Milestone, Role, Unit
+from bot.models import Assignment, AssignmentState, Extension, ExtensionStatus, Member, Role, Unit
 from bot.outbox import Message, MessageKind, latest_message, queue_message
 from bot.plans.limits import FIRST_YEAR, LAST_YEAR
+from bot.reasons import MAX_REASON as MAX_REASON, ReasonFault, clean_reason, reason_fault
 from bot.status import due_date_of
 from bot.units import ancestor_ids
-
-# A reason is a sentence or two; the supervisor's message (under Telegram's 4,096 characters) quotes it whole.
-MAX_REASON = 500
 
 
 class Outcome(str, enum.Enum):
@@ -50,11 +49,7 @@ class Outcome(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    assignment: Assignment | None = None
-    milestone: Milestone | None = None
-    unit: Unit | None = None
+class Result(Acted[Outcome]):
     extension: Extension | None = None
     told: int = 0  # how many supervisors a new request was sent to
 
@@ -66,10 +61,11 @@ class Result:
 
 
 def reason_problem(reason: str) -> Outcome | None:
-    text = reason.strip()
-    if not text:
-        return Outcome.no_reason
-    return Outcome.reason_too_long if len(text) > MAX_REASON else None
+    """The reason rule (bot/reasons.py) as this service's outcome."""
+    fault = reason_fault(reason)
+    if fault is None:
+        return None
+    return Outcome.no_reason if fault == ReasonFault.missing else Outcome.reason_too_long
 
 
 async def pending_extension(*, session: AsyncSession, assignment_id: int) -> Extension | None:
@@ -113,7 +109,7 @@ async def request_extension(*, session: AsyncSession, actor: Access, assignment_
     if problem is not None:
         return Result(problem, assignment, milestone, unit)
     member_id = actor.member.id if actor.member else None
-    extension = Extension(assignment_id=assignment_id, old_date=current, new_date=new_date, reason=reason.strip(),
+    extension = Extension(assignment_id=assignment_id, old_date=current, new_date=new_date, reason=clean_reason(reason),
                           requested_by_member_id=member_id, requested_at=now)
     session.add(extension)
     await session.flush()
@@ -172,7 +168,7 @@ async def decline_extension(*, session: AsyncSession, actor: Access, extension_i
     if problem is not None:
         return Result(problem, assignment, milestone, unit, extension)
     _decide(extension, ExtensionStatus.declined, actor, now)
-    extension.decision_reason = reason.strip()
+    extension.decision_reason = clean_reason(reason)
     session.add(extension)
     details = {**_details(extension), "decline_reason": extension.decision_reason}
     session.add(event_for("extension_decline", actor, assignment, now, details=details))

@@ -14,7 +14,7 @@ from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, ForceReply, Update
+from telegram import CallbackQuery, ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -30,12 +30,14 @@ from bot.confirmations import (
 from bot.models import Assignment, AssignmentState, Milestone, Role, Unit
 from bot.plan_views import milestone_choices, unit_assignment, view_labels
 from bot.progress import get_item
+from bot.reasons import MAX_REASON as MAX_REASON, clean_reason
 from bot.timeutil import local_today
 from bot.typed_dates import TypedDateError, looks_like_date, parse_typed_date
 from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import done_keyboard, item_buttons, parse_button, parse_number, undo_keyboard, without_button
+from handlers.reasons import reason_refusal, unit_reason_command
 from handlers.render import Actor, confirmed_card, item_card, qualified, short
 from scheduler import assignments_changed, send_soon
 
@@ -44,8 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A return reason is a sentence or a paragraph; the unit's notice (under Telegram's 4,096 characters) quotes it whole.
-MAX_REASON = 1000
 # The tag closing a return prompt (#tralai<assignment id>): a reply to that prompt is the reason.
 RETURN_TAG = "tralai"
 RETURN_PROMPT = re.compile(rf"#{RETURN_TAG}(\d+)\s*$")
@@ -99,7 +99,8 @@ async def button(update: Update, context: BotContext) -> None:
         await unknown_button(update, context)
         return
     kind, assignment_id = pressed.kind, pressed.numbers[0]
-    listed = (pressed.view, *pressed.numbers[1:]) if kind == "dn" else None  # the /tiendo page pressed from
+    # The /tiendo page pressed from: its view, its argument, its page.
+    listed = (pressed.view, pressed.numbers[1], pressed.numbers[2]) if kind == "dn" else None
     kind = "done" if kind == "dn" else kind
     async with request(update, context) as req:
         if not req.access.registered:
@@ -127,7 +128,7 @@ async def button(update: Update, context: BotContext) -> None:
                             Outcome.undone: _("Undone."), Outcome.accepted: _("Accepted."),
                             Outcome.returned: _("Returned to the unit.")}[result.outcome])
         message = query.message
-        markup = message.reply_markup if message is not None else None  # type: ignore[union-attr]
+        markup = message.reply_markup if isinstance(message, Message) else None
         if listed is not None and await _rerender(query, req, context, *listed):
             await reply(update, text, reply_markup=keyboard)  # the card, with its undo button
         elif item_buttons(markup) > 1:
@@ -189,18 +190,15 @@ async def reason_reply(update: Update, context: BotContext) -> bool:
     message = update.effective_message
     if assignment_id is None or message is None:
         return False
-    reason = " ".join((message.text or "").split())
+    reason = clean_reason(message.text or "")
     async with request(update, context) as req:
         _ = req.t.gettext
         if not req.access.registered:
             await reply(update, not_registered(req.t))
             return True
-        if not reason:
-            await reply(update, _("Please reply with the reason in words. Nothing changed."))
-            return True
-        if len(reason) > MAX_REASON:
-            await reply(update, _("The reason is too long ({n} characters): at most {limit}. Nothing changed.")
-                        .format(n=len(reason), limit=MAX_REASON))
+        refusal = reason_refusal(req.t, reason, missing=_("Please reply with the reason in words. Nothing changed."))
+        if refusal is not None:
+            await reply(update, refusal)
             return True
         result = await return_assignment(session=req.session, actor=req.access, assignment_id=assignment_id,
                                          now=context.clock.now(), reason=reason)
@@ -222,27 +220,13 @@ async def _returned(update: Update, req: Request, context: BotContext, result: R
 
 async def tralai(update: Update, context: BotContext) -> None:
     """/tralai <milestone code> <unit code> <reason>: a supervisor returns a reported item to the unit."""
-    message = update.effective_message
-    assert message is not None
-    words = (message.text or "").split()[1:]
     async with request(update, context) as req:
-        _ = req.t.gettext
-        if not req.access.registered:
-            await reply(update, not_registered(req.t))
+        read = await unit_reason_command(update, req, req.t.gettext("Usage: /tralai M16 HU-DIENBIEN reason for "
+                                                                    "returning it"))
+        if read is None:  # answered
             return
-        if len(words) < 3:
-            await reply(update, _("Usage: /tralai M16 HU-DIENBIEN reason for returning it"))
-            return
-        reason = " ".join(words[2:])
-        if len(reason) > MAX_REASON:
-            await reply(update, _("The reason is too long ({n} characters): at most {limit}. Nothing changed.")
-                        .format(n=len(reason), limit=MAX_REASON))
-            return
-        unit = await get_unit_by_code(session=req.session, code=words[1])
-        if unit is None or not req.access.can_view(unit):  # outside their view: not even which plans it has
-            await reply(update, not_found(req.t))
-            return
-        milestone = await _returned_milestone(update, req, words[0], unit, reason)
+        code, unit, reason = read
+        milestone = await _returned_milestone(update, req, code, unit, reason)
         if milestone is None:  # answered: not found, or which plan?
             return
         assignment = await unit_assignment(session=req.session, unit_ids=[unit.id], milestone_id=milestone.id)  # type: ignore[list-item,arg-type]
@@ -302,7 +286,7 @@ async def xong(update: Update, context: BotContext) -> None:
             if not named.active or not req.access.can_confirm(named):
                 await reply(update, not_found(req.t))
                 return
-            unit_ids, words = [named.id], [words[0], *words[2:]]  # type: ignore[list-item]
+            unit_ids, words = [named.id], [words[0], *words[2:]]
         rest = " ".join(words[1:])
         note, done_on = rest or None, None
         if len(words) > 1 and looks_like_date(words[1]):  # "/xong M03 25/9/2019 note": the day it was done

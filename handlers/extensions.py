@@ -16,7 +16,7 @@ from html import escape
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 
 from bot.extensions import (
@@ -28,18 +28,18 @@ from bot.extensions import (
     may_ask,
     may_decide,
     pending_for_unit,
-    reason_problem,
     request_extension,
 )
 from bot.i18n import Translator
 from bot.models import Extension, ExtensionStatus, Milestone, Plan, Role, Unit
 from bot.plan_views import unit_assignment, view_labels
+from bot.reasons import clean_reason
 from bot.timeutil import local_today
 from bot.typed_dates import TypedDateError, parse_typed_date
-from bot.units import get_unit_by_code
 from handlers.choose import choose_milestone
 from handlers.common import Request, not_found, not_registered, reply, request, unknown_button
 from handlers.keyboards import parse_button
+from handlers.reasons import reason_refusal, unit_reason_command
 from handlers.render import qualified, short
 from scheduler import assignments_changed, send_soon
 
@@ -115,10 +115,10 @@ async def giahan(update: Update, context: BotContext) -> None:
         except TypedDateError as error:
             await reply(update, escape(error.render(req.t)) + " " + _("Nothing changed."))
             return
-        reason = " ".join(words[2:])
-        problem = reason_problem(reason)
-        if problem is not None:
-            await reply(update, _refusal(req.t, Result(problem)))
+        reason = clean_reason(" ".join(words[2:]))
+        refusal = reason_refusal(req.t, reason, missing=_("Please write the reason after the date. Nothing changed."))
+        if refusal is not None:
+            await reply(update, refusal)
             return
         unit_ids = [u.id for u in req.access.units_with(Role.secretary)]
 
@@ -204,9 +204,9 @@ async def _approve(query: CallbackQuery, req: Request, context: BotContext, exte
     send_soon(context.job_queue)  # the unit's answer, the other supervisors' copies edited
     await query.answer(_("Approved."))
     name = req.access.member.full_name if req.access.member else ""
-    if query.message is not None:  # the pressed copy: edited here, as the reply to the press
+    if isinstance(query.message, Message):  # the pressed copy: edited here, as the reply to the press
         done = decision_line(req.t, result.extension, name, context.settings.tz)
-        await query.edit_message_text(query.message.text_html + "\n" + done, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+        await query.edit_message_text(query.message.text_html + "\n" + done, parse_mode=ParseMode.HTML)
 
 
 async def _ask_decline_reason(query: CallbackQuery, req: Request, extension_id: int) -> None:
@@ -224,31 +224,17 @@ async def _ask_decline_reason(query: CallbackQuery, req: Request, extension_id: 
 
 async def tuchoi(update: Update, context: BotContext) -> None:
     """/tuchoi <milestone code> <unit code> <reason>: a supervisor declines the unit's request for more time."""
-    message = update.effective_message
-    assert message is not None
-    words = (message.text or "").split()[1:]
     async with request(update, context) as req:
         _ = req.t.gettext
-        if not req.access.registered:
-            await reply(update, not_registered(req.t))
+        read = await unit_reason_command(update, req, _("Usage: /tuchoi M03 HU-DIENBIEN reason for declining"))
+        if read is None:  # answered
             return
-        if len(words) < 3:
-            await reply(update, _("Usage: /tuchoi M03 HU-DIENBIEN reason for declining"))
-            return
-        reason = " ".join(words[2:])
-        problem = reason_problem(reason)
-        if problem is not None:
-            await reply(update, _refusal(req.t, Result(problem)))
-            return
-        unit = await get_unit_by_code(session=req.session, code=words[1])
-        if unit is None or not req.access.can_view(unit):  # outside their view: not even which plans it has
-            await reply(update, not_found(req.t))
-            return
+        code, unit, reason = read
 
         async def allowed(milestone: Milestone) -> bool:  # the plans where this unit has a request waiting
             return await pending_for_unit(session=req.session, unit_id=unit.id, milestone_id=milestone.id) is not None  # type: ignore[arg-type]
 
-        milestone = await choose_milestone(update, req, words[0], allowed=allowed,
+        milestone = await choose_milestone(update, req, code, allowed=allowed,
                                            command=("/tuchoi", f"{unit.code} {reason}"))
         if milestone is None:  # answered: no request waiting (not found), or which plan?
             return
