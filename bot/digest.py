@@ -77,18 +77,16 @@ async def queue_weekly_digests(*, session: AsyncSession, now: datetime, tz: Zone
                  .join(Membership, col(Membership.member_id) == Member.id)
                  .join(Unit, col(Unit.id) == Membership.unit_id)
                  .where(Membership.role == Role.supervisor, col(Member.active).is_(True), col(Unit.active).is_(True))
-                 .order_by(Member.id, Unit.depth, Unit.code))
+                 .order_by(col(Member.id), col(Unit.depth), col(Unit.code)))
     due: dict[int, DigestDue] = {}
     for member, unit in (await session.execute(statement)).all():
+        assert member.id is not None  # read from the table
         entry = due.setdefault(member.id, DigestDue(member=member))
         if not any(unit.path.startswith(root.path) for root in entry.roots):  # a subtree already covered
             entry.roots.append(unit)
     sent = await already_sent(session=session, monday=monday, tz=tz)
     waiting = [entry for member_id, entry in due.items() if member_id not in sent]
-    ids = await queue_messages(session, [
-        Message(kind=MessageKind.weekly, unit_id=entry.roots[0].id, recipients=[entry.member],  # type: ignore[arg-type]
-                params={"week": monday.isoformat(), "roots": [root.id for root in entry.roots]},
-                once_key=weekly_key(entry.member.id, monday)) for entry in waiting], now=now)  # type: ignore[arg-type]
+    ids = await queue_messages(session, [_weekly_message(entry, monday) for entry in waiting], now=now)
     queued = [entry for entry, message_id in zip(waiting, ids, strict=True) if message_id is not None]
     for entry in queued:
         session.add(Event(at=now, kind="digest", actor_label="weekly digest", unit_id=entry.roots[0].id,
@@ -96,3 +94,12 @@ async def queue_weekly_digests(*, session: AsyncSession, now: datetime, tz: Zone
                                               "units": [root.code for root in entry.roots]})))
     await session.flush()
     return queued
+
+
+def _weekly_message(entry: DigestDue, monday: date) -> Message:
+    """A supervisor's digest of the week, filed under their first unit (where /loi shows a failure)."""
+    unit_id, member_id = entry.roots[0].id, entry.member.id
+    assert unit_id is not None and member_id is not None  # read from their tables
+    return Message(kind=MessageKind.weekly, unit_id=unit_id, recipients=[entry.member],
+                   params={"week": monday.isoformat(), "roots": [root.id for root in entry.roots]},
+                   once_key=weekly_key(member_id, monday))

@@ -50,11 +50,11 @@ class AssignmentState(str, enum.Enum):
     done = "done"
 
 
-def utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+def utc_column(*, nullable: bool = True, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
-def bigint_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+def bigint_column(*, nullable: bool = True, index: bool = False) -> Column[int]:
     return Column(BigInteger(), nullable=nullable, index=index)
 
 

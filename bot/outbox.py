@@ -83,7 +83,7 @@ async def queue_messages(session: AsyncSession, messages: Sequence[Message], *, 
         made = (await session.execute(
             insert(ReminderDigest).returning(col(ReminderDigest.id), sort_by_parameter_order=True),
             [_row(messages[index], now) for index in wanted])).scalars()
-        ids = {index: int(message_id) for index, message_id in zip(wanted, made, strict=True)}  # type: ignore[arg-type]
+        ids = {index: int(message_id) for index, message_id in zip(wanted, made, strict=True)}  # type: ignore[arg-type]  # RETURNING a primary key: never None
         copies = [_copy(ids[index], member, now) for index in wanted
                   for member in _one_per_chat(messages[index].recipients)]
         await session.execute(insert(ReminderDelivery), copies)

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, not_, or_, union_all
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, bindparam, case, func, literal, not_, or_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -103,11 +103,11 @@ def _item(assignment: Assignment, milestone: Milestone, unit: Unit, *, now: date
     status = assignment_status(state=assignment.state, deadline=deadline, now=now,
                                completed_at=assignment.reported_at or assignment.confirmed_at,
                                due_soon_days=rules.due_soon_days, done_on=assignment.done_on)
-    return Item(assignment_id=assignment.id, milestone_id=milestone.id, milestone_code=milestone.code,  # type: ignore[arg-type]
+    return Item(assignment_id=assignment.id, milestone_id=milestone.id, milestone_code=milestone.code,  # type: ignore[arg-type]  # a stored row: its id is set
                 title=milestone.title, due_date=deadline.due_date, status=status,
                 original_due_date=milestone.due_date if deadline.due_date != milestone.due_date else None,
                 done_on=assignment.done_on, note=assignment.note,
-                days_left=deadline.days_left(now), unit_id=unit.id, unit_code=unit.code,  # type: ignore[arg-type]
+                days_left=deadline.days_left(now), unit_id=unit.id, unit_code=unit.code,  # type: ignore[arg-type]  # a stored row: its id is set
                 unit_name=unit.short_name or unit.name, confirmed_at=assignment.confirmed_at,
                 plan_id=milestone.plan_id)
 
@@ -159,7 +159,7 @@ WHOLE_TREE_REST = 1000
 
 async def _nearly_whole_tree(session: AsyncSession, in_tree: ColumnElement[bool]) -> bool:
     """True when fewer units lie outside the live subtree than in it, and fewer than WHOLE_TREE_REST."""
-    def capped_count(condition: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+    def capped_count(condition: ColumnElement[bool]) -> ScalarSelect[int]:
         rows = select(col(Unit.id)).where(condition).limit(WHOLE_TREE_REST).subquery()
         return select(func.count()).select_from(rows).scalar_subquery()
 
@@ -168,7 +168,7 @@ async def _nearly_whole_tree(session: AsyncSession, in_tree: ColumnElement[bool]
     return int(rest) < min(int(inside), WHOLE_TREE_REST)
 
 
-def _counts(*where: ColumnElement[bool], sign: int = 1):  # type: ignore[no-untyped-def]
+def _counts(*where: ColumnElement[bool], sign: int = 1) -> Select[Any, Any, Any, Any]:
     """Per milestone: live assignments, done, reported (negated with sign=-1)."""
     return (select(col(Assignment.milestone_id).label("milestone_id"), (sign * func.count()).label("total"),
                    (sign * func.sum(case((col(Assignment.state) == AssignmentState.done, 1), else_=0))).label("done"),

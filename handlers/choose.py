@@ -35,9 +35,9 @@ async def choose_milestone(update: Update, req: Request, text: str, *,
         return choices[0][0]
     labels = await view_labels(session=req.session) or labels_of([plan for _milestone, plan in choices])
     code = choices[0][0].code
-    plans = [(plan, labels.get(plan.id, plan.code)) for _milestone, plan in choices]  # type: ignore[arg-type]
+    plans = [(plan, labels.get(plan.id, plan.code)) for _milestone, plan in choices]  # type: ignore[arg-type]  # a stored row: its id is set
     keyboard = None if command or action is None else pick_keyboard(
-        [(label, action, milestone.id)  # type: ignore[misc]
+        [(label, action, milestone.id)  # type: ignore[misc]  # a stored row: its id is set
          for (milestone, _plan), (_p, label) in zip(choices, plans, strict=True)])
     await reply(update, pick_text(req.t, code, plans, command), reply_markup=keyboard)
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -41,10 +41,10 @@ async def request(update: Update, context: BotContext) -> AsyncIterator[Request]
         yield Request(session=session, access=access, t=translator(language))
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML,
-                                                  disable_web_page_preview=True, **kwargs)  # type: ignore[arg-type]
+                                                  disable_web_page_preview=True, **kwargs)
 
 
 async def unknown_button(update: Update, context: BotContext) -> None:

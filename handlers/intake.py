@@ -147,7 +147,7 @@ async def _offer(update: Update, context: BotContext, t: Translator, check: Plan
 async def _dry_run_and_keep(update: Update, context: BotContext, t: Translator, plan: Plan, text: str,
                             name: str) -> tuple[str | None, list[str]]:
     """Dry-runs the import: kept for 📥 (its token, and the report), or refused (None, and why)."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = update.effective_user.id  # type: ignore[union-attr]  # a message update always has a user
     try:
         report = await run_import(session_factory=context.session_factory, plan=plan, now=context.clock.now(),
                                   actor=f"telegram:{user_id}", dry_run=True)

@@ -72,8 +72,9 @@ async def _list_page(req: Request, context: BotContext, unit: Unit, page: int,
                      hint: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the unit's members and open invites, with 🗑 / ✖️ for the rows the caller may act on."""
     t, _ = req.t, req.t.gettext
-    members = await list_members(session=req.session, unit_id=unit.id)  # type: ignore[arg-type]
-    invites = await open_invites(session=req.session, unit_id=unit.id, now=context.clock.now())  # type: ignore[arg-type]
+    assert unit.id is not None  # read from the table
+    members = await list_members(session=req.session, unit_id=unit.id)
+    invites = await open_invites(session=req.session, unit_id=unit.id, now=context.clock.now())
     pages = max(1, math.ceil((len(members) + len(invites)) / PAGE_ITEMS))
     page = max(0, min(page, pages - 1))
     counts = [t.ngettext("{n} registered", "{n} registered", len(members)).format(n=len(members))]

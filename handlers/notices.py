@@ -53,8 +53,8 @@ async def _rows(context: NoticeContext, notice: Notice) -> tuple[Assignment, Mil
     if notice.assignment_id is None:
         return None
     row = (await context.session.execute(
-        select(Assignment, Milestone, Unit).join(Milestone, Milestone.id == Assignment.milestone_id)  # type: ignore[arg-type]
-        .join(Unit, Unit.id == Assignment.unit_id).where(Assignment.id == notice.assignment_id))).first()  # type: ignore[arg-type]
+        select(Assignment, Milestone, Unit).join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id).where(col(Assignment.id) == notice.assignment_id))).first()
     return (row[0], row[1], row[2]) if row else None
 
 
@@ -116,16 +116,17 @@ async def confirmed(context: NoticeContext, notice: Notice) -> RenderedMessage |
         return None
     t = context.tr
     _ = t.gettext
+    assert assignment.id is not None  # read from the table
     if reported:
         text = _("🕓 {unit} reported {code} done; please accept or return it.")
-        keyboard = review_keyboard(t, assignment.id)  # type: ignore[arg-type]
+        keyboard = review_keyboard(t, assignment.id)
     else:
         text, keyboard = _("✅ {unit} completed {code}."), None
     text = text.format(unit=f"<b>{escape(unit.code)}</b>", code=await _code(context, milestone))
     if assignment.note:  # what the unit said travels with it
         text += "\n" + _("📝 Note: {note}").format(note=escape(short(assignment.note, MAX_NOTE)))
     if assignment.evidence_file_id:
-        keyboard = with_evidence(t, keyboard, assignment.id)  # type: ignore[arg-type]
+        keyboard = with_evidence(t, keyboard, assignment.id)
     return message(text, keyboard)
 
 
@@ -157,8 +158,8 @@ async def extension_request(context: NoticeContext, notice: Notice) -> RenderedM
         return None
     extension, _assignment, milestone, unit = found
     t = context.tr
-    return message(request_text(t, unit, extension, await _code(context, milestone)),
-                   decide_keyboard(t, extension.id))  # type: ignore[arg-type]
+    assert extension.id is not None  # read from the table
+    return message(request_text(t, unit, extension, await _code(context, milestone)), decide_keyboard(t, extension.id))
 
 
 async def extension_decided(context: NoticeContext, notice: Notice) -> RenderedMessage | None:

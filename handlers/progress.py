@@ -129,7 +129,7 @@ async def overview(req: Request, context: BotContext) -> View:
     labels = await view_labels(session=req.session)
     view = View("me", 0, max_lines=line_limit(roots), labels=labels, t=req.t)
     for unit in req.access.units_with(Role.secretary):
-        items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
+        items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]  # a stored row: its id is set
         view.add(unit_rows(req.t, unit, items, item_rates(items), labels), done_button)
     for root in roots:
         progress = await subtree_progress(session=req.session, root=root, now=now, rules=rules, named=LATE_NAMED)
@@ -143,15 +143,15 @@ async def unit_view(req: Request, context: BotContext, unit: Unit) -> View:
     now, rules = context.clock.now(), context.services.rules
     roots = await supervised_roots(session=req.session, access=req.access)
     labels = await view_labels(session=req.session)
-    view = View("u", unit.id, max_lines=line_limit(roots), labels=labels, t=req.t)  # type: ignore[arg-type]
-    items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]
+    view = View("u", unit.id, max_lines=line_limit(roots), labels=labels, t=req.t)  # type: ignore[arg-type]  # a stored row: its id is set
+    items = await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules)  # type: ignore[arg-type]  # a stored row: its id is set
     confirms = req.access.can_confirm(unit)
     if req.access.supervises(unit) and await count_children(session=req.session, unit=unit):
         progress = await subtree_progress(session=req.session, root=unit, now=now, rules=rules, named=LATE_NAMED)
         own = {item.milestone_id: item for item in items}
 
         def buttons(thing: object) -> list[LineButton]:
-            item = own.get(thing.milestone_id)  # type: ignore[attr-defined]
+            item = own.get(thing.milestone_id)  # type: ignore[attr-defined]  # subtree rows show MilestoneProgress
             return (done_button(item) if confirms and item is not None else []) + drill_button(thing)
 
         view.add(subtree_rows(req.t, unit, progress, rates_of(progress), labels), buttons)
@@ -172,7 +172,7 @@ async def milestone_view(req: Request, context: BotContext, milestone_id: int) -
                                               now=now, rules=rules):
             items[item.assignment_id] = item
     for unit in req.access.units_with(Role.secretary):
-        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):  # type: ignore[arg-type]
+        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):  # type: ignore[arg-type]  # a stored row: its id is set
             if item.milestone_id == milestone_id:
                 items.setdefault(item.assignment_id, item)
     if not items:
@@ -251,7 +251,7 @@ async def tiendo(update: Update, context: BotContext) -> None:
         milestone = await choose_milestone(update, req, code, action="tiendo", allowed=lambda m: can_see(req, m))
         if milestone is None:  # answered: not found, or which plan?
             return
-        answer = await milestone_answer(req, context, milestone.id)  # type: ignore[arg-type]
+        answer = await milestone_answer(req, context, milestone.id)  # type: ignore[arg-type]  # a stored row: its id is set
         if answer is None:
             await reply(update, not_found(req.t))
             return
@@ -262,7 +262,7 @@ async def can_see(req: Request, milestone: Milestone) -> bool:
     """Whether the milestone is assigned to one of the caller's units or within a subtree they supervise."""
     roots = await supervised_roots(session=req.session, access=req.access)
     units = [u.id for u in req.access.units_with(Role.secretary)]
-    return await reaches(session=req.session, milestone_id=milestone.id, unit_ids=units, roots=roots)  # type: ignore[arg-type]
+    return await reaches(session=req.session, milestone_id=milestone.id, unit_ids=units, roots=roots)  # type: ignore[arg-type]  # a stored row: its id is set
 
 
 async def milestone_answer(req: Request, context: BotContext, milestone_id: int) -> tuple[str, object] | None:
@@ -277,7 +277,7 @@ async def milestone_answer(req: Request, context: BotContext, milestone_id: int)
     now, rules = context.clock.now(), context.services.rules
     labels = await view_labels(session=req.session)
     for unit in req.access.units_with(Role.secretary):
-        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):  # type: ignore[arg-type]
+        for item in await unit_items(session=req.session, unit_id=unit.id, now=now, rules=rules):  # type: ignore[arg-type]  # a stored row: its id is set
             if item.milestone_id == milestone_id:
                 keyboard = done_keyboard(req.t, item.assignment_id) if item.status.group == Group.not_done else None
                 return item_card(req.t, item, unit.name, labels.get(item.plan_id, "")), keyboard
@@ -305,10 +305,10 @@ async def page_button(update: Update, context: BotContext) -> None:
         text, keyboard, _page_no = page_of(view, page)
         await query.answer()
         if prefix == "ms" and query.message is not None:
-            await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[attr-defined]
+            await query.message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[attr-defined]  # PTB: not on an InaccessibleMessage; a just-pressed button's message is a Message
             return
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)  # type: ignore[arg-type]  # PTB types the markup narrower than page_of's
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise

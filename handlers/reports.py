@@ -199,7 +199,7 @@ async def urge_button(update: Update, context: BotContext) -> None:
     except BadRequest as error:  # a press answered too late ("query is too old"): the summary still goes out
         log.warning("could not answer the urge button: %s", error)
     if query.message is not None:
-        await query.message.reply_text(escape("\n".join(lines)), parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]
+        await query.message.reply_text(escape("\n".join(lines)), parse_mode=ParseMode.HTML)  # type: ignore[attr-defined]  # PTB: not on an InaccessibleMessage; a just-pressed button's message is a Message
 
 
 def unit_codes(t: Translator, items: list[Item]) -> str:
@@ -232,7 +232,7 @@ def urge_summary(t: Translator, plan: UrgePlan, *, units_reached: int, people: i
     return lines
 
 
-def urge_text(t, urger: str, item, label: str = "") -> str:  # type: ignore[no-untyped-def]
+def urge_text(t: Translator, urger: str, item: Item, label: str = "") -> str:
     _ = t.gettext
     return "\n".join([
         _("📣 <b>Reminder from {name}</b>: {unit} has not completed {code}.").format(
@@ -247,7 +247,7 @@ def urge_text(t, urger: str, item, label: str = "") -> str:  # type: ignore[no-u
 # -- the weekly digest's text (bot/digest.py queues it; the engine sends it, rendered by handlers/notices.py) ----
 
 
-def digest_lines(t, root: Unit, progress: list[MilestoneProgress], rates: Rates,  # type: ignore[no-untyped-def]
+def digest_lines(t: Translator, root: Unit, progress: list[MilestoneProgress], rates: Rates,
                  today: date, labels: dict[int, str] | None = None) -> list[str]:
     """The subtree's rates, then only what needs attention: milestones with late units or due within a week
     (under their plan's label where several plans are active)."""
@@ -263,7 +263,7 @@ def digest_lines(t, root: Unit, progress: list[MilestoneProgress], rates: Rates,
     return lines
 
 
-def digest_line(t, p: MilestoneProgress) -> str:  # type: ignore[no-untyped-def]
+def digest_line(t: Translator, p: MilestoneProgress) -> str:
     """One compact line per milestone (the late units are counted here; /tiendo and /baocao name them)."""
     _ = t.gettext
     marker = milestone_marker(p)  # the one status grid's marker, as /tiendo shows it

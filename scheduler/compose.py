@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.models import (
     Assignment,
@@ -111,7 +112,8 @@ async def compose_batch(
     cancelled: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         context = contexts[row.assignment_id]
-        in_ladder = row.step in current[(context.milestone.id, context.due_date)]  # type: ignore[index]
+        assert context.milestone.id is not None  # read from the table
+        in_ladder = row.step in current[(context.milestone.id, context.due_date)]
         why_not = context.why_not or (None if in_ladder else "replanned")
         if why_not:
             cancelled[why_not].append(row.id)
@@ -155,23 +157,23 @@ def _audience_column(audience: Audience) -> Any:
 
 
 def _due_rows(audience: Audience, due: list[Any], *columns: Any) -> Any:
-    query = select(*columns).select_from(Reminder).join(Assignment, Assignment.id == Reminder.assignment_id)
+    query = select(*columns).select_from(Reminder).join(Assignment, col(Assignment.id) == Reminder.assignment_id)
     if audience is Audience.parent:
-        query = query.join(Unit, Unit.id == Assignment.unit_id)
+        query = query.join(Unit, col(Unit.id) == Assignment.unit_id)
     return query.where(*due)
 
 
 async def _cancel_rootless_escalations(session: AsyncSession, due: list[Any]) -> None:
     # Planning skips root units; a unit moved to the root since then has nobody above it either.
     rootless = (
-        select(Reminder.id)
-        .join(Assignment, Assignment.id == Reminder.assignment_id)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(*due, Unit.parent_id.is_(None))
+        select(col(Reminder.id))
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .where(*due, col(Unit.parent_id).is_(None))
     )
     await session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(rootless))
+        .where(col(Reminder.id).in_(rootless))
         .values(status=ReminderStatus.cancelled.value, last_error="no parent unit")
         .execution_options(synchronize_session=False)
     )
@@ -193,12 +195,14 @@ async def _claim(session: AsyncSession, *, audience: Audience, due: list[Any], k
         )
         result = await session.execute(
             update(Reminder)
-            .where(Reminder.id.in_(ids))
+            .where(col(Reminder.id).in_(ids))
             .values(status=ReminderStatus.queued.value)
-            .returning(Reminder.id, Reminder.assignment_id, Reminder.step, Reminder.fire_at)
+            .returning(col(Reminder.id), col(Reminder.assignment_id), col(Reminder.step), col(Reminder.fire_at))
             .execution_options(synchronize_session=False)
         )
-        claimed.extend(_Due(*row) for row in result)
+        for reminder_id, assignment_id, step, fire_at in result:
+            assert reminder_id is not None  # returned by the table
+            claimed.append(_Due(reminder_id, assignment_id, step, fire_at))
     return claimed
 
 
@@ -209,11 +213,12 @@ async def _load_contexts(
     for chunk in chunked(sorted(assignment_ids)):
         rows = await session.execute(
             select(Assignment, Milestone, Unit)
-            .join(Milestone, Milestone.id == Assignment.milestone_id)
-            .join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.id.in_(chunk))
+            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
+            .where(col(Assignment.id).in_(chunk))
         )
         for assignment, milestone, unit in rows:
+            assert assignment.id is not None and unit.id is not None  # read from their tables
             contexts[assignment.id] = _Context(
                 unit_id=unit.id,
                 parent_id=unit.parent_id,
@@ -280,7 +285,7 @@ async def _set_status(
     for chunk in chunked(sorted(ids)):
         await session.execute(
             update(Reminder)
-            .where(Reminder.id.in_(chunk))
+            .where(col(Reminder.id).in_(chunk))
             .values(status=status.value, last_error=last_error)
             .execution_options(synchronize_session=False)
         )
@@ -338,7 +343,7 @@ async def _make_deliveries(
     for chunk in chunked(unreachable):
         await session.execute(
             update(Reminder)
-            .where(Reminder.digest_id.in_(chunk))
+            .where(col(Reminder.digest_id).in_(chunk))
             .values(status=ReminderStatus.failed.value, last_error=FailureReason.no_recipient.value)
             .execution_options(synchronize_session=False)
         )

@@ -83,6 +83,9 @@ class Dispatcher:
         self._should_stop = should_stop
         self._lease_clock = lease_clock or SystemClock()
         self._renderers = renderers or {}
+        # One write transaction at a time from this process: SQLite has one writer, and claims, outcomes and
+        # renewals that overlap wait on its lock in sleeps of several ms each (most of a morning's time).
+        self._writing = asyncio.Lock()
 
     async def run(self, *, prompt_only: bool = False) -> DispatchStats:
         """Sends until nothing is claimable (or a stop is asked); returns what happened. `prompt_only`: only the
@@ -122,7 +125,7 @@ class Dispatcher:
             if not held:
                 continue
             try:
-                async with session_scope(self._session_factory) as session:
+                async with self._writing, session_scope(self._session_factory) as session:
                     await renew_claims(
                         session, worker_id=self._worker_id, delivery_ids=list(held), lease_now=self._lease_clock.now()
                     )
@@ -136,14 +139,14 @@ class Dispatcher:
         claimed = 0
         while not self._should_stop():
             now, lease_now = self._clock.now(), self._lease_clock.now()
-            async with session_scope(self._session_factory) as session:
+            async with self._writing, session_scope(self._session_factory) as session:
                 ids = await claim_deliveries(
                     session,
                     worker_id=self._worker_id,
                     now=now,
                     lease_now=lease_now,
                     stale_before=lease_now - self._claim_timeout,
-                    limit=self._concurrency * 4,  # fewer, larger claim transactions
+                    limit=self._concurrency * 16,  # fewer, larger claim transactions (and loads)
                     prompt_only=prompt_only,
                 )
             if not ids:
@@ -182,7 +185,7 @@ class Dispatcher:
             recorded = [entry for entry in batch if entry is not None]
             if not recorded:
                 continue
-            async with session_scope(self._session_factory) as session:
+            async with self._writing, session_scope(self._session_factory) as session:
                 await record_outcomes(
                     session, recorded, worker_id=self._worker_id, now=self._clock.now(),
                     lease_now=self._lease_clock.now(),

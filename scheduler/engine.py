@@ -60,6 +60,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -267,7 +268,7 @@ class ReminderJobs:
     """The JobQueue side: a repeating sweep and one precise wake-up, both only triggers for the engine; and
     `send_soon`, a prompt send of what a handler just queued."""
 
-    def __init__(self, engine: ReminderEngine, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
+    def __init__(self, engine: ReminderEngine, job_queue: JobQueue[Any]) -> None:
         self.engine = engine
         self.job_queue = job_queue
         self._task: asyncio.Task[None] | None = None
@@ -285,7 +286,7 @@ class ReminderJobs:
             job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
 
-    async def _tick(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def _tick(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         # The job returns at once and the sweep runs as a task: a long morning of sends must not make
         # APScheduler skip (and warn about) the following ticks.
         self._run(full=True)
@@ -339,7 +340,7 @@ class ReminderJobs:
         return datetime.now(UTC) + (when - clock.now())
 
 
-def send_soon(job_queue: JobQueue | None) -> None:  # type: ignore[type-arg]
+def send_soon(job_queue: JobQueue[Any] | None) -> None:
     """Sends what was just queued (bot/outbox.py) now, not at the next tick: call it once the transaction that
     queued it has committed. Without a running engine nothing happens; the next sweep sends it anyway."""
     if job_queue is None:
@@ -350,7 +351,7 @@ def send_soon(job_queue: JobQueue | None) -> None:  # type: ignore[type-arg]
 
 
 async def start_reminders(
-    application: Application,  # type: ignore[type-arg]
+    application: Application[Any, Any, Any, Any, Any, Any],  # any bot's: the engine needs only its bot and jobs
     *,
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.i18n import Translator
 from bot.models import Assignment, Member, Milestone, Reminder, ReminderDelivery, ReminderDigest, Unit
@@ -60,25 +61,27 @@ async def list_failures(
     """The latest permanent failures, newest first; `unit_path` keeps one subtree (a Unit.path prefix);
     without `with_unreached`, not the failures for lack of a recipient."""
     query = (
-        select(ReminderDelivery, ReminderDigest.kind, Unit.code, Unit.name, Member.full_name)
-        .join(ReminderDigest, ReminderDigest.id == ReminderDelivery.digest_id)
-        .join(Unit, Unit.id == ReminderDigest.unit_id)
-        .outerjoin(Member, Member.id == ReminderDelivery.member_id)
-        .where(ReminderDelivery.status == DeliveryStatus.failed.value)
-        .order_by(ReminderDelivery.finished_at.desc(), ReminderDelivery.id.desc())
+        select(ReminderDelivery, col(ReminderDigest.kind), col(Unit.code), col(Unit.name), col(Member.full_name))
+        .join(ReminderDigest, col(ReminderDigest.id) == ReminderDelivery.digest_id)
+        .join(Unit, col(Unit.id) == ReminderDigest.unit_id)
+        .outerjoin(Member, col(Member.id) == ReminderDelivery.member_id)
+        .where(col(ReminderDelivery.status) == DeliveryStatus.failed.value)
+        .order_by(col(ReminderDelivery.finished_at).desc(), col(ReminderDelivery.id).desc())
         .limit(limit)
     )
     if since is not None:
-        query = query.where(ReminderDelivery.finished_at >= since)
+        query = query.where(col(ReminderDelivery.finished_at) >= since)
     if unit_path is not None:
-        query = query.where(Unit.path.startswith(unit_path, autoescape=True))
+        query = query.where(col(Unit.path).startswith(unit_path, autoescape=True))
     if not with_unreached:
-        query = query.where(ReminderDelivery.reason.is_distinct_from(FailureReason.no_recipient.value))
+        query = query.where(col(ReminderDelivery.reason).is_distinct_from(FailureReason.no_recipient.value))
     rows = (await session.execute(query)).all()
     codes = await _milestone_codes(session, {delivery.digest_id for delivery, *_rest in rows})
     codes.update(await _subject_codes(session, {delivery.digest_id for delivery, *_rest in rows} - set(codes)))
-    return [
-        Failure(
+    failures = []
+    for delivery, kind, unit_code, unit_name, member_name in rows:
+        assert delivery.id is not None  # read from the table
+        failures.append(Failure(
             delivery_id=delivery.id,
             failed_at=delivery.finished_at or delivery.created_at,
             kind=kind,
@@ -89,9 +92,8 @@ async def list_failures(
             reason=FailureReason(delivery.reason) if delivery.reason in FailureReason._value2member_map_ else None,
             error=delivery.last_error,
             milestone_codes=codes.get(delivery.digest_id, ()),
-        )
-        for delivery, kind, unit_code, unit_name, member_name in rows
-    ]
+        ))
+    return failures
 
 
 async def unreached_units(session: AsyncSession, *, now: datetime, window: timedelta = UNREACHED_WINDOW,
@@ -100,12 +102,12 @@ async def unreached_units(session: AsyncSession, *, now: datetime, window: timed
     joined since drops out once its last failure is older)."""
     since = now - window
     unreached = (
-        select(Unit.code, Unit.name, Unit.short_name)
-        .join(ReminderDigest, ReminderDigest.unit_id == Unit.id)
-        .join(ReminderDelivery, ReminderDelivery.digest_id == ReminderDigest.id)
-        .where(ReminderDelivery.status == DeliveryStatus.failed.value,
-               ReminderDelivery.reason == FailureReason.no_recipient.value,
-               ReminderDelivery.finished_at >= since)
+        select(col(Unit.code), col(Unit.name), col(Unit.short_name))
+        .join(ReminderDigest, col(ReminderDigest.unit_id) == Unit.id)
+        .join(ReminderDelivery, col(ReminderDelivery.digest_id) == ReminderDigest.id)
+        .where(col(ReminderDelivery.status) == DeliveryStatus.failed.value,
+               col(ReminderDelivery.reason) == FailureReason.no_recipient.value,
+               col(ReminderDelivery.finished_at) >= since)
         .distinct()
     )
     count = await session.scalar(select(func.count()).select_from(unreached.subquery()))
@@ -118,13 +120,14 @@ async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[
     found: dict[int, list[str]] = defaultdict(list)
     for chunk in chunked(sorted(digest_ids)):
         rows = await session.execute(
-            select(Reminder.digest_id, Milestone.code)
-            .join(Assignment, Assignment.id == Reminder.assignment_id)
-            .join(Milestone, Milestone.id == Assignment.milestone_id)
-            .where(Reminder.digest_id.in_(chunk))
-            .order_by(Reminder.digest_id, Milestone.code)
+            select(col(Reminder.digest_id), col(Milestone.code))
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+            .where(col(Reminder.digest_id).in_(chunk))
+            .order_by(col(Reminder.digest_id), col(Milestone.code))
         )
         for digest_id, code in rows:
+            assert digest_id is not None  # one of `chunk`
             if code not in found[digest_id]:
                 found[digest_id].append(code)
     return {digest_id: tuple(codes) for digest_id, codes in found.items()}
@@ -135,12 +138,14 @@ async def _subject_codes(session: AsyncSession, digest_ids: set[int]) -> dict[in
     found: dict[int, tuple[str, ...]] = {}
     for chunk in chunked(sorted(digest_ids)):
         rows = await session.execute(
-            select(ReminderDigest.id, Milestone.code)
-            .join(Assignment, Assignment.id == ReminderDigest.assignment_id)
-            .join(Milestone, Milestone.id == Assignment.milestone_id)
-            .where(ReminderDigest.id.in_(chunk))
+            select(col(ReminderDigest.id), col(Milestone.code))
+            .join(Assignment, col(Assignment.id) == ReminderDigest.assignment_id)
+            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+            .where(col(ReminderDigest.id).in_(chunk))
         )
-        found.update((digest_id, (code,)) for digest_id, code in rows)
+        for digest_id, code in rows:
+            assert digest_id is not None  # one of `chunk`
+            found[digest_id] = (code,)
     return found
 
 

@@ -52,7 +52,8 @@ async def assignments_changed(
             if active and state == AssignmentState.open:
                 replan.add(milestone_id)
             else:
-                closed.append(assignment_id)  # type: ignore[arg-type]
+                assert assignment_id is not None  # one of `chunk`
+                closed.append(assignment_id)
         result.rows_cancelled += await _cancel_pending(session, closed)
     if replan:
         planned = await planner.replan_milestones(session, milestone_ids=replan, settings=settings, clock=clock,
@@ -82,4 +83,4 @@ async def _cancel_pending(session: AsyncSession, assignment_ids: list[int]) -> i
         .where(col(Reminder.assignment_id).in_(assignment_ids), col(Reminder.status) == ReminderStatus.pending.value)
         .values(status=ReminderStatus.cancelled.value, last_error="closed")
         .execution_options(synchronize_session=False))
-    return max(cancelled.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return max(cancelled.rowcount or 0, 0)  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult

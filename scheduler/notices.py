@@ -74,8 +74,8 @@ async def render_notice(context: NoticeContext, digest: ReminderDigest,
         return FailureReason.not_rendered
     if message is None or "edits" not in notice.params:
         return message
-    earlier = await _sent_copy(context.session, message_id=int(notice.params["edits"]),
-                               member_id=context.reader.id)  # type: ignore[arg-type]
+    assert context.reader.id is not None  # read from the table
+    earlier = await _sent_copy(context.session, message_id=int(notice.params["edits"]), member_id=context.reader.id)
     # A copy not sent (yet, or ever) is rendered as things stand when it goes: there is nothing to edit.
     return replace(message, edit_message_id=earlier) if earlier is not None else None
 

@@ -19,12 +19,13 @@ out, and a copy whose items are all confirmed is not sent at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.i18n import Translator, translator
 from bot.models import (
@@ -58,8 +59,9 @@ from scheduler.states import DeliveryStatus, DigestKind, FailureReason, Reminder
 RETRY_DELAYS = tuple(timedelta(seconds=seconds) for seconds in (15, 60, 300, 900, 3600, 10800, 21600))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
-DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]
-REMINDER = Reminder.__table__  # type: ignore[attr-defined]
+# The Core tables, for bulk statements; SQLModel sets `__table__` on the class without declaring it.
+DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+REMINDER = Reminder.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ async def renew_claims(session: AsyncSession, *, worker_id: str, delivery_ids: l
             .with_for_update(skip_locked=True)
         )
         result = await session.execute(update(DELIVERY).where(DELIVERY.c.id.in_(held)).values(claimed_at=lease_now))
-        renewed += result.rowcount  # type: ignore[attr-defined]
+        renewed += result.rowcount  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
     return renewed
 
 
@@ -161,13 +163,16 @@ async def load_outgoing(
     heads = (
         await session.execute(
             select(ReminderDelivery, ReminderDigest, Member)
-            .join(ReminderDigest, ReminderDigest.id == ReminderDelivery.digest_id)
-            .outerjoin(Member, Member.id == ReminderDelivery.member_id)
-            .where(ReminderDelivery.id.in_(delivery_ids))
+            .join(ReminderDigest, col(ReminderDigest.id) == ReminderDelivery.digest_id)
+            .outerjoin(Member, col(Member.id) == ReminderDelivery.member_id)
+            .where(col(ReminderDelivery.id).in_(delivery_ids))
         )
     ).all()
-    digests = {digest.id: digest for _delivery, digest, _member in heads}
-    ladder = [d.id for d in digests.values() if d.kind in (DigestKind.reminder.value, DigestKind.escalation.value)]
+    digests: dict[int, ReminderDigest] = {}
+    for _delivery, digest, _member in heads:
+        assert digest.id is not None  # read from the table
+        digests[digest.id] = digest
+    ladder = [key for key, d in digests.items() if d.kind in (DigestKind.reminder.value, DigestKind.escalation.value)]
     items = await _open_items(session, ladder, now, settings)
     names = await _unit_names(session, {digest.unit_id for digest in digests.values()})
     subjects = await _member_names(session, {d.subject_member_id for d in digests.values() if d.subject_member_id})
@@ -175,7 +180,8 @@ async def load_outgoing(
 
     outgoing = []
     for delivery, digest, member in heads:
-        base = dict(
+        assert delivery.id is not None and digest.id is not None  # read from their tables
+        base = Outgoing(
             delivery_id=delivery.id,
             digest_id=digest.id,
             member_id=delivery.member_id,
@@ -183,12 +189,12 @@ async def load_outgoing(
             attempts=delivery.attempts,
         )
         if member is None or not member.active:
-            outgoing.append(Outgoing(**base, skip=DeliveryStatus.failed, skip_reason=FailureReason.inactive))
+            outgoing.append(replace(base, skip=DeliveryStatus.failed, skip_reason=FailureReason.inactive))
             continue
         role = _AUDIENCE_ROLE.get(digest.kind)
         if role is not None and (member.id, digest.unit_id, role) not in held:
             # Removed from the unit (/thanhvien) since this copy was composed: nothing more for them.
-            outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
+            outgoing.append(replace(base, skip=DeliveryStatus.cancelled))
             continue
         tr = translator(member.language)
         message: RenderedMessage | FailureReason | None
@@ -198,11 +204,11 @@ async def load_outgoing(
             context = NoticeContext(session=session, settings=settings, now=now, reader=member, tr=tr)
             message = await render_notice(context, digest, renderers or {})
         if isinstance(message, FailureReason):
-            outgoing.append(Outgoing(**base, skip=DeliveryStatus.failed, skip_reason=message))
+            outgoing.append(replace(base, skip=DeliveryStatus.failed, skip_reason=message))
         elif message is None:  # every item was confirmed since, or the notice is no longer true: nothing to say
-            outgoing.append(Outgoing(**base, skip=DeliveryStatus.cancelled))
+            outgoing.append(replace(base, skip=DeliveryStatus.cancelled))
         else:
-            outgoing.append(Outgoing(**base, message=message))
+            outgoing.append(replace(base, message=message))
     return outgoing
 
 
@@ -231,20 +237,25 @@ async def _open_items(
     calendar = await load_calendar(session=session)  # a due date on a day off is said to be one
     for chunk in chunked(digest_ids):
         rows = await session.execute(
-            select(Reminder.digest_id, Assignment.id, Milestone, Unit.name, Assignment.due_date_override)
-            .join(Assignment, Assignment.id == Reminder.assignment_id)
-            .join(Milestone, Milestone.id == Assignment.milestone_id)
-            .join(Unit, Unit.id == Assignment.unit_id)
+            select(col(Reminder.digest_id), col(Assignment.id), Milestone, col(Unit.name),
+                   col(Assignment.due_date_override))
+            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+            .join(Unit, col(Unit.id) == Assignment.unit_id)
             .where(
-                Reminder.digest_id.in_(chunk),
-                Assignment.state == AssignmentState.open,
-                Assignment.active,
-                Milestone.active,
+                col(Reminder.digest_id).in_(chunk),
+                # Through these assignments' keys: SQLite, without statistics, would otherwise read every open
+                # assignment for each batch (a national plan's 1.2 M) and look for its rows in the digests.
+                col(Assignment.id).in_(select(col(Reminder.assignment_id)).where(col(Reminder.digest_id).in_(chunk))),
+                col(Assignment.state) == AssignmentState.open,
+                col(Assignment.active),
+                col(Milestone.active),
                 in_active_plan(),  # a plan closed since the digest was composed: its items are not sent
             )
-            .order_by(Reminder.digest_id, effective_due_date(), Milestone.sort_order, Milestone.code)
+            .order_by(col(Reminder.digest_id), effective_due_date(), col(Milestone.sort_order), col(Milestone.code))
         )
         for digest_id, assignment_id, milestone, unit_name, override in rows:
+            assert digest_id is not None and assignment_id is not None  # one of `chunk`; a primary key
             due_date = override or milestone.due_date  # an approved extension's date is the unit's deadline
             deadline = Deadline(due_date, milestone.due_time, settings.tz, settings.workday_end)
             items[digest_id].append(
@@ -264,8 +275,8 @@ async def _open_items(
 
 
 async def _unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:
-    rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(unit_ids))))
-    return {key: value for key, value in rows}
+    rows = await session.execute(select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(sorted(unit_ids))))
+    return {key: value for key, value in rows if key is not None}  # a primary key: never None
 
 
 _AUDIENCE_ROLE = {DigestKind.reminder.value: Role.secretary, DigestKind.escalation.value: Role.supervisor}
@@ -276,15 +287,16 @@ async def _held_roles(session: AsyncSession, member_ids: set[int]) -> set[tuple[
     """(member, unit, role) of every membership these members hold now."""
     held: set[tuple[int, int, Role]] = set()
     for chunk in chunked(sorted(member_ids)):
-        rows = await session.execute(select(Membership.member_id, Membership.unit_id, Membership.role)
-                                     .where(Membership.member_id.in_(chunk)))
+        rows = await session.execute(select(col(Membership.member_id), col(Membership.unit_id), col(Membership.role))
+                                     .where(col(Membership.member_id).in_(chunk)))
         held.update((member_id, unit_id, role) for member_id, unit_id, role in rows)
     return held
 
 
 async def _member_names(session: AsyncSession, member_ids: set[int]) -> dict[int, str]:
-    rows = await session.execute(select(Member.id, Member.full_name).where(Member.id.in_(sorted(member_ids))))
-    return {key: value for key, value in rows}
+    rows = await session.execute(
+        select(col(Member.id), col(Member.full_name)).where(col(Member.id).in_(sorted(member_ids))))
+    return {key: value for key, value in rows if key is not None}  # a primary key: never None
 
 
 async def record_outcomes(
@@ -318,7 +330,7 @@ async def record_outcomes(
             continue
         if outcome.migrated_from is not None:
             await session.execute(
-                update(Member).where(Member.chat_id == outcome.migrated_from).values(chat_id=outcome.chat_id)
+                update(Member).where(col(Member.chat_id) == outcome.migrated_from).values(chat_id=outcome.chat_id)
             )
         if outcome.reason is FailureReason.blocked and outgoing.member_id is not None:
             await _deactivate(session, member_id=outgoing.member_id, now=now)
@@ -378,11 +390,12 @@ def _delivery_values(
 
 async def _deactivate(session: AsyncSession, *, member_id: int, now: datetime) -> None:
     """Marks a member who blocked the bot inactive, and tells the supervisors of each of their units once."""
-    changed = await session.execute(update(Member).where(Member.id == member_id, Member.active).values(active=False))
-    if not changed.rowcount:  # type: ignore[attr-defined]
+    changed = await session.execute(
+        update(Member).where(col(Member.id) == member_id, col(Member.active)).values(active=False))
+    if not changed.rowcount:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
         return  # already known: told once
     unit_ids = (
-        await session.execute(select(Membership.unit_id).where(Membership.member_id == member_id).distinct())
+        await session.execute(select(col(Membership.unit_id)).where(col(Membership.member_id) == member_id).distinct())
     ).scalars()
     for unit_id in sorted(unit_ids):
         digest = ReminderDigest(
@@ -404,8 +417,8 @@ async def _finish_digests(session: AsyncSession, digest_ids: set[int], *, now: d
         rows = (
             await session.execute(
                 select(ReminderDelivery)
-                .where(ReminderDelivery.digest_id.in_(chunk))
-                .order_by(ReminderDelivery.digest_id, ReminderDelivery.sent_at, ReminderDelivery.id)
+                .where(col(ReminderDelivery.digest_id).in_(chunk))
+                .order_by(col(ReminderDelivery.digest_id), col(ReminderDelivery.sent_at), col(ReminderDelivery.id))
             )
         ).scalars()
         by_digest: dict[int, list[ReminderDelivery]] = defaultdict(list)
@@ -447,12 +460,13 @@ async def pending_work_at(session: AsyncSession) -> datetime | None:
     clock (real time), which is the plan's clock in production.
     """
     reminder = (
-        await session.execute(select(func.min(Reminder.fire_at)).where(Reminder.status == ReminderStatus.pending.value))
+        await session.execute(
+            select(func.min(col(Reminder.fire_at))).where(col(Reminder.status) == ReminderStatus.pending.value))
     ).scalar()
     delivery = (
         await session.execute(
             select(func.min(ReminderDelivery.next_attempt_at)).where(
-                ReminderDelivery.status == DeliveryStatus.pending.value
+                col(ReminderDelivery.status) == DeliveryStatus.pending.value
             )
         )
     ).scalar()
