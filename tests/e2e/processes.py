@@ -82,11 +82,12 @@ class BotProcess:
 
 
 async def wait_for_menu(client: EmulatorClient, *processes: BotProcess, timeout: float = FAILURE_BOUND) -> None:
-    """Until a bot has started (it sets its command menu in post_init)."""
+    """Until a bot has started: it sets its command menu in post_init, the Vietnamese list and then the English
+    one (waiting for the first alone raced a test that reads the second)."""
     async def menu_set() -> bool:
         for process in processes:
             process.assert_running()
-        return bool(await client.commands())
+        return {entry["language_code"] for entry in await client.commands()} >= {None, "en"}
 
     await client.wait_for(menu_set, timeout=timeout, message="the bot never set its command menu")
 
