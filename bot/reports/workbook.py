@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import N_, Translator
 from bot.progress import MilestoneProgress
+from bot.render.items import deadline_phrase
 from bot.reports import textfit
 from bot.reports.data import Cell as ReportCell, ReportData
 from bot.reports.textfit import (
@@ -112,12 +113,7 @@ def cell_text(t: Translator, cell: ReportCell, tz: ZoneInfo) -> str:
     say the status); a reported or finished one: its status, then when reported / confirmed and by whom."""
     _ = t.gettext
     if cell.status.group == Group.not_done:
-        if cell.status == Status.overdue:
-            days = t.ngettext("{n} day late", "{n} days late", -cell.days_left).format(n=-cell.days_left)
-        elif cell.days_left == 0:
-            days = _("due today")
-        else:
-            days = t.ngettext("{n} day left", "{n} days left", cell.days_left).format(n=cell.days_left)
+        days = deadline_phrase(t, cell.days_left)  # as the chat says it (bot/render); the fill says the status
         return "\n".join([days[:1].upper() + days[1:], *_extension_lines(t, cell)])
     lines = [status_text(t, cell.status)]
     if cell.reported_at is not None:
