@@ -9,8 +9,9 @@ Registered on the main app by bot/cli.py; commands share its state (`CliState`) 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlalchemy import func, select
@@ -19,6 +20,8 @@ from bot.cli_language import Typer
 from bot.i18n import N_
 from bot.models import PlanStatus
 from bot.timeutil import FixedClock, SystemClock
+
+R = TypeVar("R")
 
 if TYPE_CHECKING:
     from bot.cli import CliState, SessionFactory
@@ -37,9 +40,8 @@ def import_plan_file(state: CliState, plan_file: Path, *, dry_run: bool = False,
                      update_units: bool = False) -> ImportReport:
     """Checks a plan file against the stored unit tree and imports it, re-planning its reminders in the same
     transaction. Prints the file's problems; exits 1 when it has errors or the import is refused."""
-    from bot.cli import run_async
     from bot.intake.sheet import read_draft_sheet_file
-    from bot.plans.importer import ImportRefused, run_import
+    from bot.plans.importer import run_import
     from bot.plans.standing import standing_units
     from bot.plans.validate import read_plan
     from scheduler import replan_after_import
@@ -58,6 +60,15 @@ def import_plan_file(state: CliState, plan_file: Path, *, dry_run: bool = False,
             return None
         return await run_import(session_factory=session_factory, plan=check.plan, now=now, dry_run=dry_run,
                                 after=after, update_units=update_units)
+
+    return import_or_exit(state, body)
+
+
+def import_or_exit(state: CliState, body: Callable[[SessionFactory], Awaitable[R | None]]) -> R:
+    """Runs an import's `body`; exits 1 when the import was refused (its reasons printed) or when `body` found
+    errors in the file (it printed them and returned None)."""
+    from bot.cli import run_async
+    from bot.plans.importer import ImportRefused
 
     try:
         report = run_async(state.settings, body)

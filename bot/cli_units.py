@@ -81,8 +81,7 @@ def list_command(
 
 def import_units_or_exit(state: CliState, units_file: Path, *, dry_run: bool = False) -> UnitsReport:
     """Checks and imports a units file (YAML or .xlsx); prints its problems and exits 1 when it has errors."""
-    from bot.cli import run_async
-    from bot.plans.importer import ImportRefused
+    from bot.cli_plans import import_or_exit
     from bot.plans.standing import standing_units
     from bot.plans.units_file import read_units_file
     from bot.plans.units_import import run_units_import
@@ -98,15 +97,7 @@ def import_units_or_exit(state: CliState, units_file: Path, *, dry_run: bool = F
         return await run_units_import(session_factory=session_factory, check=check, now=_now(state),
                                       dry_run=dry_run, after=_replan(state))
 
-    try:
-        report = run_async(state.settings, body)
-    except ImportRefused as refused:
-        for line in refused.render(state.t):
-            typer.echo(line, err=True)
-        raise typer.Exit(code=1) from None
-    if report is None:
-        raise typer.Exit(code=1)
-    return report
+    return import_or_exit(state, body)
 
 
 @units_app.command("import")

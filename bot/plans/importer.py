@@ -28,6 +28,7 @@ from bot.plans.sync_assignments import sync_assignments
 from bot.plans.sync_milestones import sync_milestones
 from bot.plans.sync_plan import sync_plan
 from bot.plans.sync_units import sync_units
+from bot.plans.transaction import in_own_transaction
 
 
 class ImportRefused(Exception):
@@ -81,17 +82,10 @@ async def run_import(*, session_factory: async_sessionmaker[AsyncSession], plan:
     `after` runs in the same transaction before the commit (the reminder engine re-plans what changed there,
     so a plan and its reminders never disagree).
     """
-    async with session_factory() as session:
-        try:
-            report = await import_plan(session=session, plan=plan, now=now, actor=actor, update_units=update_units)
-            if after is not None and not dry_run:
-                await after(session, report)
-        except BaseException:
-            await session.rollback()
-            raise
-        if dry_run:
-            await session.rollback()
-            report.dry_run = True
-        else:
-            await session.commit()
-    return report
+    async def work(session: AsyncSession) -> ImportReport:
+        report = await import_plan(session=session, plan=plan, now=now, actor=actor, update_units=update_units)
+        if after is not None and not dry_run:
+            await after(session, report)
+        return report
+
+    return await in_own_transaction(session_factory, work, dry_run=dry_run)

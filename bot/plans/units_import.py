@@ -25,6 +25,7 @@ from bot.plans.rendering import render_unit_sections
 from bot.plans.report import Ref, UnitsReport
 from bot.plans.retire import retire_units, retirement_scope
 from bot.plans.sync_units import sync_units
+from bot.plans.transaction import in_own_transaction
 from bot.plans.units_file import UnitsCheck
 
 Replan = Callable[[AsyncSession, set[int]], Awaitable[None]]
@@ -59,20 +60,13 @@ async def import_units(*, session: AsyncSession, check: UnitsCheck, now: datetim
 async def run_units_import(*, session_factory: async_sessionmaker[AsyncSession], check: UnitsCheck, now: datetime,
                            actor: str = "cli", dry_run: bool = False, after: Replan | None = None) -> UnitsReport:
     """One units import in its own transaction: committed, or rolled back after the report (`dry_run`)."""
-    async with session_factory() as session:
-        try:
-            report = await import_units(session=session, check=check, now=now, actor=actor)
-            if after is not None and not dry_run and report.affected_milestone_ids:
-                await after(session, report.affected_milestone_ids)
-        except BaseException:
-            await session.rollback()
-            raise
-        if dry_run:
-            await session.rollback()
-            report.dry_run = True
-        else:
-            await session.commit()
-    return report
+    async def work(session: AsyncSession) -> UnitsReport:
+        report = await import_units(session=session, check=check, now=now, actor=actor)
+        if after is not None and not dry_run and report.affected_milestone_ids:
+            await after(session, report.affected_milestone_ids)
+        return report
+
+    return await in_own_transaction(session_factory, work, dry_run=dry_run)
 
 
 def render_units_report(report: UnitsReport, filename: str, t: Translator) -> str:
