@@ -3,26 +3,20 @@ reminders re-planned. The declared days are fixtures of this file, not official 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from typer.testing import CliRunner
 
 from bot.calendar_file import read_calendar, read_calendar_file
-from bot.cli import app
-from bot.db import make_engine, make_sessionmaker
 from bot.models import CalendarDay, Event, Reminder
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT
 from bot.workdays import DeclaredDay
+from tests.bot.cli_runs import Invoke, cli_at, in_database
 
-T = TypeVar("T")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = "2027-03-01T09:00:00+07:00"  # a Monday
 PLAN = ("plan: {code: KH-THU, title: Kế hoạch thử}\n"
@@ -40,27 +34,9 @@ working_days:
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FAKE_NOW", NOW)
-    monkeypatch.setattr("bot.cli.get_settings", lambda: Settings(_env_file=None))  # uncached: reads FAKE_NOW
-    runner = CliRunner()
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    return cli_at(NOW, database_url, monkeypatch)
 
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, ["--database-url", database_url, *args])
-
-    return invoke
-
-
-def in_database(database_url: str, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = make_engine(database_url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await body(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
 
 
 def stored(database_url: str) -> list[tuple[date, bool, str | None]]:

@@ -2,51 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.db import make_engine, make_sessionmaker
 from bot.models import Assignment, Event, Milestone, Plan, Reminder
 from bot.settings import PROJECT_ROOT, Settings
 from bot.timeutil import FixedClock
 from scheduler import plan_all
+from tests.bot.cli_runs import Invoke, cli_at, in_database
 
-T = TypeVar("T")
 SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
 NOW = "2020-05-04T09:00:00+07:00"
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FAKE_NOW", NOW)
-    monkeypatch.setattr("bot.cli.get_settings", lambda: Settings(_env_file=None))  # uncached: reads FAKE_NOW
-    runner = CliRunner()
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    return cli_at(NOW, database_url, monkeypatch)
 
-    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, ["--database-url", database_url, *args], input=input)
-
-    return invoke
-
-
-def in_database(database_url: str, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Runs `body` in a session of its own event loop (the CLI runs its own loops, so tests here are sync)."""
-    async def main() -> T:
-        engine = make_engine(database_url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await body(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
 
 
 def pending(database_url: str) -> set[tuple[int, str]]:

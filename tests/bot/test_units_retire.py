@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.db import make_engine, make_sessionmaker
 from bot.invites import create_invite, redeem_invite
 from bot.members import get_or_create_member
 from bot.models import Assignment, AssignmentState, Event, Membership, Milestone, Reminder, Role, Unit
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT
 from bot.units import get_unit_by_code
+from tests.bot.cli_runs import Invoke, cli_at, in_database
 
-T = TypeVar("T")
 SAMPLE = str(PROJECT_ROOT / "plans" / "dien-bien-2019.yaml")
 NOW = "2020-05-04T09:00:00+07:00"
 DISTRICT = ["HU-DIENBIEN", "DUX-THANHXUONG", "DUX-NOONGLUONG", "DUX-THANHAN"]
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FAKE_NOW", NOW)
-    monkeypatch.setattr("bot.cli.get_settings", lambda: Settings(_env_file=None))  # uncached: reads FAKE_NOW
-    runner = CliRunner()
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    return cli_at(NOW, database_url, monkeypatch)
 
-    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, ["--database-url", database_url, *args], input=input)
-
-    return invoke
-
-
-def in_database(database_url: str, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = make_engine(database_url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await body(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
 
 
 def snapshot(database_url: str) -> dict[str, list[tuple[object, ...]]]:
