@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.digest import queue_weekly_digests, digest_week
+from bot.digest import digest_week, queue_weekly_digests
 from bot.models import Event, Role
 from tests.bot.services_fixtures import import_sample, member_with
 from tests.conftest import VN
@@ -33,11 +33,13 @@ async def test_one_digest_per_supervisor_per_week(session_factory, clock) -> Non
         district = await member_with(session, 2002, MONDAY, ("HU-TUANGIAO", Role.supervisor))
         await member_with(session, 3001, MONDAY, ("HU-DIENBIEN", Role.secretary))  # secretaries get none
 
-        assert await queue_weekly_digests(session=session, now=MONDAY - timedelta(minutes=5), tz=VN, quiet_from=QUIET) == []
+        early = MONDAY - timedelta(minutes=5)
+        assert await queue_weekly_digests(session=session, now=early, tz=VN, quiet_from=QUIET) == []
         first = await queue_weekly_digests(session=session, now=MONDAY, tz=VN, quiet_from=QUIET)
         assert {d.member.telegram_user_id: [u.code for u in d.roots] for d in first} == {
             2001: ["TU"], 2002: ["HU-TUANGIAO"]}  # HU-DIENBIEN lies inside TU: not twice
-        assert await queue_weekly_digests(session=session, now=MONDAY + timedelta(hours=3), tz=VN, quiet_from=QUIET) == []
+        later = MONDAY + timedelta(hours=3)
+        assert await queue_weekly_digests(session=session, now=later, tz=VN, quiet_from=QUIET) == []
         events = (await session.execute(select(Event).where(Event.kind == "digest"))).scalars().all()
         assert len(events) == 2
         next_week = await queue_weekly_digests(session=session, now=MONDAY + timedelta(days=7), tz=VN, quiet_from=QUIET)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from bot.db import session_scope
-from bot.digest import queue_weekly_digests, digest_week
+from bot.digest import digest_week, queue_weekly_digests
 from bot.models import Role
 from bot.workdays import DeclaredDay, declare_days
 from tests.bot.services_fixtures import import_sample, member_with
