@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bot.i18n import translator
 from handlers.keyboards import MAX_NUMBER, Pressed, decide_keyboard, done_keyboard, parse_button

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bot.i18n import translator
 from bot.intake.draft import Draft, DraftMilestone
