@@ -80,9 +80,8 @@ async def case_plan(path: Path | str) -> dict[str, object]:
     from bot.db import make_engine, make_sessionmaker, session_scope
     from bot.models import Reminder
     from bot.timeutil import FixedClock
-    from scheduler.planner import plan_all
-
     from scheduler.periods import create_due_periods
+    from scheduler.planner import plan_all
 
     settings = _settings(path)
     engine = make_engine(settings.database_url)
@@ -93,6 +92,12 @@ async def case_plan(path: Path | str) -> dict[str, object]:
         periods = await create_due_periods(session, settings=settings, clock=FixedClock(PLAN_NOW))
     figures["periods"] = {"created": len(periods), "seconds": round(time.perf_counter() - started, 1)}
     for run in ("first", "again"):
+        if run == "again" and engine.dialect.name == "postgresql":
+            # A start-up comes long after the first planning: autovacuum has visited the new rows by then (else
+            # the check's first read of each sets its hint bits, a write per page, and measures that instead).
+            async with engine.connect() as connection:
+                await (await connection.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+                    "VACUUM ANALYZE reminder")
         started = time.perf_counter()
         async with session_scope(factory) as session:
             result = await plan_all(session, settings=settings, clock=FixedClock(PLAN_NOW))
@@ -105,8 +110,9 @@ async def case_plan(path: Path | str) -> dict[str, object]:
             "milestones": result.milestones}
 
 
-async def copy_to_postgres(source: Path, url: str) -> None:
-    """The tables `generate_tree` wrote into SQLite, copied into a migrated PostgreSQL database and analysed."""
+async def copy_to_postgres(source: Path, url: str, tables: tuple[str, ...] = COPIED_TABLES) -> None:
+    """The tables `generate_tree` wrote into SQLite (or these), copied into a migrated PostgreSQL database and
+    analysed."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
@@ -122,19 +128,34 @@ async def copy_to_postgres(source: Path, url: str) -> None:
                                        password=target.password, database=target.database)
     db = sqlite3.connect(source)
     try:
-        for name in COPIED_TABLES:
+        for name in tables:
             table = SQLModel.metadata.tables[name]
             cursor = db.execute(f"SELECT * FROM {name} ORDER BY id")
             columns = [column[0] for column in cursor.description]
             convert = [_from_sqlite(table.c[column].type) for column in columns]
             while rows := cursor.fetchmany(200_000):
-                records = [tuple(f(value) for f, value in zip(convert, row)) for row in rows]
+                records = [tuple(f(value) for f, value in zip(convert, row, strict=True)) for row in rows]
                 await connection.copy_records_to_table(name, records=records, columns=columns)
             await connection.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), max(id)) FROM {name}")
-        await connection.execute(f"VACUUM ANALYZE {', '.join(COPIED_TABLES)}")  # what autovacuum would do
+        await connection.execute(f"VACUUM ANALYZE {', '.join(tables)}")  # what autovacuum would do
     finally:
         db.close()
         await connection.close()
+
+
+def add_reminder_check(path: Path) -> None:
+    """The trigger migration 0011 gives a migrated SQLite database (the dataset's tables come from the models)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "reminder_check", ROOT / "bot" / "migrations" / "versions" / "0011_reminder_assignment_check.py")
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db = sqlite3.connect(path)
+    db.execute(migration.SQLITE_CHECK)
+    db.commit()
+    db.close()
 
 
 def _from_sqlite(column_type: Any) -> Callable[[object], object]:
@@ -380,6 +401,7 @@ def main() -> int:
             monthly=options.monthly,
         )
         generated = time.perf_counter() - started
+        add_reminder_check(big)
         print(f"data: {sizes['units']:,} units, {sizes['assignments']:,} assignments, generated in {generated:.1f} s")
         for backend in _backends(options.backend):
             if backend == "sqlite":

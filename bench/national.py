@@ -119,9 +119,10 @@ def generate_tree(
 
         series_id = milestones + 1
         rule = Repeat(every="month", start=date(2020, 1, 1), day=20).to_json()
-        db.execute("INSERT INTO milestone (id, plan_id, code, title, due_date, repeat, requires_acceptance, sort_order, "
-                   "active, created_at, updated_at) VALUES (?, 1, 'BCT', 'Báo cáo tháng', '2020-01-20', ?, 0, 0, 0, "
-                   "?, ?)", (series_id, rule, EPOCH, EPOCH))
+        db.execute("INSERT INTO milestone (id, plan_id, code, title, due_date, repeat, requires_acceptance, "
+                   "sort_order, active, created_at, updated_at) "
+                   "VALUES (?, 1, 'BCT', 'Báo cáo tháng', '2020-01-20', ?, 0, 0, 0, ?, ?)",
+                   (series_id, rule, EPOCH, EPOCH))
         db.executemany("INSERT INTO assignment (milestone_id, unit_id, state, active) VALUES (?, ?, 'open', 1)",
                        ((series_id, unit_id) for unit_id in grassroots_ids))
     db.commit()

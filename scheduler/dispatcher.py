@@ -86,6 +86,7 @@ class Dispatcher:
         # One write transaction at a time from this process: SQLite has one writer, and claims, outcomes and
         # renewals that overlap wait on its lock in sleeps of several ms each (most of a morning's time).
         self._writing = asyncio.Lock()
+        self._batch = concurrency * 16  # deliveries a claim takes: fewer, larger claim transactions and loads
 
     async def run(self, *, prompt_only: bool = False) -> DispatchStats:
         """Sends until nothing is claimable (or a stop is asked); returns what happened. `prompt_only`: only the
@@ -100,7 +101,9 @@ class Dispatcher:
         return stats
 
     async def _round(self, stats: DispatchStats, prompt_only: bool) -> int:
-        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._concurrency)
+        # Room for a whole claim: the claimer fetches the next batch while this one is being sent, so the senders
+        # never wait for the database (a queue of `concurrency` ran dry during every claim).
+        queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._batch)
         results: asyncio.Queue[Recorded | None] = asyncio.Queue()
         held: set[int] = set()  # claimed in this round, outcome not yet recorded
         async with asyncio.TaskGroup() as group:
@@ -146,7 +149,7 @@ class Dispatcher:
                     now=now,
                     lease_now=lease_now,
                     stale_before=lease_now - self._claim_timeout,
-                    limit=self._concurrency * 16,  # fewer, larger claim transactions (and loads)
+                    limit=self._batch,
                     prompt_only=prompt_only,
                 )
             if not ids:

@@ -25,32 +25,34 @@ is cancelled, never sent.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, literal, not_, or_, select, text, update
+from sqlalchemy import SQLColumnExpression, and_, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import col
 
-from bot.db import UTCDateTime
 from bot.models import Assignment, AssignmentState, Milestone, Plan, PlanStatus, Reminder, Unit
 from bot.plans.limits import MAX_REMINDER_DAYS
 from bot.plans.report import ImportReport
 from bot.settings import Settings
 from bot.timeutil import Clock, local_today
 from bot.workdays import MAX_DAYS_OFF_IN_A_ROW, WorkingCalendar, load_calendar
-from scheduler.ladder import (
-    CurrentSteps,
-    LadderPolicy,
-    PlannedStep,
-    StepKind,
-    before_steps,
-    chain_steps,
-    current_steps,
-    step_name,
+from scheduler.coverage import Found, Wanted, lacking, untouched_range
+from scheduler.ladder import CurrentSteps, LadderPolicy, before_steps, chain_steps, current_steps, step_name
+from scheduler.rows import (
+    CANCELLED,
+    PENDING,
+    chunked,
+    insert_fresh,
+    lock_bulk_planning,
+    steps_of_kind,
+    without_jit,
+    write_step,
 )
-from scheduler.rows import CANCELLED, PENDING, chunked, steps_of_kind, upsert_steps_from_select
 
 
 @dataclass
@@ -76,13 +78,14 @@ async def plan_all(session: AsyncSession, *, settings: Settings, clock: Clock,
     """Creates every missing reminder row of every active milestone of an active plan (idempotent; bulk)."""
     calendar = calendar or await load_calendar(session=session)
     milestones = (await session.execute(
-        select(Milestone).join(Plan, Plan.id == Milestone.plan_id)
-        .where(Milestone.active, Plan.status == PlanStatus.active.value))).scalars().all()
+        select(Milestone).join(Plan, col(Plan.id) == col(Milestone.plan_id))
+        .where(col(Milestone.active), col(Plan.status) == PlanStatus.active.value))).scalars().all()
     result = PlanResult()
-    for milestone in milestones:
-        result.rows_written += await _create_missing(session, milestone, settings=settings, now=clock.now(),
-                                                     calendar=calendar)
-        result.milestones += 1
+    async with _planning(session) as planning:
+        for milestone in milestones:
+            result.rows_written += await _create_missing(session, milestone, settings=settings, now=clock.now(),
+                                                         calendar=calendar, planning=planning)
+            result.milestones += 1
     return result
 
 
@@ -96,18 +99,20 @@ async def replan_milestones(
     if not ids:
         return result
     calendar = calendar or await load_calendar(session=session)
-    for chunk in chunked(ids):
-        rows = (await session.execute(select(Milestone, Plan.status).join(Plan, Plan.id == Milestone.plan_id)
-                                      .where(Milestone.id.in_(chunk)))).all()
-        for milestone, plan_status in rows:
-            now = clock.now()
-            plan_closed = plan_status != PlanStatus.active.value  # a closed plan is never reminded
-            result.rows_cancelled += await _cancel_stale(session, milestone, settings=settings, now=now,
-                                                         calendar=calendar, plan_closed=plan_closed)
-            if milestone.active and not plan_closed:
-                result.rows_written += await _create_missing(session, milestone, settings=settings, now=now,
-                                                             calendar=calendar)
-            result.milestones += 1
+    async with _planning(session) as planning:
+        for chunk in chunked(ids):
+            rows = (await session.execute(
+                select(Milestone, col(Plan.status)).join(Plan, col(Plan.id) == col(Milestone.plan_id))
+                .where(col(Milestone.id).in_(chunk)))).all()
+            for milestone, plan_status in rows:
+                now = clock.now()
+                plan_closed = plan_status != PlanStatus.active.value  # a closed plan is never reminded
+                result.rows_cancelled += await _cancel_stale(session, milestone, settings=settings, now=now,
+                                                             calendar=calendar, plan_closed=plan_closed)
+                if milestone.active and not plan_closed:
+                    result.rows_written += await _create_missing(session, milestone, settings=settings, now=now,
+                                                                 calendar=calendar, planning=planning)
+                result.milestones += 1
     return result
 
 
@@ -119,7 +124,7 @@ async def replan_assignments(
     ids = sorted(set(assignment_ids))
     milestone_ids: set[int] = set()
     for chunk in chunked(ids):
-        rows = await session.execute(select(Assignment.milestone_id).where(Assignment.id.in_(chunk)))
+        rows = await session.execute(select(col(Assignment.milestone_id)).where(col(Assignment.id).in_(chunk)))
         milestone_ids.update(rows.scalars())
     return await replan_milestones(session, milestone_ids=milestone_ids, settings=settings, clock=clock,
                                    calendar=calendar)
@@ -137,26 +142,35 @@ async def replan_days(
         return PlanResult()
     reach = timedelta(days=MAX_REMINDER_DAYS + MAX_DAYS_OFF_IN_A_ROW)
     soon = local_today(clock.now(), settings.tz) + timedelta(days=2 * MAX_DAYS_OFF_IN_A_ROW)
-    window = [and_(Milestone.due_date >= day - timedelta(days=1), Milestone.due_date <= day + reach)
+    window = [and_(col(Milestone.due_date) >= day - timedelta(days=1), col(Milestone.due_date) <= day + reach)
               for day in changed]
     # Units an extension gave another date: their own ladders move too.
-    window.append(Milestone.id.in_(select(Assignment.milestone_id).where(Assignment.due_date_override.is_not(None), or_(
-        *(and_(Assignment.due_date_override >= day - timedelta(days=1), Assignment.due_date_override <= day + reach)
-          for day in changed)))))
+    override = col(Assignment.due_date_override)
+    window.append(col(Milestone.id).in_(select(col(Assignment.milestone_id)).where(override.is_not(None), or_(
+        *(and_(override >= day - timedelta(days=1), override <= day + reach) for day in changed)))))
     if changed[0] <= soon:  # an overdue chain's next steps are at most a week or two (and a holiday) ahead
-        window.append(Milestone.due_date < changed[-1])
-    ids = (await session.execute(
-        select(Milestone.id).join(Plan, Plan.id == Milestone.plan_id)
-        .where(Milestone.active, Plan.status == PlanStatus.active.value, or_(*window)))).scalars().all()
+        window.append(col(Milestone.due_date) < changed[-1])
+    ids = [milestone_id for milestone_id in (await session.execute(
+        select(col(Milestone.id)).join(Plan, col(Plan.id) == col(Milestone.plan_id))
+        .where(col(Milestone.active), col(Plan.status) == PlanStatus.active.value, or_(*window)))).scalars()
+        if milestone_id is not None]
     return await replan_milestones(session, milestone_ids=ids, settings=settings, clock=clock, calendar=calendar)
 
 
-def _open_assignments(milestone_id: int) -> list[object]:
-    return [
-        Assignment.milestone_id == milestone_id,
-        Assignment.active,
-        Assignment.state == AssignmentState.open,
-    ]
+@dataclass
+class _Planning:
+    """What one planning call shares across its milestones."""
+
+    roots: set[int]  # units with nobody above them: no escalation
+    locked: bool = False  # holds the bulk-planning lock (until the transaction ends)
+
+
+@asynccontextmanager
+async def _planning(session: AsyncSession) -> AsyncIterator[_Planning]:
+    roots = {unit_id for unit_id in (await session.execute(select(col(Unit.id)).where(col(Unit.parent_id).is_(None))))
+             .scalars() if unit_id is not None}
+    async with without_jit(session):
+        yield _Planning(roots)
 
 
 @dataclass(frozen=True)
@@ -164,74 +178,79 @@ class _Ladder:
     """One due date of a milestone and which of its assignments follow it."""
 
     due_date: date
-    where: tuple[ColumnElement[bool], ...] = ()
+    where: tuple[SQLColumnExpression[bool], ...] = ()
 
 
 async def _ladders(session: AsyncSession, milestone: Milestone) -> list[_Ladder]:
     """The milestone's own date, and one ladder per date an approved extension gave some of its units
     (`assignment.due_date_override`: few, found through a partial index)."""
-    overrides = (await session.execute(
-        select(Assignment.due_date_override).distinct()
-        .where(Assignment.milestone_id == milestone.id, Assignment.due_date_override.is_not(None)))).scalars().all()
+    override = col(Assignment.due_date_override)
+    overrides = [day for day in (await session.execute(
+        select(override).distinct().where(col(Assignment.milestone_id) == milestone.id, override.is_not(None))))
+        .scalars() if day is not None]
     if not overrides:  # the usual case: no extra condition on the fan-out over every assignment
         return [_Ladder(milestone.due_date)]
-    return [_Ladder(milestone.due_date, (Assignment.due_date_override.is_(None),)),
-            *(_Ladder(day, (Assignment.due_date_override == day,)) for day in sorted(overrides))]
+    return [_Ladder(milestone.due_date, (col(Assignment.due_date_override).is_(None),)),
+            *(_Ladder(day, (col(Assignment.due_date_override) == day,)) for day in sorted(overrides))]
 
 
 async def _create_missing(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime,
-                          calendar: WorkingCalendar) -> int:
+                          calendar: WorkingCalendar, planning: _Planning) -> int:
+    """Writes what the milestone's ladders want and its open assignments lack: nothing, when nothing is missing."""
+    assert milestone.id is not None
     policy = policy_for(milestone, settings, calendar)
     written = 0
     for ladder in await _ladders(session, milestone):
-        for step in before_steps(due_date=ladder.due_date, policy=policy):
-            written += await upsert_steps_from_select(session, _fan_out(milestone.id, step, ladder))
-        # Each overdue chain has one pending row at a time; a chain that has one is left to the sweep.
-        for step in chain_steps(due_date=ladder.due_date, now=now, policy=policy):
-            rows = _fan_out(milestone.id, step, ladder).where(~_has_pending(step.kind))
-            if step.kind is StepKind.escalation:  # a root unit has nobody above it to tell
-                rows = rows.join(Unit, Unit.id == Assignment.unit_id).where(Unit.parent_id.is_not(None))
-            written += await upsert_steps_from_select(session, rows)
+        late, escalation = chain_steps(due_date=ladder.due_date, now=now, policy=policy)
+        wanted = Wanted(tuple(before_steps(due_date=ladder.due_date, policy=policy)), late, escalation)
+        where: list[SQLColumnExpression[bool]] = [col(Assignment.milestone_id) == milestone.id, *ladder.where,
+                                                  col(Assignment.active),
+                 col(Assignment.state) == AssignmentState.open]
+        while True:
+            # A ladder never planned (a new milestone, the first start-up) takes all its rows at once, unchecked.
+            untouched = await untouched_range(session, where)
+            found = Found() if untouched else await lacking(session, where=where, wanted=wanted, roots=planning.roots)
+            if (untouched or found.fresh) and not planning.locked:
+                planning.locked = True
+                if await lock_bulk_planning(session):
+                    continue  # another process may have planned them while this one waited: look again
+            break
+        if untouched:
+            written += await insert_fresh(session, wanted.steps, every=where, roots=planning.roots,
+                                          escalation=escalation.step)
+        elif found.fresh:  # none of them is a root unit's (its escalation is never missing)
+            written += await insert_fresh(session, wanted.steps, assignment_ids=found.fresh)
+        short = [lack.assignment_id for lack in found.partial if lack.before < len(wanted.before)]
+        for step in wanted.before:
+            written += await write_step(session, short, step)
+        written += await write_step(session, [lack.assignment_id for lack in found.partial if not lack.late], late)
+        written += await write_step(session, [lack.assignment_id for lack in found.partial if not lack.escalation],
+                                    escalation)
     return written
-
-
-def _fan_out(milestone_id: int | None, step: PlannedStep, ladder: _Ladder):  # type: ignore[no-untyped-def]
-    assert milestone_id is not None
-    return select(
-        Assignment.id,
-        literal(step.step),
-        literal(step.fire_at, type_=UTCDateTime()),
-        literal(PENDING),
-    ).where(*_open_assignments(milestone_id), *ladder.where)
-
-
-def _has_pending(kind: StepKind):  # type: ignore[no-untyped-def]
-    # The (assignment_id, step) key finds an assignment's few rows; the prefix test runs on those alone.
-    return exists().where(Reminder.assignment_id == Assignment.id, Reminder.status == PENDING, steps_of_kind(kind))
 
 
 async def _cancel_stale(session: AsyncSession, milestone: Milestone, *, settings: Settings, now: datetime,
                         calendar: WorkingCalendar, plan_closed: bool = False) -> int:
     """Cancels pending rows the plan no longer wants; returns how many."""
     assert milestone.id is not None
-    of_milestone = select(Assignment.id).where(Assignment.milestone_id == milestone.id)
+    of_milestone = select(col(Assignment.id)).where(col(Assignment.milestone_id) == milestone.id)
     cancelled = 0
     if plan_closed:
-        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(of_milestone), "plan closed")
+        cancelled += await _cancel_where(session, col(Reminder.assignment_id).in_(of_milestone), "plan closed")
     elif milestone.active:
-        closed = select(Assignment.id).where(
-            Assignment.milestone_id == milestone.id,
-            or_(not_(Assignment.active), Assignment.state != AssignmentState.open),
+        closed = select(col(Assignment.id)).where(
+            col(Assignment.milestone_id) == milestone.id,
+            or_(not_(col(Assignment.active)), col(Assignment.state) != AssignmentState.open),
         )
-        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(closed), "closed")
+        cancelled += await _cancel_where(session, col(Reminder.assignment_id).in_(closed), "closed")
         for ladder in await _ladders(session, milestone):
             current = current_steps(due_date=ladder.due_date, now=now,
                                     policy=policy_for(milestone, settings, calendar))
             followers = of_milestone.where(*ladder.where)
-            stale = and_(Reminder.assignment_id.in_(followers), _not_current(current))
+            stale = and_(col(Reminder.assignment_id).in_(followers), _not_current(current))
             cancelled += await _cancel_where(session, stale, "replanned")
     else:
-        cancelled += await _cancel_where(session, Reminder.assignment_id.in_(of_milestone), "removed from plan")
+        cancelled += await _cancel_where(session, col(Reminder.assignment_id).in_(of_milestone), "removed from plan")
     return cancelled
 
 
@@ -239,18 +258,18 @@ def _not_current(current: CurrentSteps) -> ColumnElement[bool]:
     """SQL for `step not in current`: the bounds compare strings of one shape ('late:YYYY-MM-DD')."""
     chains = []
     for kind, latest in current.latest.items():
-        bounds = [steps_of_kind(kind), Reminder.step > step_name(kind, current.deadline),
-                  Reminder.step <= step_name(kind, latest)]
+        bounds = [steps_of_kind(kind), col(Reminder.step) > step_name(kind, current.deadline),
+                  col(Reminder.step) <= step_name(kind, latest)]
         if current.days_off:  # a few days: today's and the next week or two's days off
-            bounds.append(Reminder.step.not_in(sorted(step_name(kind, day) for day in current.days_off)))
+            bounds.append(col(Reminder.step).not_in(sorted(step_name(kind, day) for day in current.days_off)))
         chains.append(and_(*bounds))
-    return not_(or_(Reminder.step.in_(sorted(current.before)), *chains))
+    return not_(or_(col(Reminder.step).in_(sorted(current.before)), *chains))
 
 
 async def _cancel_where(session: AsyncSession, condition: object, why: str) -> int:
     result = await session.execute(
         update(Reminder)
-        .where(and_(Reminder.status == PENDING, condition))  # type: ignore[arg-type]
+        .where(and_(col(Reminder.status) == PENDING, condition))  # type: ignore[arg-type]
         .values(status=CANCELLED, last_error=why)
         .execution_options(synchronize_session=False)
     )

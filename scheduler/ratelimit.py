@@ -234,9 +234,11 @@ class TelegramRateLimiter(BaseRateLimiter[int | Retries]):
 
 
 def _chat_key(chat_id: object) -> int | str:
+    if isinstance(chat_id, int):
+        return chat_id
     try:
-        return int(chat_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        return int(str(chat_id))  # PTB may hand the chat id as text
+    except ValueError:
         return str(chat_id)
 
 

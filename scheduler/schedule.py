@@ -25,8 +25,20 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from bot.models import Assignment, AssignmentState, Member, Membership, Milestone, Plan, PlanStatus, Reminder, Role, Unit
+from bot.models import (
+    Assignment,
+    AssignmentState,
+    Member,
+    Membership,
+    Milestone,
+    Plan,
+    PlanStatus,
+    Reminder,
+    Role,
+    Unit,
+)
 from bot.settings import Settings
 from bot.status import due_date_of
 from bot.units import in_subtree
@@ -174,28 +186,28 @@ def _still_wanted(step: str, row: _Row) -> bool:
 
 async def _open_assignments(session: AsyncSession, *, unit_code: str | None, plan_code: str | None) -> list[_Row]:
     query = (
-        select(Assignment, Unit, Milestone, Plan.code)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .join(Milestone, Milestone.id == Assignment.milestone_id)
-        .join(Plan, Plan.id == Milestone.plan_id)
-        .where(Assignment.active, Assignment.state == AssignmentState.open, Milestone.active, Unit.active,
-               Plan.status == PlanStatus.active.value)
+        select(Assignment, Unit, Milestone, col(Plan.code))
+        .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+        .join(Milestone, col(Milestone.id) == col(Assignment.milestone_id))
+        .join(Plan, col(Plan.id) == col(Milestone.plan_id))
+        .where(col(Assignment.active), col(Assignment.state) == AssignmentState.open, col(Milestone.active),
+               col(Unit.active), col(Plan.status) == PlanStatus.active.value)
     )
     if unit_code is not None:
         root = (await session.execute(
-            select(Unit).where(func.upper(Unit.code) == unit_code.strip().upper()))).scalars().first()
+            select(Unit).where(func.upper(col(Unit.code)) == unit_code.strip().upper()))).scalars().first()
         if root is None:
             raise UnknownCode("unit", unit_code)
         query = query.where(in_subtree(session, root))
     if plan_code is not None:
         plan_id = (await session.execute(
-            select(Plan.id).where(func.upper(Plan.code) == plan_code.strip().upper()))).scalars().first()
+            select(col(Plan.id)).where(func.upper(col(Plan.code)) == plan_code.strip().upper()))).scalars().first()
         if plan_id is None:
             raise UnknownCode("plan", plan_code)
-        query = query.where(Plan.id == plan_id)
+        query = query.where(col(Plan.id) == plan_id)
     result = await session.execute(query)
     return [_Row(assignment.id, unit, milestone, code, due_date_of(assignment, milestone))
-            for assignment, unit, milestone, code in result.all()]
+            for assignment, unit, milestone, code in result.all() if assignment.id is not None]  # stored: it has one
 
 
 async def _reminder_rows(
@@ -207,8 +219,8 @@ async def _reminder_rows(
     recorded: dict[int, set[str]] = defaultdict(set)
     for chunk in chunked(assignment_ids):
         result = await session.execute(
-            select(Reminder.assignment_id, Reminder.step, Reminder.fire_at, Reminder.status)
-            .where(Reminder.assignment_id.in_(chunk), Reminder.status != ReminderStatus.cancelled.value))
+            select(col(Reminder.assignment_id), col(Reminder.step), col(Reminder.fire_at), col(Reminder.status))
+            .where(col(Reminder.assignment_id).in_(chunk), col(Reminder.status) != ReminderStatus.cancelled.value))
         for assignment_id, step, fire_at, status in result:
             if status == ReminderStatus.pending.value:
                 pending[assignment_id].append(Candidate(assignment_id, step, fire_at))
@@ -223,8 +235,9 @@ async def _reachable(session: AsyncSession, rows: list[_Row]) -> set[tuple[int, 
     found: set[tuple[int, Role]] = set()
     for chunk in chunked(sorted(unit_id for unit_id in unit_ids if unit_id is not None)):
         result = await session.execute(
-            select(Membership.unit_id, Membership.role).join(Member, Member.id == Membership.member_id)
-            .where(Membership.unit_id.in_(chunk), Member.active).distinct())
+            select(col(Membership.unit_id), col(Membership.role))
+            .join(Member, col(Member.id) == col(Membership.member_id))
+            .where(col(Membership.unit_id).in_(chunk), col(Member.active)).distinct())
         found.update((unit_id, Role(role)) for unit_id, role in result)
     return found
 
@@ -232,6 +245,6 @@ async def _reachable(session: AsyncSession, rows: list[_Row]) -> set[tuple[int, 
 async def _parent_codes(session: AsyncSession, unit_ids: set[int | None]) -> dict[int, str]:
     codes: dict[int, str] = {}
     for chunk in chunked(sorted(unit_id for unit_id in unit_ids if unit_id is not None)):
-        result = await session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(chunk)))
-        codes.update({unit_id: code for unit_id, code in result})
+        result = await session.execute(select(col(Unit.id), col(Unit.code)).where(col(Unit.id).in_(chunk)))
+        codes.update({unit_id: code for unit_id, code in result if unit_id is not None})
     return codes
