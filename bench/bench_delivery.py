@@ -210,13 +210,14 @@ async def _free(options: argparse.Namespace, folder: Path) -> None:
     async with emulator_process() as emu:
         chat_ids = await _open_chats(emu, options.messages)
         databases = Databases(make_dataset(folder, options.messages, chat_ids), options.backend, options.postgres_url)
-        databases.prepare()
+        await asyncio.to_thread(databases.prepare)  # its own event loop: PostgreSQL's copy runs on asyncpg
         try:
             ratios = []
             print(f"free [{options.backend}]: {options.messages:,} messages a round, {CONCURRENCY} in flight, "
                   f"load average {load_average()}")
             for number in range(1, options.rounds + 1):
-                engine = await run_engine(emu, databases.fresh(number), limits=False, profile=profile)
+                engine = await run_engine(emu, await asyncio.to_thread(databases.fresh, number), limits=False,
+                                          profile=profile)
                 messages = [call["params"] for call in engine["calls"] if call["ok"]]
                 assert engine["sent"] == len(messages) == options.messages, (engine["sent"], len(messages))
                 bare = await run_bare(emu, messages)
@@ -227,7 +228,7 @@ async def _free(options: argparse.Namespace, folder: Path) -> None:
                       f"{ratios[-1]:.2f}; load average {load_average()}")
             print(f"  ratio engine / bare loop: median {statistics.median(ratios):.2f} (target ≥ 0.8)")
         finally:
-            databases.drop()
+            await asyncio.to_thread(databases.drop)
     if profile is not None:
         profile.dump_stats(options.profile)
         print(f"  profile of the engine's sweeps: {options.profile}")
@@ -241,12 +242,12 @@ async def _limits(options: argparse.Namespace, folder: Path) -> None:
     async with emulator_process() as emu:
         chat_ids = await _open_chats(emu, options.messages)
         databases = Databases(make_dataset(folder, options.messages, chat_ids), options.backend, options.postgres_url)
-        databases.prepare()
+        await asyncio.to_thread(databases.prepare)  # its own event loop: PostgreSQL's copy runs on asyncpg
         try:
             print(f"limits [{options.backend}]: {options.messages:,} messages, load average {load_average()}")
-            result = await run_engine(emu, databases.fresh(1), limits=True)
+            result = await run_engine(emu, await asyncio.to_thread(databases.fresh, 1), limits=True)
         finally:
-            databases.drop()
+            await asyncio.to_thread(databases.drop)
     accepted = sorted(call["time"] for call in result["calls"] if call["ok"])
     print(f"  sent {result['sent']:,} in {result['seconds']:.1f} s: {_sustained_rate(accepted):.1f} msg/s sustained "
           f"(target ≥ 27), at most {_max_in_window(accepted, 1.0)} in any second (≤ 30), "
