@@ -314,17 +314,22 @@ def to_pdf(name: str, data: bytes, out: Path) -> None:
         shutil.copyfile(work / f"{name}.pdf", out)
 
 
-def main(names: list[str]) -> None:
-    for source in sorted(SOURCES.glob("*.src")):
+def build_folder(folder: Path, names: list[str]) -> None:
+    """Every `folder/sources/*.src` (or those `names`) as its .docx or .pdf in `folder`."""
+    for source in sorted((folder / "sources").glob("*.src")):
         name = source.stem
         if names and name not in names:
             continue
         fmt, data = build(source)
         if fmt == "docx":
-            (HERE / f"{name}.docx").write_bytes(data)
+            (folder / f"{name}.docx").write_bytes(data)
         else:
-            to_pdf(name, data, HERE / f"{name}.pdf")
+            to_pdf(name, data, folder / f"{name}.pdf")
         print(f"{name}.{fmt}")
+
+
+def main(names: list[str]) -> None:
+    build_folder(HERE, names)
     for source in sorted(SOURCES.glob("*.nfc.txt")):
         name = source.name.removesuffix(".nfc.txt")
         if names and name not in names:

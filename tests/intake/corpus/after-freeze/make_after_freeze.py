@@ -20,16 +20,7 @@ import make_corpus  # noqa: E402  (the corpus builder one folder up)
 
 
 def main(names: list[str]) -> None:
-    for source in sorted((HERE / "sources").glob("*.src")):
-        name = source.stem
-        if names and name not in names:
-            continue
-        fmt, data = make_corpus.build(source)
-        if fmt == "docx":
-            (HERE / f"{name}.docx").write_bytes(data)
-        else:
-            make_corpus.to_pdf(name, data, HERE / f"{name}.pdf")
-        print(f"{name}.{fmt}")
+    make_corpus.build_folder(HERE, names)
 
 
 if __name__ == "__main__":
