@@ -94,6 +94,11 @@ def _pdf(content: bytes, *, cmap: bytes | None = None, pages: int = 1, flate: bo
         *(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
           b"/Resources << /Font << /F1 5 0 R >> >> >>" for _ in range(pages)),
     ]
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """Numbered objects (1 = the catalog) as a PDF file, with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from tests.bot.intake_documents import _pdf
+from tests.bot.intake_documents import _pdf, pdf_file
 
 Cell = str | tuple[str, int]  # text (lines split at "\n"), or (text, columns it spans)
 
@@ -118,16 +118,7 @@ def _pages_pdf(contents: list[bytes], cmap: bytes, last: int) -> bytes:
         *(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
           b"/Resources << /Font << /F1 5 0 R >> >> >>" % (7 + i) for i in range(pages)),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects)
 
 
 __all__ = ["PdfPage", "_pdf", "make_docx", "make_pdf"]
