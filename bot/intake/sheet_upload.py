@@ -23,13 +23,11 @@ from bot.intake.limits import READ_SECONDS
 from bot.intake.readers import ReadError
 from bot.intake.sheet import SheetCheck, draft_sheet_bytes, read_draft_sheet
 from bot.intake.sources import from_database
-from bot.intake.upload import draft_in_worker
+from bot.intake.upload import DOCUMENT_TOO_SLOW, draft_in_worker
 from bot.plans.plan import PlanUnit
 from bot.plans.standing import standing_units
 
 T = TypeVar("T")
-DOCUMENT_TOO_SLOW = N_("Reading the file {name} took over {seconds} seconds, so it was stopped: please send a "
-                       "shorter document, or its .txt version.")
 SHEET_TOO_SLOW = N_("Reading the sheet {name} took over {seconds} seconds, so it was stopped: please send a smaller "
                     "sheet.")
 
