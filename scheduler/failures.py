@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -76,8 +77,9 @@ async def list_failures(
     if not with_unreached:
         query = query.where(col(ReminderDelivery.reason).is_distinct_from(FailureReason.no_recipient.value))
     rows = (await session.execute(query)).all()
-    codes = await _milestone_codes(session, {delivery.digest_id for delivery, *_rest in rows})
-    codes.update(await _subject_codes(session, {delivery.digest_id for delivery, *_rest in rows} - set(codes)))
+    digest_ids = {delivery.digest_id for delivery, *_rest in rows}
+    codes = await _milestone_codes(session, digest_ids, _DIGEST_ITEMS)
+    codes.update(await _milestone_codes(session, digest_ids - set(codes), _NOTICE_SUBJECT))
     failures = []
     for delivery, kind, unit_code, unit_name, member_name in rows:
         assert delivery.id is not None  # read from the table
@@ -116,37 +118,30 @@ async def unreached_units(session: AsyncSession, *, now: datetime, window: timed
                      names=tuple(row.short_name or row.name for row in first))
 
 
-async def _milestone_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
+# How a queued message is tied to its items: a reminder digest lists its reminders' assignments; a notice or an
+# urge is about its own one assignment.
+_DIGEST_ITEMS = (col(Reminder.digest_id), col(Reminder.assignment_id))
+_NOTICE_SUBJECT = (col(ReminderDigest.id), col(ReminderDigest.assignment_id))
+
+
+async def _milestone_codes(session: AsyncSession, digest_ids: set[int],
+                           link: tuple[Any, Any]) -> dict[int, tuple[str, ...]]:
+    """The codes of the milestones each message is about, through `link` (digest id, assignment id)."""
+    digest_id_of, assignment_id_of = link
     found: dict[int, list[str]] = defaultdict(list)
     for chunk in chunked(sorted(digest_ids)):
         rows = await session.execute(
-            select(col(Reminder.digest_id), col(Milestone.code))
-            .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+            select(digest_id_of, col(Milestone.code))
+            .join(Assignment, col(Assignment.id) == assignment_id_of)
             .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
-            .where(col(Reminder.digest_id).in_(chunk))
-            .order_by(col(Reminder.digest_id), col(Milestone.code))
+            .where(digest_id_of.in_(chunk))
+            .order_by(digest_id_of, col(Milestone.code))
         )
         for digest_id, code in rows:
             assert digest_id is not None  # one of `chunk`
             if code not in found[digest_id]:
                 found[digest_id].append(code)
     return {digest_id: tuple(codes) for digest_id, codes in found.items()}
-
-
-async def _subject_codes(session: AsyncSession, digest_ids: set[int]) -> dict[int, tuple[str, ...]]:
-    """The item a queued message (a notice, an urge) is about."""
-    found: dict[int, tuple[str, ...]] = {}
-    for chunk in chunked(sorted(digest_ids)):
-        rows = await session.execute(
-            select(col(ReminderDigest.id), col(Milestone.code))
-            .join(Assignment, col(Assignment.id) == ReminderDigest.assignment_id)
-            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
-            .where(col(ReminderDigest.id).in_(chunk))
-        )
-        for digest_id, code in rows:
-            assert digest_id is not None  # one of `chunk`
-            found[digest_id] = (code,)
-    return found
 
 
 def render_failures(failures: Sequence[Failure], *, tr: Translator, tz: ZoneInfo,
