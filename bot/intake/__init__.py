@@ -4,7 +4,8 @@
     draft = build_draft(text, units=unit_index)     # draft.py (text.py, dates.py, units.py)
     yaml_text = render_draft(draft)                 # render.py
 
-In chat, `sheet_upload.draft_sheet_upload` does all three in a worker thread (the handler keeps the draft for 📥, pending.py).
+In chat, `sheet_upload.draft_sheet_upload` does all three in a worker thread (the handler keeps the draft for
+📥, pending.py).
 
 Nothing is guessed silently: a milestone whose responsible units (or date) could not be read carries a
 `review:` note, and the plan validator refuses to import it until a person fixes it.

@@ -43,9 +43,11 @@ from bot.plans.problems import PlanValueError
 
 _Y = r"(?:19|20)\d{2}"
 _OF_YEAR = rf"(?:\s*/\s*{_Y}|\s+năm\s+{_Y})"
-_DAY = (rf"\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*{_Y})?(?!\s*/?\s*\d)"
-        rf"|\d{{1,2}}\s*\.\s*\d{{1,2}}\s*\.\s*{_Y}|\d{{1,2}}\s*-\s*\d{{1,2}}\s*-\s*{_Y}"
-        rf"|\d{{1,2}}\s+tháng\s+\d{{1,2}}(?:\s+năm\s+{_Y})?")
+# "15/6/2025", "15/6 năm 2025" (its year written: never a guess), "31.03.2025", "30-4-2025", "30–4–2025", "5 tháng 3
+# năm 2025" — but not "tuần 2 tháng 3", "thứ 2 tháng 3", "lần 2 tháng 3": a week, a weekday, a round, not a day.
+_DAY = (rf"\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*{_Y}|\s+năm\s+{_Y})?(?!\s*/?\s*\d)"
+        rf"|\d{{1,2}}\s*\.\s*\d{{1,2}}\s*\.\s*{_Y}|\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s*[-–]\s*{_Y}"
+        rf"|(?<!tuần\s)(?<!thứ\s)(?<!lần\s)(?<!đợt\s)(?<!kỳ\s)\d{{1,2}}\s+tháng\s+\d{{1,2}}(?:\s+năm\s+{_Y})?")
 _MONTH = rf"tháng\s+\d{{1,2}}{_OF_YEAR}?(?!\s*/?\s*\d)"
 # "tháng 5 - tháng 8/2025", "tháng 5-8/2025", "tháng 4 và tháng 5/2025": from the first month to the last
 _MONTHS = rf"tháng\s+\d{{1,2}}\s*(?:-|–|đến|tới|và|,)\s*(?:tháng\s+)?\d{{1,2}}{_OF_YEAR}"
@@ -55,31 +57,40 @@ _HALF = rf"(?:6|sáu|9|chín)\s+tháng\s+(?:đầu|cuối)\s+năm(?:\s+{_Y})?"
 _YEAR = rf"năm\s+{_Y}"
 _WHEN = rf"(?:ngày\s+)?(?:{_DAY})|{_MONTH}"
 _SPAN = rf"{_MONTHS}|{_QUARTERS}|{_HALF}|{_MONTH}"
-_TIME = r"\d{1,2}\s*(?:h|giờ)\s*(?:\d{2}\s*(?:phút|')?)?"
+# "7h30", "7h30'", "8 giờ 00 phút", "14:30", "7g30"
+_TIME = r"\d{1,2}\s*(?:h|giờ)\s*(?:\d{2}\s*(?:phút|')?)?|\d{1,2}\s*g\s*\d{2}(?!\d)|\d{1,2}\s*:\s*\d{2}(?![\d/])"
 _WEEKDAY = r"(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)\s*,?\s*)"
+_PART_OF_DAY = r"(?:(?:buổi\s+)?(?:sáng|chiều|tối|trưa)\s+)?"
+# "từ ngày 01 - 05/9/2025", "các ngày 10 và 11/4/2025": days of one month, the month written once
+_DAYS = rf"(?P<d_first>\d{{1,2}})\s*(?:-|–|đến|tới|và|,)\s*(?:ngày\s+)?(?P<d_last>{_DAY})"
 _BEFORE = (r"trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót(?:\s+là)?\s*:?"
            r"|hạn\s+cuối(?:\s+là)?\s*:?|không\s+quá|không\s+muộn\s+hơn|(?:đến|tới)\s+hết|hết\s+ngày|(?:đến|tới)")
 _IN = (r"trong(?:\s+thời\s+gian)?|chậm\s+nhất(?:\s+là)?(?:\s+trong)?|cuối|hết|xong|vào|hoàn\s+thành(?:\s+trong)?"
        r"|đến\s+hết")
-_LABEL = r"(?:thời\s+gian|thời\s+hạn|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện|nộp|gửi|tổ\s+chức))?\s*:"
+_LABEL = (r"(?:thời\s+gian|thời\s+hạn|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện|nộp|gửi|tổ\s+chức)"
+          r"(?:\s+(?!là\b)[^\W\d_]+){0,3}?)?\s*(?::|\s+là(?=\s+ngày))")
 
 _SENTENCE = re.compile(
-    rf"(?P<range>từ\s+(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
+    rf"(?P<week>tuần\s+(?:thứ\s+)?\d{{1,2}}\s+(?:của\s+)?tháng\s+\d{{1,2}}{_OF_YEAR}?)"
+    rf"|(?P<days>(?:từ\s+)?(?:các\s+)?ngày\s+{_DAYS})"
+    rf"|(?P<range>từ\s+(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
     rf"|(?P<start>bắt\s+đầu\s+(?:từ\s+)?(?P<s_when>{_WHEN}))"
     rf"|(?P<timed>(?:vào\s+)?(?:(?:lúc|hồi)\s+)?(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
-    rf"|(?P<before>(?:{_BEFORE})\s+(?:ngày\s+)?(?P<b_day>{_DAY}))"
+    rf"|(?P<before>(?:{_BEFORE})\s+{_WEEKDAY}?(?:ngày\s+)?(?P<b_day>{_DAY}))"
     rf"|(?P<span>(?:{_IN})\s+(?P<s_span>{_SPAN}))"
     rf"|(?P<label>{_LABEL}\s*(?:ngày\s+)?(?P<l_day>{_DAY}))"
     rf"|(?P<l_span>{_LABEL}\s*(?:(?P<l_months>{_SPAN})|(?P<l_year>{_YEAR})))"
-    rf"|(?P<at>vào\s+ngày\s+(?P<a_day>{_DAY}))"
+    rf"|(?P<at>(?:vào|dự\s+kiến(?:\s+vào)?)\s+{_PART_OF_DAY}{_WEEKDAY}?ngày\s+(?P<a_day>{_DAY}))"
     rf"|(?P<in_year>(?:trong|hoàn\s+thành(?:\s+trong)?|xong(?:\s+trong)?)\s+(?P<y_year>{_YEAR})(?!\s*[-–]))",
     re.IGNORECASE,
 )
 # A date column's cell: the same, plus the bare forms.
 _CELL = re.compile(
-    rf"(?P<range>(?:từ\s+)?(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
+    rf"(?P<week>tuần\s+(?:thứ\s+)?\d{{1,2}}\s+(?:của\s+)?tháng\s+\d{{1,2}}{_OF_YEAR}?)"
+    rf"|(?P<days>(?:từ\s+)?(?:các\s+)?(?:ngày\s+)?{_DAYS})"
+    rf"|(?P<range>(?:từ\s+)?(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
     rf"|(?P<timed>(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
-    rf"|(?P<before>(?:(?:{_BEFORE})\s+)?(?:ngày\s+)?(?P<b_day>{_DAY}))"
+    rf"|(?P<before>(?:(?:{_BEFORE})\s+)?{_WEEKDAY}?(?:ngày\s+)?(?P<b_day>{_DAY}))"
     rf"|(?P<span>(?:(?:{_IN})\s+)?(?P<s_span>{_SPAN}))"
     rf"|(?P<in_year>(?:(?:{_IN})\s+)?(?P<y_year>{_YEAR}))",
     re.IGNORECASE,
@@ -93,7 +104,7 @@ _NOT_A_DEADLINE = re.compile(
     r"|\b\d+[\w.]*[/-][\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày)?|đến\s+ngày\s*:)\s*$", re.IGNORECASE)
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-_PERIODIC_WORD = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\b|\bđịnh\s+kỳ\b|tháng\s+(?:cuối|đầu)\s+quý",
+PERIODIC_WORD = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\b|\bđịnh\s+kỳ\b|tháng\s+(?:cuối|đầu)\s+quý",
                             re.IGNORECASE)
 
 
@@ -292,8 +303,14 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
         note: str | None = None
         start: date | None = None
         time: str | None = None
+        if group("week"):
+            continue  # "Tuần 2 tháng 3/2025": a week no grammar here can date exactly; not the month's end either
         try:
-            if group("range"):
+            if group("days"):
+                due = _day(group("d_last"), context, read)
+                first = int(group("d_first"))
+                start = due.replace(day=first) if first < due.day else None
+            elif group("range"):
                 due = _when(group("r_to"), context, read, end=True)
                 start = _when(group("r_from"), context, _Read(), end=False,
                               hint=_year(group("r_from")) or due.year)
@@ -446,6 +463,12 @@ _MONTH_RANGE = re.compile(rf"(?:từ\s+)?tháng\s+(?P<first>\d{{1,2}})(?:\s*/\s*
                           re.IGNORECASE)
 _SINCE = re.compile(rf"(?:kể\s+)?từ\s+(?:(?P<month_word>tháng)\s+(?P<month>\d{{1,2}})\s*(?:/|\s+năm\s+)|năm\s+)"
                     rf"(?P<year>{_Y})", re.IGNORECASE)
+# A period the series runs within: "Trong năm 2025, … trước ngày 05 hằng tháng", "trong Quý III/2025", "trong 6
+# tháng cuối năm 2025", "trong năm" (the document's year); bare ("Năm 2025") only as a whole table cell.
+_WITHIN = r"(?:trong|suốt|trong\s+suốt)\s+(?:cả\s+)?"
+_PERIOD = rf"(?P<p_span>{_QUARTERS}|{_HALF})|năm(?:\s+(?P<p_year>{_Y})(?![\w/])|(?:\s+nay)?(?=\s*[,.;)]|\s*$))"
+_WITHIN_PERIOD = re.compile(rf"{_WITHIN}(?:{_PERIOD})", re.IGNORECASE)
+_CELL_PERIOD = re.compile(rf"\s*(?:{_WITHIN})?(?:(?P<p_months>{_MONTHS})|(?:{_PERIOD}))\s*\.?\s*", re.IGNORECASE)
 # A bound that opens its sentence ("Kể từ năm 2025, …", "Từ tháng 7/2025, …") bounds every rule of the sentence.
 _OPENING = re.compile(r"\s*[-+•*]?\s*(?:[a-zđ]\)\s*)?")
 
@@ -463,7 +486,64 @@ def _bounds(text: str, periodic: Deadline, context: Context) -> list[tuple[int, 
         since = _SINCE.match(text, opening)
         if since is not None and re.match(r"\s*,", text[since.end():]) and _since(since) is not None:
             periodic.repeat["from"] = _since(since)
+        within = _WITHIN_PERIOD.match(text, opening)
+        if "from" not in periodic.repeat and within is not None and re.match(r"\s*,", text[within.end():]):
+            spans += _set_period(periodic, within, context)
     return spans
+
+
+def _period(match: re.Match[str], context: Context) -> tuple[date, date] | None:
+    """The first and last day of a period phrase (`_WITHIN_PERIOD`, `_CELL_PERIOD`); None when its year is unknown
+    or a day does not exist."""
+    group = match.groupdict().get
+    read = _Read()
+    try:
+        if group("p_months"):
+            first, due, _ = _span(str(group("p_months")), context, read)
+            return (first or due.replace(day=1)), due
+        if group("p_span"):
+            first, due, _ = _span(str(group("p_span")), context, read)
+            if first is not None:
+                return first, due
+            flat = key_text(str(group("p_span")))
+            if flat.startswith("quý"):
+                return date(due.year, due.month - 2, 1), due
+            months = 9 if flat.startswith(("9", "chín")) else 6
+            return (date(due.year, 1, 1) if "đầu" in flat else date(due.year, 13 - months, 1)), due
+    except DateError:
+        return None
+    year = int(group("p_year") or 0) or context.year_for(12, 31)[0]
+    return (date(year, 1, 1), date(year, 12, 31)) if year else None
+
+
+def key_text(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _set_period(periodic: Deadline, match: re.Match[str], context: Context) -> list[tuple[int, int]]:
+    assert periodic.repeat is not None
+    period = _period(match, context)
+    if period is None:
+        return []
+    periodic.repeat["from"], periodic.repeat["until"] = period
+    return [(match.start(), match.end())]
+
+
+def cell_period(text: str, context: Context = Context()) -> tuple[date, date] | None:
+    """A table cell that only names a period ("Năm 2025", "Trong năm 2025", "Từ tháng 4 đến tháng 11/2025", "Quý
+    III/2025"): its first and last day. A periodic task's row reads it as the series' bounds, not as a due date."""
+    text = normalise(text)
+    match = _CELL_PERIOD.fullmatch(text) or _CELL_PERIOD.fullmatch(re.sub(r"^\s*từ\s+", "", text, flags=re.I))
+    return _period(match, context) if match is not None else None
+
+
+def bound(periodic: Deadline, period: tuple[date, date]) -> Deadline:
+    """`periodic` running within `period` (a bound already written beside the rule wins)."""
+    assert periodic.repeat is not None
+    repeat = dict(periodic.repeat)
+    if "from" not in repeat and "until" not in repeat:
+        repeat["from"], repeat["until"] = period
+    return Deadline(None, None, periodic.phrase, periodic.position, periodic.note, repeat=repeat, end=periodic.end)
 
 
 def _since(match: re.Match[str]) -> date | None:
@@ -486,6 +566,9 @@ def _clause_bounds(text: str, left: int, right: int, periodic: Deadline, context
     if since is not None and "from" not in periodic.repeat and _since(since) is not None:
         periodic.repeat["from"] = _since(since)
         spans.append((since.start(), since.end()))
+    within = _WITHIN_PERIOD.search(text, left + 1, right)
+    if within is not None and "from" not in periodic.repeat:
+        spans += _set_period(periodic, within, context)
     return spans
 
 
@@ -499,7 +582,7 @@ def find_repeats(text: str, context: Context = Context()) -> list[Deadline]:
     text = normalise(text)
     result: list[Deadline] = []
     taken: list[tuple[int, int]] = []
-    periodic = _PERIODIC_WORD.search(text) is not None
+    periodic = PERIODIC_WORD.search(text) is not None
     for kind, pattern in _REPEATS:
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):

@@ -29,7 +29,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.intake.dates import Context, Deadline, find_deadlines, parse_window
+from bot.intake.dates import (
+    PERIODIC_WORD,
+    Context,
+    Deadline,
+    Found,
+    bound,
+    cell_period,
+    find_deadlines,
+    find_repeats,
+    parse_window,
+)
 from bot.intake.header import Header, plan_code, read_header
 from bot.intake.structure import Document, Paragraph, from_text
 from bot.intake.tables import Row, read_rows, roles_of
@@ -293,6 +303,7 @@ class _Reader:
         scope = self.scope
         context = scope.context()
         found = find_deadlines(row.due, context, cell=True) if row.due else find_deadlines(row.task, context)
+        period = cell_period(row.due, context) if row.due and not any(d.repeat for d in found.deadlines) else None
         if row.due and not found.deadlines and not found.errors:
             found = find_deadlines(row.task, context)
         elif row.due and found.deadlines and all(d.start for d in found.deadlines):
@@ -303,6 +314,13 @@ class _Reader:
             if own.deadlines:
                 found = own
         review = [f"ngày không hợp lệ: {error}" for error in found.errors]
+        if not found.deadlines and row.due and PERIODIC_WORD.search(row.due):
+            # "Hằng tháng" | "… gửi báo cáo trước ngày 25": the cell says how often, the task which day
+            found = Found(find_repeats(f"{row.due}, {row.task}", context) or find_repeats(f"{row.task} {row.due}",
+                                                                                            context))
+        if period is not None and (rules := find_repeats(row.task, context)):
+            # "Báo cáo … trước ngày 5 hằng tháng" | "Năm 2025": the period bounds the task's series, no due date
+            found = Found([bound(rule, period) for rule in rules])
         task = self.bodies.roles(row.task)
         if row.lead:
             who = self.bodies.who_of(index_names(self.index, row.lead), index_names(self.index, row.coord))

@@ -76,9 +76,37 @@ def _pipe_cells(line: str) -> list[str] | None:
 
 
 def _tab_cells(line: str) -> list[str] | None:
+    """A tab table's line, one cell per tab (an empty cell kept: "\t\t" is a blank "phối hợp" between two
+    filled ones), widths settled by `_tab_rows` once the whole table is read."""
     if line.count("\t") < 2:
         return None
-    return [cell.strip() for cell in re.split(r"\t+", line.strip("\n"))]
+    return [cell.strip() for cell in line.strip("\n").split("\t")]
+
+
+def _tab_continued(line: str) -> list[str] | None:
+    """Inside a tab table: a line with one tab ("\tthanh huyện, xã", a cell wrapped onto the next line)."""
+    return [cell.strip() for cell in line.strip("\n").split("\t")] if line.count("\t") == 1 else None
+
+
+def _tab_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of a tab table on the header's columns. One tab between cells is the rule, so an empty cell stays a
+    column ("Bộ phận thực hiện" left blank: the body above); a header with blank cells, or a row with more cells
+    than the header, was aligned with runs of tabs: those runs are one separator."""
+    def trimmed(row: list[str]) -> list[str]:
+        while len(row) > 1 and not row[-1]:
+            row = row[:-1]
+        return row
+
+    header = trimmed(rows[0])
+    if "" in header:
+        return [[cell for cell in row if cell] or [""] for row in rows]
+    result = [header]
+    for row in rows[1:]:
+        row = trimmed(row)
+        if len(row) > len(header):
+            row = [row[0], *(cell for cell in row[1:] if cell)]
+        result.append(row)
+    return result
 
 
 def from_text(text: str) -> Document:
@@ -97,6 +125,8 @@ def from_text(text: str) -> Document:
                     probe += 1
                     continue
                 cells = cells_of(current)
+                if cells is None and rows and cells_of is _tab_cells:
+                    cells = _tab_continued(current) or _wrapped(current, rows[-1])
                 if cells is None:
                     # a blank line inside a table, when the table goes on right after it
                     if not current.strip() and rows and probe + 1 < len(lines) and cells_of(lines[probe + 1]):
@@ -106,6 +136,8 @@ def from_text(text: str) -> Document:
                 rows.append(cells)
                 probe += 1
             if len(rows) >= 2 or (rows and cells_of is _pipe_cells and len(rows[0]) >= 3):
+                if cells_of is _tab_cells:
+                    rows = _tab_rows(rows)
                 width = max(len(row) for row in rows)
                 document.items.append(Table([row + [""] * (width - len(row)) for row in rows]))
                 index = probe
@@ -114,6 +146,16 @@ def from_text(text: str) -> Document:
             document.items.append(Paragraph(line.replace("\t", " ")))
             index += 1
     return join_continued(document)
+
+
+def _wrapped(line: str, previous: list[str]) -> list[str] | None:
+    """A line without tabs that goes on with the row above ("học sinh nộp bài về Đoàn trường" under a task cut at
+    the end of a line): starting in lower case, it continues the row's longest cell, its task as a rule."""
+    text = line.strip()
+    if not text or not text[0].islower() or "\t" in line:
+        return None
+    column = max(range(len(previous)), key=lambda index: len(previous[index]))
+    return [text if index == column else "" for index in range(len(previous))]
 
 
 _PAGE_NOISE = re.compile(r"^\s*(?:-?\s*\d{1,3}\s*-?|trang\s+\d+(?:\s*/\s*\d+)?)\s*$", re.IGNORECASE)

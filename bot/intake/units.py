@@ -65,6 +65,10 @@ _ROLE_PREFIXES = ("ban thường vụ ", "cấp ủy ", "ban chấp hành ", "th
 _QUALIFIER = re.compile(r"\s*\(([^()]*)\)\s*$")
 _VALID = re.compile(r"(từ|đến)\s+(?:tháng\s+)?(\d{1,2})\s*/\s*(\d{4})")
 _Trie = dict[str, "_Trie"]
+# Words that tie a collective name to its parent, which a document leaves out as often as the parent itself: "Các tổ
+# chức cơ sở đảng" is "… trực thuộc Huyện ủy Lạc Thủy" in a Huyện ủy's letter, "các trường THCS" "… trên địa bàn
+# huyện"; only the place or parent after them has to be the document's own.
+_LINKS = frozenset({"trực", "thuộc", "trên", "địa", "bàn", "của"})
 _FAR = 99  # the tree distance between units with no common ancestor
 _NAME_CHARS = 240  # a name is shorter than this (with a person standing for it: "các thành viên Ban Chỉ huy …")
 
@@ -117,6 +121,11 @@ def _tokens(text: str) -> list[tuple[str, int]]:
         last = match.end()
     plain(text[last:], last)
     return result
+
+
+def _after_commas(text: str, tokens: list[tuple[str, int]]) -> frozenset[int]:
+    """The indexes of the tokens of `text` that a comma precedes."""
+    return frozenset(at for at in range(1, len(tokens)) if "," in text[tokens[at - 1][1]:tokens[at][1]])
 
 
 @dataclass(frozen=True)
@@ -303,7 +312,7 @@ class UnitIndex:
             return None
         fitting: dict[str | tuple[str, str], _Candidate] = {}
         for full in self.prefixes.get(phrase, ()):
-            if all(word in self.context for word in full[len(phrase):] if word.isalnum()):
+            if all(word in self.context or word in _LINKS for word in full[len(phrase):] if word.isalnum()):
                 for candidate in self.phrases[full]:
                     fitting.setdefault(candidate.resolved.selector, candidate)
         return self._choose(list(fitting.values()), phrase) if fitting else None
@@ -314,10 +323,14 @@ class UnitIndex:
         first = _FIRST_WORD.match(text)
         if first is None or (key(first.group(1)) not in self.trie and first.group(1) not in _ABBREVIATED):
             return None  # most clauses start with no name: said without reading further
-        found = self._match(_tokens(text[:_NAME_CHARS]), 0)
+        tokens = _tokens(text[:_NAME_CHARS])
+        found = self._match(tokens, 0, _after_commas(text, tokens))
         return (found.resolved, found.length) if found else None
 
-    def _match(self, tokens: list[tuple[str, int]], start: int) -> Match | None:
+    def _match(self, tokens: list[tuple[str, int]], start: int, commas: frozenset[int] = frozenset()) -> Match | None:
+        """The longest known name from tokens[start]. `commas`: the tokens a comma precedes; a name that runs over
+        one is cut there when a longer name starts after it ("Sở Văn hóa, Thể thao và Du lịch, Tỉnh đoàn, …" is
+        two bodies, though "… Du lịch tỉnh" would complete to the Sở's full name)."""
         best: Match | None = None
         ends: list[int] = []  # where the words from `start` on are still (the start of) a known name
         node = self.trie
@@ -334,6 +347,10 @@ class UnitIndex:
                 resolved = self._choose(self.phrases[phrase], phrase)
             if resolved is None and len(phrase) >= 2:
                 resolved = self._completed(phrase)
+            if resolved is not None and any(
+                    (after := self._match(tokens, at, commas)) is not None and after.length > tokens[end - 1][1]
+                    for at in commas if start < at < end):
+                continue
             if resolved is not None:
                 best = Match(resolved, tokens[end - 1][1])
                 break
@@ -342,7 +359,7 @@ class UnitIndex:
             for prefix in _ROLE_PREFIXES:  # "Ban thường vụ các đảng bộ trực thuộc tỉnh" -> the đảng bộ
                 size = len(prefix.split())
                 if words_[:size] == prefix.split():
-                    inner = self._match(tokens, start + size)
+                    inner = self._match(tokens, start + size, commas)
                     if inner is not None:
                         return inner
         return best
@@ -400,10 +417,11 @@ class UnitIndex:
         if not self.phrases:
             return []
         tokens = _tokens(text[:4000])
+        commas = _after_commas(text[:4000], tokens)
         seen, result = set(), []
         start = 0
         while start < len(tokens):
-            found = self._match(tokens, start)
+            found = self._match(tokens, start, commas)
             if found is None:
                 start += 1
                 continue
