@@ -50,7 +50,7 @@ _DAY = (rf"\d{{1,2}}\s*/\s*\d{{1,2}}(?:\s*/\s*{_Y}|\s+năm\s+{_Y})?(?!\s*/?\s*\d
         rf"|(?<!tuần\s)(?<!thứ\s)(?<!lần\s)(?<!đợt\s)(?<!kỳ\s)\d{{1,2}}\s+tháng\s+\d{{1,2}}(?:\s+năm\s+{_Y})?")
 _MONTH = rf"tháng\s+\d{{1,2}}{_OF_YEAR}?(?!\s*/?\s*\d)"
 # "tháng 5 - tháng 8/2025", "tháng 5-8/2025", "tháng 4 và tháng 5/2025": from the first month to the last
-_MONTHS = rf"tháng\s+\d{{1,2}}\s*(?:-|–|đến|tới|và|,)\s*(?:tháng\s+)?\d{{1,2}}{_OF_YEAR}"
+_MONTHS = rf"tháng\s+\d{{1,2}}{_OF_YEAR}?\s*(?:-|–|đến|tới|và|,)\s*(?:tháng\s+)?\d{{1,2}}{_OF_YEAR}"
 _QUARTER = r"quý\s+(?:IV|I{1,3}|[1-4])"
 _QUARTERS = rf"{_QUARTER}(?:\s*(?:-|–|đến|và|,)\s*(?:quý\s+)?(?:IV|I{{1,3}}|[1-4]))?{_OF_YEAR}?(?![\w/])"
 _HALF = rf"(?:6|sáu|9|chín)\s+tháng\s+(?:đầu|cuối)\s+năm(?:\s+{_Y})?"
@@ -67,8 +67,8 @@ _BEFORE = (r"trước|chậm\s+nhất(?:\s+là)?(?:\s+vào)?|hạn\s+chót(?:\s+
            r"|hạn\s+cuối(?:\s+là)?\s*:?|không\s+quá|không\s+muộn\s+hơn|(?:đến|tới)\s+hết|hết\s+ngày|(?:đến|tới)")
 _IN = (r"trong(?:\s+thời\s+gian)?|chậm\s+nhất(?:\s+là)?(?:\s+trong)?|cuối|hết|xong|vào|hoàn\s+thành(?:\s+trong)?"
        r"|đến\s+hết")
-_LABEL = (r"(?:thời\s+gian|thời\s+hạn|hạn)(?:\s+(?:hoàn\s+thành|thực\s+hiện|nộp|gửi|tổ\s+chức)"
-          r"(?:\s+(?!là\b)[^\W\d_]+){0,3}?)?\s*(?::|\s+là(?=\s+ngày))")
+_LABEL = (r"(?:thời\s+gian|thời\s+hạn|hạn(?:\s+(?:cuối|chót))?)(?:\s+(?:hoàn\s+thành|thực\s+hiện|nộp|gửi|tổ\s+chức)"
+          r"(?:\s+(?!là\b)[^\W\d_]+){0,6}?)?\s*(?::|\s+là(?=\s+ngày))")
 
 _SENTENCE = re.compile(
     rf"(?P<week>tuần\s+(?:thứ\s+)?\d{{1,2}}\s+(?:của\s+)?tháng\s+\d{{1,2}}{_OF_YEAR}?)"
@@ -100,8 +100,12 @@ _PATTERNS = _SENTENCE
 
 # Words just before a date that make it something else than a deadline.
 _NOT_A_DEADLINE = re.compile(
-    r"(?:\btính|\bkể|hiệu\s+lực(?:\s+thi\s+hành)?|ký\s+ngày|ngày\s+ký|thời\s+gian\s+ký|số\s+liệu[^.;:]{0,60}"
+    r"(?:\btính|\bkể|hiệu\s+lực(?:\s+thi\s+hành)?|ký\s+ngày|ngày\s+ký|thời\s+gian\s+ký"
     r"|\b\d+[\w.]*[/-][\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày)?|đến\s+ngày\s*:)\s*$", re.IGNORECASE)
+# "số liệu … 31/5" is the data's cut-off; but "báo cáo số liệu 6 tháng đầu năm … trước ngày 20/7/2025" is a deadline
+# for the data: a phrase that itself says "by then" is not a cut-off.
+_DATA = re.compile(r"số\s+liệu[^.;:]{0,60}$", re.IGNORECASE)
+_BY_THEN = re.compile(r"(?:trước|chậm\s+nhất|hạn\s+chót|hạn\s+cuối|không\s+quá|không\s+muộn\s+hơn)\b", re.IGNORECASE)
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 PERIODIC_WORD = re.compile(r"\b(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)\b|\bđịnh\s+kỳ\b|tháng\s+(?:cuối|đầu)\s+quý",
@@ -254,13 +258,24 @@ def _span(text: str, context: Context, read: _Read) -> tuple[date | None, date, 
     last = numbers[-1]
     year = year_written or _pick_year(flat, last, 28, context, None, read)
     due = _month(last, year, end=True, text=flat)
-    start = _month(numbers[0], year, end=False, text=flat) if len(numbers) > 1 else None
+    start = None
+    if len(numbers) > 1:  # "tháng 11/2024 đến tháng 02/2025", "tháng 11 đến tháng 02/2025": over the new year
+        years = re.findall(_Y, flat)
+        first_year = int(years[0]) if len(years) > 1 else year - (numbers[0] > last)
+        start = _month(numbers[0], first_year, end=False, text=flat)
     return start, due, "hạn là ngày cuối tháng"
+
+
+# Words before a month, quarter or year that name a part of it ("đầu", "giữa", "thượng tuần", "trung tuần").
+_PART_OF = re.compile(r"(?<!\w)(?:đầu|giữa|thượng\s+tuần|trung\s+tuần)\s*$", re.IGNORECASE)
 
 
 def _excluded(text: str, start: int) -> bool:
     """A cited document's date, a data cut-off, an effective or signing date: not a deadline."""
-    return _NOT_A_DEADLINE.search(text[max(0, start - 80):start]) is not None
+    before = text[max(0, start - 80):start]
+    if _NOT_A_DEADLINE.search(before) is not None:
+        return True
+    return _DATA.search(before) is not None and _BY_THEN.match(text, start) is None
 
 
 def _time(text: str) -> str:
@@ -298,6 +313,8 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
             continue
         if _excluded(text, match.start()) and not group("timed"):
             continue
+        if (group("span") or group("in_year") or group("l_span")) and _PART_OF.search(text, 0, match.start()):
+            continue  # "Đầu tháng 5/2025", "giữa năm 2025": some day within, not its last; no date beats a wrong one
         phrase = " ".join(match.group(0).split())
         read = _Read()
         note: str | None = None
@@ -314,6 +331,8 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
                 due = _when(group("r_to"), context, read, end=True)
                 start = _when(group("r_from"), context, _Read(), end=False,
                               hint=_year(group("r_from")) or due.year)
+                if start > due and _year(group("r_from")) is None:  # "từ 15/12 đến 15/01/2025": the year before
+                    start = _when(group("r_from"), context, _Read(), end=False, hint=due.year - 1)
             elif not cell and group("start"):
                 pending_start = (group("s_when"), match.start())
                 continue
@@ -458,9 +477,9 @@ _REPEATS: list[tuple[str, re.Pattern[str]]] = [
 
 
 # A periodic item's bounds: "(từ tháng 6 đến tháng 10/2025)", "từ tháng 6 đến tháng 8/2025", "Kể từ năm 2025".
-_MONTH_RANGE = re.compile(rf"(?:từ\s+)?tháng\s+(?P<first>\d{{1,2}})(?:\s*/\s*(?P<first_year>{_Y}))?\s*"
-                          rf"(?:đến|tới|-|–)\s*(?:hết\s+)?tháng\s+(?P<last>\d{{1,2}})(?:\s*/\s*(?P<year>{_Y}))?",
-                          re.IGNORECASE)
+_MONTH_RANGE = re.compile(rf"(?:từ\s+)?tháng\s+(?P<first>\d{{1,2}})(?:(?:\s*/\s*|\s+năm\s+)(?P<first_year>{_Y}))?\s*"
+                          rf"(?:đến|tới|-|–)\s*(?:hết\s+)?tháng\s+(?P<last>\d{{1,2}})"
+                          rf"(?:(?:\s*/\s*|\s+năm\s+)(?P<year>{_Y}))?", re.IGNORECASE)
 _SINCE = re.compile(rf"(?:kể\s+)?từ\s+(?:(?P<month_word>tháng)\s+(?P<month>\d{{1,2}})\s*(?:/|\s+năm\s+)|năm\s+)"
                     rf"(?P<year>{_Y})", re.IGNORECASE)
 # A period the series runs within: "Trong năm 2025, … trước ngày 05 hằng tháng", "trong Quý III/2025", "trong 6
@@ -558,8 +577,11 @@ def _clause_bounds(text: str, left: int, right: int, periodic: Deadline, context
     if months is not None:
         first, last = int(months.group("first")), int(months.group("last"))
         year = int(months.group("year") or months.group("first_year") or 0) or context.year_for(last)[0]
-        if year is not None and 1 <= first <= last <= 12:
-            periodic.repeat["from"] = date(year, first, 1)
+        # "từ tháng 11/2024 đến tháng 02/2025", "từ tháng 11 đến tháng 02/2025": the series runs over the new year
+        first_year = int(months.group("first_year") or 0) or (year - (first > last) if year is not None else None)
+        if year is not None and first_year is not None and 1 <= first <= 12 and 1 <= last <= 12 \
+                and (first_year, first) <= (year, last):
+            periodic.repeat["from"] = date(first_year, first, 1)
             periodic.repeat["until"] = date(year, last, days_in_month(year, last))
             spans.append((months.start(), months.end()))
     since = _SINCE.search(text, left + 1, right)

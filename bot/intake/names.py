@@ -50,6 +50,8 @@ _HEADS = ("ủy ban nhân dân", "ủy ban mặt trận", "ủy ban kiểm tra",
           "thành ủy", "thị ủy", "quận ủy", "đảng ủy", "đảng bộ", "chi bộ", "chi ủy", "đảng đoàn", "ban cán sự",
           "thường trực", "các cơ quan", "các đơn vị", "các sở", "các phòng", "các ban", "các địa phương",
           "các tổ chức", "các đoàn thể", "các xã", "các trường", "các chi bộ", "các đảng bộ", "các cấp ủy",
+          "các chi, đảng bộ", "các chi bộ, đảng bộ", "các đảng bộ, chi bộ", "các ban xây dựng đảng",
+          "ban xây dựng đảng",
           "các tiểu ban", "cơ quan", "đơn vị", "chủ tịch", "phó chủ tịch", "giám đốc", "hiệu trưởng",
           "phó hiệu trưởng", "bí thư", "phó bí thư", "trưởng ban", "trưởng phòng", "tổ trưởng", "công chức",
           "giáo viên", "cán bộ", "ngân hàng", "bảo hiểm xã hội", "quân sự", "cấp ủy", "ủy ban nhân dân các")
@@ -93,7 +95,8 @@ def expand(text: str) -> str:
 # chống".
 _NOT_A_NAME = r"(?!\s*(?:cáo|hành|nghị|thảo|thi|chợ|diễn|trại|trường|khỏe|,\s*chống|nhận diện)\b)"
 _HEAD = re.compile(r"^(?:" + _fold(_HEADS) + r")\b" + _NOT_A_NAME)
-_PREDICATE = re.compile(r"(?<!\w)(?:" + _fold(PREDICATES) + r")(?!\w)")
+# "trực" (be on duty) ends a name, "trực thuộc" (under) goes on with it: "Các chi, đảng bộ trực thuộc".
+_PREDICATE = re.compile(r"(?<!\w)(?:" + _fold(PREDICATES) + r")(?!\w)(?<!trực(?=\s+thuộc))")
 _TOPICS = tuple(_fold(_TOPIC_HEADS).replace("\\", "").split("|"))
 
 
@@ -108,7 +111,8 @@ def starts_with_name(text: str) -> bool:
 
 
 _COLLECTIVE_TAIL = re.compile(r",\s*(?:ban|ngành|đoàn thể|hội|phường|thị trấn|thị xã|thành phố|xã|huyện|quận|"
-                              r"đơn vị|cơ quan|trường|địa phương|tổ chức|đặc khu)\b")
+                              r"đơn vị|cơ quan|trường|địa phương|tổ chức|đặc khu|đảng bộ|chi bộ|"
+                              r"mầm non|mẫu giáo|tiểu học|trung học)\b")
 _JOINED_LEFT = ("văn phòng hội đồng nhân dân", "văn phòng đoàn đại biểu quốc hội")
 _JOINED_RIGHT = ("ủy ban nhân dân", "hội đồng nhân dân")
 _JOINT = re.compile(r"(?:\s*,\s*|\s+và\s+|\s+cùng\s+)(?=\S)")

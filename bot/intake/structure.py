@@ -64,6 +64,10 @@ def _normal(text: str) -> str:
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$|^\s*\+[-=+]+\+\s*$")
 
 
+# A section heading written on a line of its own inside a text table ("I. TUYÊN TRUYỀN", "B- Sơ kết").
+_SECTION = re.compile(r"^\s*(?:[IVX]{1,4}|[A-DĐ])\s*[.)/-]\s*[^\W\d_]")
+
+
 def _pipe_cells(line: str) -> list[str] | None:
     stripped = line.strip()
     if stripped.count("|") < 2 and not (stripped.startswith("|") and stripped.count("|") >= 1):
@@ -127,6 +131,9 @@ def from_text(text: str) -> Document:
                 cells = cells_of(current)
                 if cells is None and rows and cells_of is _tab_cells:
                     cells = _tab_continued(current) or _wrapped(current, rows[-1])
+                if cells is None and rows and _SECTION.match(current) and probe + 1 < len(lines) \
+                        and cells_of(lines[probe + 1]):
+                    cells = [current.strip()]  # "II. Sơ kết" between two rows: the table's heading row
                 if cells is None:
                     # a blank line inside a table, when the table goes on right after it
                     if not current.strip() and rows and probe + 1 < len(lines) and cells_of(lines[probe + 1]):
@@ -158,7 +165,8 @@ def _wrapped(line: str, previous: list[str]) -> list[str] | None:
     return [text if index == column else "" for index in range(len(previous))]
 
 
-_PAGE_NOISE = re.compile(r"^\s*(?:-?\s*\d{1,3}\s*-?|trang\s+\d+(?:\s*/\s*\d+)?)\s*$", re.IGNORECASE)
+# A page number, or two (the foot of one page and the head of the next, read as one line).
+_PAGE_NOISE = re.compile(r"^\s*(?:(?:-?\s*\d{1,3}\s*-?|trang\s+\d+(?:\s*/\s*\d+)?)\s*){1,2}$", re.IGNORECASE)
 
 
 def join_continued(document: Document) -> Document:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.intake.names import LEAD_WORDS, expand, roles
+from bot.intake.names import LEAD_WORDS, expand, name_at_start, roles
 from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
 
 Named = list[tuple[str, Resolved | None]]  # bodies as written, each with what it resolves to (None: not in the tree)
@@ -27,6 +27,9 @@ _OWN_LEAD = re.compile(r"(?:,\s*|(?<!bàn\s)(?<!được\s)(?<!chuyển\s)\b(?=g
 # A circumstance before the subject: "Sau Kỳ họp, …", "Kết thúc mùa mưa bão, …", "Kể từ năm 2025, …".
 _ADVERBIAL = re.compile(r"^(?:sau|trước|trong|khi|kết\s+thúc|kể\s+từ|từ|đến|qua|theo|nhận\s+được|căn\s+cứ)\b"
                         r"[^,;]{0,80},\s*", re.IGNORECASE)
+
+# The issuer asking someone at the head of a clause: "Ban Thường vụ Huyện ủy đề nghị …", "UBND tỉnh yêu cầu …".
+_ASKING = re.compile(r"(?P<who>[^,;:()]{3,80}?)\s+(?:trân\s+trọng\s+)?(?:đề\s+nghị|yêu\s+cầu)\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -52,6 +55,9 @@ class Bodies:
         """The clause from its subject on: a leading date ("Trong tháng 3/2020, …") or circumstance ("Sau Kỳ họp,
         …", "Kết thúc mùa mưa bão, …") left out when a body is named after it."""
         text = _strip_lead(clause)
+        asking = _ASKING.match(text)
+        if asking is not None and name_at_start(asking.group("who")) == " ".join(expand(asking.group("who")).split()):
+            text = text[asking.end():]  # "Ban Thường vụ Huyện ủy đề nghị các đồng chí …": the asked, not the asker
         if self.index.name_at(text) is None:
             lead = _ADVERBIAL.match(text)
             if lead is not None and (self.index.name_at(text[lead.end():]) is not None
