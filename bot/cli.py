@@ -27,7 +27,7 @@ from bot.cli_plans import import_plan_file, load_first_run, plan_app, plans_comm
 from bot.cli_units import units_app
 from bot.db import make_engine, make_sessionmaker
 from bot.health import HealthReport
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.plans.rendering import render_report
 from bot.plans.report import ImportReport
 from bot.schema import upgrade_to_head
@@ -199,8 +199,8 @@ def invite_command(
     if isinstance(made, str):
         raise refuse(made, code=1)
     count, expires = made
-    typer.echo(f"{out}: {count} lời mời ({role_label(chosen, state.t)}), dùng được đến "
-               f"{state.t.datetime(expires, state.settings.tz)}.")
+    typer.echo(state.t(N_("{file}: {count} invitations ({role}), valid until {until}.")).format(
+        file=out, count=count, role=role_label(chosen, state.t), until=state.t.datetime(expires, state.settings.tz)))
 
 
 @app.command("milestones")
@@ -277,14 +277,14 @@ def draft_command(
     """Đọc văn bản kế hoạch, viết bản nháp các mốc (hạn, đơn vị, trích dẫn) để người duyệt trước khi nhập."""
     from bot.intake import draft_document
     from bot.intake.readers import ReadError
-    from bot.intake.sheet import draft_sheet_bytes, plain_note
+    from bot.intake.sheet import draft_sheet_bytes
     from bot.intake.sources import UnitSource, UnitSourceError, from_database, from_plan_file
 
     state: CliState = ctx.obj
     try:
         data = document.read_bytes()
     except OSError:
-        typer.echo(f"Không mở được tệp {document}.", err=True)
+        typer.echo(state.t(N_("Cannot open the file {file}.")).format(file=document), err=True)
         raise typer.Exit(code=1) from None
     try:
         if units_file is not None:
@@ -306,10 +306,10 @@ def draft_command(
     else:
         output.write_text(result.yaml, encoding="utf-8")
     draft = result.draft
-    typer.echo(f"{output}: {len(draft.milestones)} mốc, {len(draft.unresolved)} mốc cần xem lại.")
+    typer.echo(state.t(N_("{file}: {count} milestones, {review} to review.")).format(
+        file=output, count=len(draft.milestones), review=len(draft.unresolved)))
     for milestone in draft.unresolved:
-        notes = [plain_note(note) if sheet else note for note in milestone.review]  # the sheet's words there
-        typer.echo(f"  {milestone.code}: {'; '.join(notes)}", err=True)
+        typer.echo(f"  {milestone.code}: {'; '.join(milestone.review)}", err=True)
 
 
 @app.command("report")
@@ -339,17 +339,20 @@ def report_command(
 
     data = run_async(state.settings, body)
     if data is None:
-        typer.echo(f"Không có đơn vị mã {unit_code}.", err=True)
+        typer.echo(state.t(N_("There is no unit with the code {code}.")).format(code=unit_code), err=True)
         raise typer.Exit(code=1)
     output.write_bytes(workbook_bytes(data, state.t, state.settings.tz))
     rates = data.rates
-    typer.echo(f"{output}: {len(data.summaries)} mốc, {len(data.units)} đơn vị; hoàn thành {rates.done}/{rates.total}"
-               f", đến hạn {rates.due_done}/{rates.due_total}.")
+    typer.echo(state.t(N_("{file}: {milestones} milestones, {units} units; done {done}/{total}, of those due "
+                          "{due_done}/{due_total}.")).format(file=output, milestones=len(data.summaries),
+                                                              units=len(data.units), done=rates.done,
+                                                              total=rates.total, due_done=rates.due_done,
+                                                              due_total=rates.due_total))
     if chart is not None:
         from bot.reports.chart import chart_png
 
         chart.write_bytes(chart_png(data, state.t))
-        typer.echo(f"{chart}: biểu đồ tiến độ.")
+        typer.echo(state.t(N_("{file}: progress chart.")).format(file=chart))
 
 
 def render_health(report: HealthReport[SchedulerState], state: CliState) -> list[str]:

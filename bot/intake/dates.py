@@ -38,6 +38,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.i18n import translator
+from bot.intake.wording import (
+    DAY_BEFORE,
+    END_OF_MONTH,
+    END_OF_PERIOD,
+    END_OF_QUARTER,
+    END_OF_YEAR,
+    NO_YEAR,
+    READ_AS,
+    YEAR_GUESSED,
+    vi,
+)
 from bot.plans.dates import days_in_month, format_day, parse_day
 from bot.plans.problems import PlanValueError
 
@@ -188,7 +199,7 @@ def _year(text: str) -> int | None:
 
 
 def _no_year(text: str) -> DateError:
-    return DateError(f'"{" ".join(text.split())}" không ghi năm, và không có tiêu đề hay giai đoạn nào cho biết năm')
+    return DateError(vi(NO_YEAR, phrase=" ".join(text.split())))
 
 
 def _pick_year(text: str, month: int, day: int, context: Context, hint: int | None, read: _Read) -> int:
@@ -246,14 +257,14 @@ def _span(text: str, context: Context, read: _Read) -> tuple[date | None, date, 
         first = "đầu" in lower
         year = year_written or _pick_year(flat, 6, 30, context, None, read)
         last = (6 if first else 12) if months == 6 else (9 if first else 12)
-        return None, date(year, last, days_in_month(year, last)), "hạn là ngày cuối kỳ"
+        return None, date(year, last, days_in_month(year, last)), vi(END_OF_PERIOD)
     if lower.startswith("quý"):
         numbers = [_ROMAN.get(part.upper()) or int(part) for part in re.findall(r"\b(IV|I{1,3}|[1-4])\b(?!\d)",
                                                                               re.sub(_Y, "", flat), re.IGNORECASE)]
         last = numbers[-1] * 3
         year = year_written or _pick_year(flat, last, 28, context, None, read)
         start = date(year, numbers[0] * 3 - 2, 1) if len(numbers) > 1 else None
-        return start, date(year, last, days_in_month(year, last)), "hạn là ngày cuối quý"
+        return start, date(year, last, days_in_month(year, last)), vi(END_OF_QUARTER)
     numbers = [n for n in _numbers(re.sub(_Y, "", flat))]
     last = numbers[-1]
     year = year_written or _pick_year(flat, last, 28, context, None, read)
@@ -263,7 +274,7 @@ def _span(text: str, context: Context, read: _Read) -> tuple[date | None, date, 
         years = re.findall(_Y, flat)
         first_year = int(years[0]) if len(years) > 1 else year - (numbers[0] > last)
         start = _month(numbers[0], first_year, end=False, text=flat)
-    return start, due, "hạn là ngày cuối tháng"
+    return start, due, vi(END_OF_MONTH)
 
 
 # Words before a month, quarter or year that name a part of it ("đầu", "giữa", "thượng tuần", "trung tuần").
@@ -342,21 +353,22 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
             elif group("before"):
                 due = _day(group("b_day"), context, read)
                 if due.day == 1 and "trước" in group("before").lower():
-                    note = f"{phrase} → hạn hết ngày {format_day(due - timedelta(days=1))}"
+                    note = vi(READ_AS, phrase=phrase, how=vi(DAY_BEFORE, day=format_day(due - timedelta(days=1))))
                     due -= timedelta(days=1)
             elif group("span"):
                 start, due, how = _span(group("s_span"), context, read)
-                note = f"{phrase} → {how}"
+                note = vi(READ_AS, phrase=phrase, how=how)
             elif group("in_year"):
                 year = int(_year(group("y_year")) or 0)
-                due, note = date(year, 12, 31), f"{phrase} → hạn là ngày cuối năm"
+                due, note = date(year, 12, 31), vi(READ_AS, phrase=phrase, how=vi(END_OF_YEAR))
             elif group("label"):
                 due = _day(group("l_day"), context, read)
             elif group("l_span") and group("l_months"):
                 start, due, how = _span(group("l_months"), context, read)
-                note = f"{phrase} → {how}"
+                note = vi(READ_AS, phrase=phrase, how=how)
             elif group("l_span"):
-                due, note = date(int(_year(group("l_year")) or 0), 12, 31), f"{phrase} → hạn là ngày cuối năm"
+                due, note = (date(int(_year(group("l_year")) or 0), 12, 31),
+                             vi(READ_AS, phrase=phrase, how=vi(END_OF_YEAR)))
             else:
                 due = _day(group("a_day"), context, read)
             if pending_start is not None:
@@ -365,7 +377,7 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
                 phrase = " ".join(text[pending_start[1]:match.end()].split())
                 pending_start = None
             if read.guessed:
-                note = (f"{note}; " if note else "") + f"năm {due.year} là suy đoán — kiểm tra lại"
+                note = (f"{note}; " if note else "") + vi(YEAR_GUESSED, year=due.year)
             found.deadlines.append(Deadline(due, start, phrase, match.start(), note, read.guessed, time,
                                             end=match.end()))
         except DateError as error:

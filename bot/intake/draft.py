@@ -47,6 +47,7 @@ from bot.intake.text import Block, blocks, clauses, sentences
 from bot.intake.titles import BAD_TITLES, NO_TITLE, piece, poor, row_title, short
 from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
 from bot.intake.who import Bodies, Who, index_names
+from bot.intake.wording import BAD_DATE, NO_ACTOR, NO_ACTOR_MENTIONS, mention, vi
 
 _SCHOOL_YEAR = re.compile(r"năm\s+học\s+((?:19|20)\d{2})\s*[-–/]\s*(?:19|20)\d{2}", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
@@ -241,7 +242,7 @@ class _Reader:
             subs = block.subs if number == len(segments) - 1 else []
             source = "\n".join([segment, *(f"+ {sub}" for sub in subs)])
             found = find_deadlines(" ".join([segment, *subs]), scope.context(), task=True)
-            review = [f"ngày không hợp lệ: {error}" for error in found.errors]
+            review = [vi(BAD_DATE, error=error) for error in found.errors]
             main = self.bodies.explicit(clauses(segment)[0])
             if not found.deadlines:
                 main = self.fallback(main)
@@ -313,7 +314,7 @@ class _Reader:
             own = find_deadlines(row.task, window)
             if own.deadlines:
                 found = own
-        review = [f"ngày không hợp lệ: {error}" for error in found.errors]
+        review = [vi(BAD_DATE, error=error) for error in found.errors]
         if not found.deadlines and row.due and PERIODIC_WORD.search(row.due):
             # "Hằng tháng" | "… gửi báo cáo trước ngày 25": the cell says how often, the task which day
             found = Found(find_repeats(f"{row.due}, {row.task}", context) or find_repeats(f"{row.task} {row.due}",
@@ -377,10 +378,8 @@ class _Reader:
         return title
 
     def no_actor(self, text: str) -> list[str]:
-        hints = [r.selector if isinstance(r.selector, str) else f"{r.selector[0]}: {r.selector[1]}"
-                 for r in self.index.mentions(text)]
-        hint = f" (câu có nhắc: {', '.join(hints)})" if hints else ""
-        return [f"câu không nêu đơn vị chịu trách nhiệm: ghi đơn vị vào units:{hint}"]
+        names = [mention(r.phrase, r.selector) for r in self.index.mentions(text)]
+        return [vi(NO_ACTOR_MENTIONS, names=", ".join(names)) if names else vi(NO_ACTOR)]
 
     def assign(self, milestone: DraftMilestone, who: Who) -> None:
         milestone.units = list(who.units)

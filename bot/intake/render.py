@@ -6,10 +6,23 @@ import json
 import textwrap
 from datetime import date
 
+from bot.i18n import N_
 from bot.intake.draft import Draft, DraftMilestone
+from bot.intake.wording import vi
 from bot.plans.dates import format_day
 
 WIDTH = 110
+# The draft's comments for whoever edits the YAML file (they may name its keys).
+HEADER = N_("Draft plan made by `nhacviec draft` from {source}: {count} milestones.")
+CHECK_FIRST = N_("Check each milestone against the document before importing (nhacviec import FILE --dry-run).")
+TO_REVIEW = N_("TO REVIEW: {count} milestones with a review: note ({codes}):")
+HOW_TO_REVIEW = N_("fix what the note says, then delete its review: line; while a review: remains, the file will not "
+                   "import.")
+NOTHING_DATED = N_("no task with a deadline was found")
+PHASE_DATES = N_("no date of its own: due {due}, starting {start} (its phase's)")
+NO_UNITS = N_("NOT FOUND: see review:")
+COORDINATING = N_("co-ordinating: {names}")
+COORDINATING_UNKNOWN = N_("co-ordinating (not found in the unit tree): {names}")
 
 
 def quoted(text: str) -> str:
@@ -21,12 +34,12 @@ def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None = None,
     """The draft's plan file; `plan_code` overrides the draft's own code (its milestone codes keep their prefix)."""
     review = draft.unresolved
     lines = [
-        f"# Bản nháp kế hoạch do `nhacviec draft` tạo từ {source_name}: {len(draft.milestones)} mốc.",
-        "# Đối chiếu từng mốc với văn bản gốc trước khi nhập (nhacviec import TỆP --dry-run).",
+        "# " + vi(HEADER, source=source_name, count=len(draft.milestones)),
+        "# " + vi(CHECK_FIRST),
     ]
     if review:
-        lines.append(f"# CẦN XEM LẠI {len(review)} mốc có ghi chú review: ({', '.join(m.code for m in review)}):")
-        lines.append("# sửa theo ghi chú rồi xóa dòng review: — còn review: thì tệp chưa nhập được.")
+        lines.append("# " + vi(TO_REVIEW, count=len(review), codes=", ".join(m.code for m in review)))
+        lines.append("# " + vi(HOW_TO_REVIEW))
     lines += ["", "plan:", f"  code: {plan_code or draft.code}",
               f"  title: {quoted(draft.title or plan_title or source_name)}", ""]
     lines.append(units_yaml.rstrip("\n"))
@@ -39,7 +52,7 @@ def render_draft(draft: Draft, *, units_yaml: str, plan_code: str | None = None,
         lines.append("")
     lines.append("milestones:")
     if not draft.milestones:
-        lines[-1] = "milestones: []  # không tìm thấy việc nào có thời hạn"
+        lines[-1] = "milestones: []  # " + vi(NOTHING_DATED)
     phase_ends = {phase.code: phase for phase in draft.phases}
     for milestone in draft.milestones:
         lines += _milestone(milestone, phase_ends)
@@ -75,11 +88,10 @@ def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: i
             lines.append(f'    due_time: "{milestone.due_time}"')
     elif milestone.phase in phases:
         phase = phases[milestone.phase]
-        lines.append(f"    # không có ngày riêng: hạn {format_day(phase.end)}, bắt đầu {format_day(phase.start)}"
-                     " (theo giai đoạn)")
+        lines.append("    # " + vi(PHASE_DATES, due=format_day(phase.end), start=format_day(phase.start)))
     selectors = [resolved.selector for resolved in milestone.units]
     if not selectors:
-        lines.append("    units: []  # CHƯA XÁC ĐỊNH — xem review:")
+        lines.append("    units: []  # " + vi(NO_UNITS))
     elif all(isinstance(selector, str) for selector in selectors):
         codes = ", ".join(str(selector) for selector in selectors)
         lines.append(f"    units: [{codes}]  # {'; '.join(r.phrase for r in milestone.units)}")
@@ -91,11 +103,11 @@ def _milestone(milestone: DraftMilestone, phases: dict) -> list[str]:  # type: i
     coordinating = [resolved.selector for resolved in milestone.coordinating]
     if coordinating:
         names = "; ".join(milestone.coordinating_names)
-        lines.append("    coordinating:" + (f"  # phối hợp: {names}" if names else ""))
+        lines.append("    coordinating:" + (f"  # {vi(COORDINATING, names=names)}" if names else ""))
         lines += [f"      - {selector}" if isinstance(selector, str) else f"      - {selector[0]}: {selector[1]}"
                   for selector in coordinating]
     elif milestone.coordinating_names:
-        lines.append(f"    # phối hợp (chưa nhận ra trong cây đơn vị): {'; '.join(milestone.coordinating_names)}")
+        lines.append("    # " + vi(COORDINATING_UNKNOWN, names="; ".join(milestone.coordinating_names)))
     if milestone.review:
         lines.append("    review:")
         lines += [f"      - {quoted(note)}" for note in milestone.review]

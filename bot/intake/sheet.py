@@ -21,12 +21,13 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.intake.draft import Draft, DraftMilestone, DraftPhase
 from bot.intake.sheet_cells import repeat_text, selector_text
 from bot.intake.sheet_layout import COLUMNS, DATE_FORMAT, NOTE_LABEL, PLAN_LABELS, SHEET_TITLE, UNITS_SHEET_TITLE
 from bot.intake.sheet_read import SheetCheck, read_draft_sheet, read_draft_sheet_file
 from bot.intake.units import Resolved, UnitIndex
+from bot.intake.wording import vi
 from bot.models import UnitKind
 from bot.plans.labels import KIND_LABELS
 from bot.reports import textfit
@@ -44,16 +45,11 @@ _WIDTHS = {"code": 15, "title": 34, "start": 11, "due": 11, "lead_names": 20, "u
 CELL_CHARS = 32_000  # a cell holds 32,767
 MAX_ROW_POINTS = 409  # the tallest row a spreadsheet allows
 _HEADER_FILL, _REVIEW_FILL = "FFD9E1F2", "FFFCE4D6"
-NOTE = ("Bản nháp từ {source}: {count} mốc. Sửa thẳng trong bảng: ngày ghi dd/mm/yyyy; mã đơn vị cách nhau dấu "
-        "phẩy (hoặc \"loại: …\", \"nhóm: …\"); cột \"Chủ trì\", \"Phối hợp\" ghi tên như văn bản, chỉ để đối chiếu. "
-        "Sửa xong một mốc cần xem lại thì xóa ô \"Cần xem lại\" của mốc đó. Rồi gửi lại tệp này cho bot, hoặc "
-        "nhacviec import TỆP.xlsx.")
-# What the draft's review notes say of plan-file keys, in the sheet's words.
-_NOTE_WORDS = ((re.compile(r"\bvào units:"), 'vào cột "Mã đơn vị chủ trì"'),
-               (re.compile(r"\bunits:"), 'cột "Mã đơn vị chủ trì"'),
-               (re.compile(r"\bdue:"), 'cột "Hạn"'), (re.compile(r"\bstart:"), 'cột "Bắt đầu"'),
-               (re.compile(r"\bgroup: "), "nhóm: "))
-_KIND_SELECTOR = re.compile(r"\bkind: ([a-z_]+)")
+# The sheet's instructions; its column titles are the sheet's own (read back by them), not translated.
+NOTE = N_('Draft from {source}: {count} milestones. Edit straight in the table: dates as dd/mm/yyyy; unit codes '
+          'separated by commas (or "loại: …", "nhóm: …"); the columns "{lead}" and "{coordinating}" give the names '
+          'as the document writes them, for comparison only. Once a milestone to review is fixed, clear its '
+          '"{review}" cell. Then send this file back to the bot, or run nhacviec import FILE.xlsx.')
 CellValue = str | date | None  # what the draft's cells hold
 
 
@@ -112,7 +108,8 @@ def _plan_rows(sheet: Worksheet, draft: Draft, source_name: str, plan_title: str
         sheet.row_dimensions[row].height = textfit.row_points(lines)
     row = len(PLAN_LABELS) + 1
     _put(sheet, row, 1, NOTE_LABEL).font = _font(italic=True)
-    text = NOTE.format(source=source_name, count=len(draft.milestones))
+    text = vi(NOTE, source=source_name, count=len(draft.milestones), lead=COLUMNS["lead_names"],
+              coordinating=COLUMNS["coordinating_names"], review=COLUMNS["review"])
     note = _put(sheet, row, 2, text)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     note.font = _font(italic=True)
@@ -206,7 +203,7 @@ def _row(milestone: DraftMilestone, phase: DraftPhase | None, index: UnitIndex,
         "coordinating_names": "; ".join(milestone.coordinating_names or [r.phrase for r in milestone.coordinating]),
         "coordinating": units_cell(milestone.coordinating, index, kinds),
         "repeat": repeat,
-        "review": "\n".join(plain_note(note) for note in milestone.review),
+        "review": "\n".join(milestone.review),
         "source": milestone.source,
         "phase": phase.title if phase else "",
     }
@@ -227,14 +224,6 @@ def units_cell(resolved: list[Resolved], index: UnitIndex, kinds: dict[str, str]
             key, value = item.selector
             others.append(selector_text(key, value, kinds.get(value)))
     return ", ".join([*dict.fromkeys(codes), *others])
-
-
-def plain_note(note: str) -> str:
-    """A review note of the draft in the sheet's words: its columns, "nhóm: …", "loại: …" (not plan-file keys)."""
-    for pattern, words in _NOTE_WORDS:
-        note = pattern.sub(words, note)
-    kinds = _kind_labels()
-    return _KIND_SELECTOR.sub(lambda match: selector_text("kind", match[1], kinds.get(match[1])), note)
 
 
 def _kind_labels() -> dict[str, str]:

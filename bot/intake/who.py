@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.intake.names import LEAD_WORDS, expand, name_at_start, roles
 from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
+from bot.intake.wording import UNKNOWN_UNIT, vi
 
 Named = list[tuple[str, Resolved | None]]  # bodies as written, each with what it resolves to (None: not in the tree)
 
@@ -166,7 +167,7 @@ class Bodies:
             if resolved is not None:
                 who.units.append(resolved)
             else:
-                who.review.append(f'không nhận ra đơn vị "{name}" trong cây đơn vị: ghi mã đơn vị vào units:')
+                who.review.append(vi(UNKNOWN_UNIT, name=name))
         for name, resolved in partners:
             if name in who.coordinating_names:
                 continue

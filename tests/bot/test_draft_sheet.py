@@ -52,8 +52,8 @@ def draft() -> Draft:
         DraftMilestone("KH-12-KH-TU-M04", "(chưa có tiêu đề)",
                        "Cấp ủy các cấp tổ chức học tập xong trong tháng 9/2019.",
                        due=date(2019, 9, 30), lead_names=["Cấp ủy các cấp"],
-                       review=['không nhận ra đơn vị "Cấp ủy các cấp" trong cây đơn vị: ghi mã đơn vị vào units:',
-                               "(câu có nhắc: TU, group: DBTT, kind: grassroots)"]),
+                       review=['không nhận ra đơn vị "Cấp ủy các cấp" trong cây đơn vị: ghi mã đơn vị chủ trì',
+                               "câu có nhắc: Tỉnh ủy (TU), các đảng bộ trực thuộc (nhóm DBTT)"]),
     ])
 
 
@@ -97,9 +97,9 @@ def test_the_sheet_shows_each_milestone_under_vietnamese_column_titles_with_real
     assert m02[5] == "loại: tổ chức cơ sở đảng" and m02[7].startswith("TPU-DIENBIENPHU, TXU-MUONGLAY, HU-DIENBIEN, ")
     assert m02[11] == "2.2- Từ ngày 01/10/2019 đến hết ngày 31/12/2019"
     assert m03[3] is None and m03[8] == "hằng tháng; ngày 20; từ 01/10/2019"
-    # The review note speaks of the sheet's columns, not of a plan file's keys.
-    assert m04[9] == ('không nhận ra đơn vị "Cấp ủy các cấp" trong cây đơn vị: ghi mã đơn vị vào cột "Mã đơn vị chủ '
-                      'trì"\n(câu có nhắc: TU, nhóm: DBTT, loại: tổ chức cơ sở đảng)')
+    # The review notes, one a line, as the draft wrote them (of units, not of a plan file's keys).
+    assert m04[9] == ('không nhận ra đơn vị "Cấp ủy các cấp" trong cây đơn vị: ghi mã đơn vị chủ trì\n'
+                      'câu có nhắc: Tỉnh ủy (TU), các đảng bộ trực thuộc (nhóm DBTT)')
     assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}" and sheet.page_setup.orientation == "landscape"
 
 
@@ -182,8 +182,8 @@ def test_a_bad_cell_is_named_by_row_and_column_and_nothing_comes_out() -> None:
         '01/01/2026", hoặc "hằng năm; các ngày 15/6, 15/12"',
         'kh.xlsx, dòng 10, cột "Lặp lại": hãy ghi ngày: "ngày 20", "ngày cuối tháng" hoặc "ngày làm việc cuối tháng"',
         'kh.xlsx, dòng 10, cột "Cần xem lại": cần xem lại: không nhận ra đơn vị "Cấp ủy các cấp" trong cây đơn vị: '
-        'ghi mã đơn vị vào cột "Mã đơn vị chủ trì" (câu có nhắc: TU, nhóm: DBTT, loại: tổ chức cơ sở đảng) (sửa dòng '
-        'này xong thì xóa ô này)',
+        'ghi mã đơn vị chủ trì câu có nhắc: Tỉnh ủy (TU), các đảng bộ trực thuộc (nhóm DBTT) (sửa dòng này xong thì '
+        'xóa ô này)',
     ]
 
 

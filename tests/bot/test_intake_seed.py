@@ -120,7 +120,7 @@ def test_review_items_explain_themselves(drafted) -> None:  # type: ignore[no-un
     notes = {m.source.split()[0] + " " + m.source.split()[1]: m.review for m in result.draft.unresolved}
     assert any('"Cấp ủy các cấp"' in note for review in notes.values() for note in review)
     m23 = next(m for m in result.draft.milestones if m.source.startswith("Tổ chức đại hội các đảng bộ"))
-    assert "group: DBTT" in m23.review[0]  # a suggestion for the reviewer, not an assignment
+    assert "(nhóm DBTT)" in m23.review[0]  # a suggestion for the reviewer, not an assignment
     assert m23.units == []
 
 
