@@ -84,7 +84,8 @@ _LABEL = (r"(?:thời\s+gian|thời\s+hạn|hạn(?:\s+(?:cuối|chót))?)(?:\s+
 _SENTENCE = re.compile(
     rf"(?P<week>tuần\s+(?:thứ\s+)?\d{{1,2}}\s+(?:của\s+)?tháng\s+\d{{1,2}}{_OF_YEAR}?)"
     rf"|(?P<days>(?:từ\s+)?(?:các\s+)?ngày\s+{_DAYS})"
-    rf"|(?P<range>từ\s+(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?(?P<r_to>{_WHEN}))"
+    rf"|(?P<range>từ\s+(?:{_TIME}\s*,?\s*)?(?P<r_from>{_WHEN})\s*(?:đến|tới|-|–)\s*(?:hết\s+)?"
+    rf"(?:{_TIME}\s*,?\s*)?(?P<r_to>{_WHEN}))"
     rf"|(?P<start>bắt\s+đầu\s+(?:từ\s+)?(?P<s_when>{_WHEN}))"
     rf"|(?P<timed>(?:vào\s+)?(?:(?:lúc|hồi)\s+)?(?P<t_time>{_TIME})\s*,?\s*{_WEEKDAY}?(?:ngày\s+)?(?P<t_day>{_DAY}))"
     rf"|(?P<before>(?:{_BEFORE})\s+{_WEEKDAY}?(?:ngày\s+)?(?P<b_day>{_DAY}))"
@@ -116,6 +117,12 @@ _NOT_A_DEADLINE = re.compile(
 # "số liệu … 31/5" is the data's cut-off; but "báo cáo số liệu 6 tháng đầu năm … trước ngày 20/7/2025" is a deadline
 # for the data: a phrase that itself says "by then" is not a cut-off.
 _DATA = re.compile(r"số\s+liệu[^.;:]{0,60}$", re.IGNORECASE)
+# A label naming the period a task looks at, not its time frame: "Thời kỳ giám sát: từ ngày 01/01/2023 đến ngày
+# 30/6/2024", "Kỳ báo cáo: 6 tháng đầu năm 2025", "Phạm vi số liệu: …" ("Thời gian giám sát: tháng 9/2024" is one).
+_SUBJECT_PERIOD = re.compile(
+    r"(?:thời\s+kỳ|kỳ|phạm\s+vi|thời\s+điểm|giai\s+đoạn)\s+(?:được\s+)?(?:giám\s+sát|kiểm\s+tra|thanh\s+tra|"
+    r"báo\s+cáo|đánh\s+giá|rà\s+soát|tổng\s+kết|sơ\s+kết|thống\s+kê|(?:lấy\s+|chốt\s+)?số\s+liệu)"
+    r"[^.;:\n]{0,40}:\s*$", re.IGNORECASE)
 _BY_THEN = re.compile(r"(?:trước|chậm\s+nhất|hạn\s+chót|hạn\s+cuối|không\s+quá|không\s+muộn\s+hơn)\b", re.IGNORECASE)
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
@@ -286,6 +293,8 @@ def _excluded(text: str, start: int) -> bool:
     before = text[max(0, start - 80):start]
     if _NOT_A_DEADLINE.search(before) is not None:
         return True
+    if _SUBJECT_PERIOD.search(before) is not None and _BY_THEN.match(text, start) is None:
+        return True
     return _DATA.search(before) is not None and _BY_THEN.match(text, start) is None
 
 
@@ -308,6 +317,8 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
     for deadline in periodic:
         taken.extend(_bounds(text, deadline, context))
     pending_start: tuple[str, int] | None = None  # read once the deadline's year is known
+    years: list[Deadline] = []  # whole-year readings ("trong năm 2025"): maybe the task's subject, not its time
+    days: list[Deadline] = []  # readings of one stated day
     matches = list((_CELL if cell else _SENTENCE).finditer(text))
     if not cell:
         if task:
@@ -380,10 +391,29 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
                 note = (f"{note}; " if note else "") + vi(YEAR_GUESSED, year=due.year)
             found.deadlines.append(Deadline(due, start, phrase, match.start(), note, read.guessed, time,
                                             end=match.end()))
+            if group("in_year") or (group("l_span") and not group("l_months")):
+                years.append(found.deadlines[-1])
+            elif group("timed") or group("before") or group("label") or group("at") or group("days"):
+                days.append(found.deadlines[-1])
         except DateError as error:
             found.errors.append(str(error))
+    if task:
+        found.deadlines = [d for d in found.deadlines if not any(d is y for y in years) or not _year_of_subject(
+            text, d, days)]
     found.deadlines.sort(key=lambda d: d.position)
     return found
+
+
+def _year_of_subject(text: str, year: Deadline, days: list[Deadline]) -> bool:
+    """A whole year read as a task's deadline that only tells what the task is about: in a gloss ("(… dự án hoàn
+    thành trong năm 2025)"), or in a clause that states its own day ("…, hạn chót: 25.7.2024"). No date is better
+    than the year's last day invented."""
+    if text.count("(", 0, year.position) > text.count(")", 0, year.position):
+        return True
+    left = text.rfind(";", 0, year.position)
+    right = text.find(";", year.position)
+    right = len(text) if right < 0 else right
+    return any(left < d.position < right for d in days)
 
 
 # What a task does (or the event it is): a date read from a weak phrase ("trong năm 2025", "từ tháng 6 đến tháng
@@ -402,7 +432,8 @@ _ACTION = re.compile(
     r"bàn\s+giao|quyết\s+toán|đào\s+tạo|khởi\s+công|thanh\s+tra|tuyển\s+sinh|tuyển\s+dụng|sắp\s+xếp|di\s+dời|"
     r"cải\s+tạo|lắp\s+đặt|vệ\s+sinh|kiểm\s+kê|chuyển|ra\s+quân|xét|chấm|đón|tặng|khen\s+thưởng|biểu\s+dương|"
     r"đăng|phổ\s+biến|học\s+tập|rút\s+kinh\s+nghiệm|đề\s+xuất|xác\s+minh|thẩm\s+định|đo\s+đạc|kiểm\s+định|"
-    r"luyện\s+tập|hội\s+diễn|giao\s+lưu|khảo\s+sát|đối\s+thoại|tiếp\s+dân|"
+    r"luyện\s+tập|hội\s+diễn|giao\s+lưu|khảo\s+sát|đối\s+thoại|tiếp\s+dân|thăm(?:\s+hỏi)?|động\s+viên|"
+    r"làm\s+việc|gặp\s+mặt|"
     r"hội\s+nghị|hội\s+thảo|hội\s+thi|cuộc\s+thi|kỳ\s+thi|kỳ\s+họp|đại\s+hội|lễ|ngày\s+hội|tọa\s+đàm|hội\s+chợ|"
     r"chiến\s+dịch|đợt|giai\s+đoạn|tuần)\b", re.IGNORECASE)
 _STRONG = re.compile(r"^(?:trước|chậm\s+nhất|hạn|không|đến\s+hết|tới\s+hết|hết|xong|hoàn\s+thành)", re.IGNORECASE)

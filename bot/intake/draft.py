@@ -47,10 +47,14 @@ from bot.intake.text import Block, blocks, clauses, sentences
 from bot.intake.titles import BAD_TITLES, NO_TITLE, piece, poor, row_title, short
 from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
 from bot.intake.who import Bodies, Who, index_names
-from bot.intake.wording import BAD_DATE, NO_ACTOR, NO_ACTOR_MENTIONS, mention, vi
+from bot.intake.wording import BAD_DATE, NO_ACTOR, NO_ACTOR_MENTIONS, TARGET_HELD, mention, vi
 
 _SCHOOL_YEAR = re.compile(r"năm\s+học\s+((?:19|20)\d{2})\s*[-–/]\s*(?:19|20)\d{2}", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
+# A sentence or a section that states an aim ("phấn đấu đến hết năm 2025 …", under "I. MỤC ĐÍCH, YÊU CẦU"): a date
+# in it with nobody in charge is when the aim should be met, not a task's due: held for review, undated.
+_TARGET = re.compile(r"\bphấn\s+đấu\b|\bmục\s+tiêu\b|\bchỉ\s+tiêu\b", re.IGNORECASE)
+_PURPOSE = re.compile(r"^\s*(?:mục\s+đích|mục\s+tiêu|yêu\s+cầu|quan\s+điểm)\b", re.IGNORECASE)
 _END = re.compile(r"^\s*(?:nơi\s+nhận|t/m\b|tm\.|kt\.|k/t\b)", re.IGNORECASE)
 
 
@@ -108,6 +112,7 @@ class _Scope:
     owner: Who | None = None  # the body a numbered heading names, for the items under it
     owner_level: int = 0
     school_year: int | None = None
+    purpose: int = 0  # the level of a "Mục đích, yêu cầu" heading the text is under (0: none)
 
     def context(self) -> Context:
         return Context(window=(self.phase.start, self.phase.end) if self.phase else None, year=self.year,
@@ -173,6 +178,10 @@ class _Reader:
             scope.phase = None
         if scope.owner and level <= scope.owner_level:
             scope.owner = None
+        if scope.purpose and level <= scope.purpose:
+            scope.purpose = 0
+        if _PURPOSE.match(text):
+            scope.purpose = level
         school = _SCHOOL_YEAR.search(text)
         years = re.findall(r"\b(?:19|20)\d{2}\b", text)
         if school:
@@ -270,6 +279,8 @@ class _Reader:
                     who = main if main.names else self.fallback(who)
                 milestone = self.milestone(title, source, deadline, review)
                 self.assign(milestone, who)
+                if not milestone.lead_names and milestone.due and (self.scope.purpose or _TARGET.search(segment)):
+                    _hold(milestone, deadline)
                 result.append(milestone)
         return result
 
@@ -391,6 +402,14 @@ class _Reader:
             review = self.no_actor(milestone.source)
         milestone.review.extend(note for note in review if note not in milestone.review)
 
+
+
+def _hold(milestone: DraftMilestone, deadline: Deadline) -> None:
+    """No date rather than an aim's date as a task's due: the reviewer sees the phrase and decides."""
+    milestone.due = milestone.start = milestone.due_time = None
+    milestone.year_guessed = False
+    milestone.notes = [note for note in milestone.notes if note != deadline.note]
+    milestone.review.insert(0, vi(TARGET_HELD, phrase=deadline.phrase))
 
 
 def _clause_of(segment: str, deadline: Deadline) -> str | None:

@@ -134,10 +134,12 @@ def _continues(previous: Row, row: Row) -> bool:
         return False
     if row.task:
         return row.task[:1].islower() or row.task[:1] in "(,;"
+    if any(getattr(row, name)[:1].islower() for name in ("lead", "coord")):
+        return True  # "và Xã hội" under "Phòng Lao động - Thương binh": a name cut, not another unit
     return any(_unfinished(getattr(previous, name)) for name in ("due", "lead", "coord"))
 
 
 def _unfinished(text: str) -> bool:
     text = text.strip()
-    return bool(text) and (text.count("(") > text.count(")") or re.search(r"(?:\bđến|\btới|\bvà|,|-|–)$", text)
-                           is not None)
+    return bool(text) and (text.count("(") > text.count(")") or re.search(
+        r"(?:\bđến|\btới|\bvà|,|-|–|\b(?:quý|tháng|năm|ngày|tuần|trước|từ))$", text, re.IGNORECASE) is not None)

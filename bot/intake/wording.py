@@ -23,6 +23,8 @@ BAD_DATE = N_("date that does not exist: {error}")
 UNKNOWN_UNIT = N_('unit "{name}" is not in the unit tree: write the code of the unit in charge')
 NO_ACTOR = N_("the sentence names no unit in charge: write the unit in charge")
 NO_ACTOR_MENTIONS = N_("the sentence names no unit in charge: write the unit in charge (it mentions: {names})")
+TARGET_HELD = N_('"{phrase}" is the time of a target, and the sentence names no unit in charge: no due date was set; '
+                'write one and the unit in charge if it is a task')
 # A body as the document names it, with what to write for it.
 MENTION = N_("{name} ({code})")
 MENTION_GROUP = N_("{name} (group {code})")
