@@ -92,10 +92,17 @@ def test_the_scorer_counts_a_date_only_where_and_as_the_key_means_it(change: dic
     assert (score.dates_found, score.leads_right) == (found, leads)
 
 
-def test_the_corpus_meets_the_targets_of_issue_16() -> None:
-    pairs = bench.documents()
-    assert len(pairs) == 22  # the corpus as committed; the five written after the freeze are measured apart
-    scores = [bench.score(path, key) for path, key in pairs]
+# Each set apart, as the issue reports them: the corpus, then the sets written after each freeze (measured blind as
+# they came — their READMEs give those figures — and kept here as regressions once the extractor was tuned to them).
+SETS = [("", 22), ("after-freeze", 5), ("after-freeze-2", 5), ("after-freeze-3", 5), ("after-freeze-4", 5)]
+
+
+@pytest.mark.parametrize(("folder", "documents"), SETS, ids=[folder or "corpus" for folder, _ in SETS])
+def test_each_set_meets_the_targets_of_issue_16(folder: str, documents: int) -> None:
+    corpus = bench.CORPUS / folder
+    pairs = bench.documents(corpus=corpus)
+    assert len(pairs) == documents
+    scores = [bench.score(path, key, corpus) for path, key in pairs]
     total = bench.total(scores)
     report = bench.table(scores, misses=True)
     assert total.dates_found >= bench.TARGET_DATES * total.dates_expected, report
