@@ -266,7 +266,9 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
 
     __table_args__ = (
-        UniqueConstraint("assignment_id", "step", name="uq_reminder_assignment_step"),
+        # PostgreSQL: status and fire_at ride in the key's index, so the start-up check reads no table (0012).
+        UniqueConstraint("assignment_id", "step", name="uq_reminder_assignment_step",
+                         postgresql_include=["status", "fire_at"]),
         # The sweep ("pending and due") and the next wake-up ("earliest pending"). Partial: sent history
         # stays out of it, and SQLite's planner does not pick it over (assignment_id, step) for per-assignment
         # queries, which a (status, fire_at) index made it do — a scan of every pending row per assignment.

@@ -41,7 +41,7 @@ from bot.plans.report import ImportReport
 from bot.settings import Settings
 from bot.timeutil import Clock, local_today
 from bot.workdays import MAX_DAYS_OFF_IN_A_ROW, WorkingCalendar, load_calendar
-from scheduler.coverage import Found, Wanted, lacking, untouched_range
+from scheduler.coverage import Found, Wanted, complete, lacking, open_span, untouched
 from scheduler.ladder import CurrentSteps, LadderPolicy, before_steps, chain_steps, current_steps, step_name
 from scheduler.rows import (
     CANCELLED,
@@ -49,8 +49,8 @@ from scheduler.rows import (
     chunked,
     insert_fresh,
     lock_bulk_planning,
+    planning_settings,
     steps_of_kind,
-    without_jit,
     write_step,
 )
 
@@ -169,7 +169,7 @@ class _Planning:
 async def _planning(session: AsyncSession) -> AsyncIterator[_Planning]:
     roots = {unit_id for unit_id in (await session.execute(select(col(Unit.id)).where(col(Unit.parent_id).is_(None))))
              .scalars() if unit_id is not None}
-    async with without_jit(session):
+    async with planning_settings(session):
         yield _Planning(roots)
 
 
@@ -207,15 +207,23 @@ async def _create_missing(session: AsyncSession, milestone: Milestone, *, settin
                                                   col(Assignment.active),
                  col(Assignment.state) == AssignmentState.open]
         while True:
-            # A ladder never planned (a new milestone, the first start-up) takes all its rows at once, unchecked.
-            untouched = await untouched_range(session, where)
-            found = Found() if untouched else await lacking(session, where=where, wanted=wanted, roots=planning.roots)
-            if (untouched or found.fresh) and not planning.locked:
+            span = await open_span(session, where, planning.roots)
+            if span is None:
+                break  # nobody to plan
+            # A ladder never planned (a new milestone, the first start-up) takes all its rows at once, unchecked;
+            # one whose totals add up lacks nothing; else each of its assignments is looked at.
+            fresh = await untouched(session, span)
+            found = Found()
+            if not fresh and not await complete(session, where=where, span=span, wanted=wanted, roots=planning.roots):
+                found = await lacking(session, where=where, wanted=wanted, roots=planning.roots)
+            if (fresh or found.fresh) and not planning.locked:
                 planning.locked = True
                 if await lock_bulk_planning(session):
                     continue  # another process may have planned them while this one waited: look again
             break
-        if untouched:
+        if span is None:
+            continue
+        if fresh:
             written += await insert_fresh(session, wanted.steps, every=where, roots=planning.roots,
                                           escalation=escalation.step)
         elif found.fresh:  # none of them is a root unit's (its escalation is never missing)

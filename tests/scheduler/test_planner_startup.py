@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import session_scope
-from bot.models import Reminder
+from bot.models import Assignment, AssignmentState, Reminder
 from bot.settings import Settings
 from bot.timeutil import FixedClock
 from scheduler.planner import plan_all
@@ -180,3 +180,78 @@ async def test_a_reminder_for_an_assignment_that_does_not_exist_is_refused(
         async with session_scope(session_factory) as session:
             session.add(Reminder(assignment_id=424242, step="d0:2020-05-15", status="pending",
                                  fire_at=datetime(2020, 5, 15, 1, 0, tzinfo=UTC)))
+
+
+async def test_a_start_up_puts_back_a_lone_overdue_step_or_escalation_deleted_by_hand(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock
+) -> None:
+    """Every step before the deadline still there: only the chains' digits say what is missing (on PostgreSQL they
+    were once read with a fractional division, and a lone missing overdue step went unnoticed)."""
+    _root, first, second, *_ = await district_with(session_factory, 3)
+    async with session_scope(session_factory) as session:
+        await plan_all(session, settings=settings, clock=clock)
+    planned = await rows_of(session_factory)
+    async with session_scope(session_factory) as session:
+        for assignment, step in ((first, "late:2020-05-18"), (second, "esc:2020-05-18")):
+            await session.execute(delete(Reminder).where(Reminder.assignment_id == assignment, Reminder.step == step))
+    async with session_scope(session_factory) as session:
+        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 2
+    assert await rows_of(session_factory) == planned
+
+
+async def test_a_closed_assignments_rows_never_stand_in_for_an_open_ones(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock
+) -> None:
+    """The start-up check totals every row of the milestone's id range, less the closed assignments' rows: here a
+    closed unit keeps exactly the steps an open one lost, so the range's totals alone would add up."""
+    _root, first, second, *_ = await district_with(session_factory, 4)
+    async with session_scope(session_factory) as session:
+        await plan_all(session, settings=settings, clock=clock)
+        await session.execute(update(Assignment).where(Assignment.id == second).values(state=AssignmentState.done))
+        kept_only_d3 = ["d7:2020-05-15", "d1:2020-05-15", "d0:2020-05-15"]
+        await session.execute(delete(Reminder).where(Reminder.assignment_id == second, Reminder.step.in_(kept_only_d3)))
+        await session.execute(update(Reminder).where(Reminder.assignment_id == second).values(status="sent"))
+    planned = await rows_of(session_factory)
+    async with session_scope(session_factory) as session:
+        lost = ["d3:2020-05-15", "late:2020-05-18", "esc:2020-05-18"]
+        await session.execute(delete(Reminder).where(Reminder.assignment_id == first, Reminder.step.in_(lost)))
+    async with session_scope(session_factory) as session:
+        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 3
+    assert await rows_of(session_factory) == planned
+
+
+async def test_a_milestone_mostly_done_still_gets_its_open_units_rows_back(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock
+) -> None:
+    """Most of the id range closed: the check reads the open assignments' rows through a join instead."""
+    _root, *grassroots = await district_with(session_factory, 5)
+    async with session_scope(session_factory) as session:
+        await plan_all(session, settings=settings, clock=clock)
+        await session.execute(update(Assignment).where(Assignment.id.in_(grassroots[:4]))
+                              .values(state=AssignmentState.done))
+    planned = await rows_of(session_factory)
+    async with session_scope(session_factory) as session:
+        await session.execute(delete(Reminder).where(Reminder.assignment_id == grassroots[4],
+                                                     Reminder.step == "d1:2020-05-15"))
+    async with session_scope(session_factory) as session:
+        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 1
+    assert await rows_of(session_factory) == planned
+
+
+async def test_a_root_units_escalation_never_stands_in_for_anothers(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock
+) -> None:
+    """A root unit wants no escalation (nobody above it): an escalation row of its own (planned when it still had a
+    parent) is not counted for a unit that lost its row."""
+    root, first, *_ = await district_with(session_factory, 3)
+    async with session_scope(session_factory) as session:
+        await plan_all(session, settings=settings, clock=clock)
+        session.add(Reminder(assignment_id=root, step="esc:2020-05-18", status="pending",
+                             fire_at=datetime(2020, 5, 18, 1, 0, tzinfo=UTC)))
+    planned = await rows_of(session_factory)
+    async with session_scope(session_factory) as session:
+        await session.execute(delete(Reminder).where(Reminder.assignment_id == first,
+                                                     Reminder.step == "esc:2020-05-18"))
+    async with session_scope(session_factory) as session:
+        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 1
+    assert await rows_of(session_factory) == planned
