@@ -25,9 +25,10 @@ Never a deadline: the date of a cited document ("Nghị định số 30/2020/NĐ
 own date ("Hà Nội, ngày 5 tháng 3 năm 2025"), data cut-offs ("số liệu tính đến ngày …"), signature stamps
 ("Thời gian ký: …"): none of them follows a deadline word, and the words before a date are checked for them.
 
-A date without a year takes it from the phase window (certain), else from the nearest heading, else from the
-document's date (both guesses: `year_guessed`, shown for review). A date that does not exist (31/02/2020) is
-reported with the reason, never moved.
+A date without a year takes it from the phase window (certain), else from the nearest heading (unless that puts it
+before the document's own date: a heading's year may be the subject's, "quyết toán năm 2024"), else from the
+document's date, the first such day on or after it (both guesses: `year_guessed`, shown for review). A date that does
+not exist (31/02/2020) is reported with the reason, never moved.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ class DateError(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """What a date without a year is read against: the phase window, else the nearest heading's year, else the
-    document's own date (the first such day on or after it, within a month's slack)."""
+    """What a date without a year is read against: the phase window, else the nearest heading's year unless that
+    puts the day before the document's own date, else the document's date (the first such day on or after it)."""
 
     window: tuple[date, date] | None = None
     year: int | None = None  # of the nearest heading above
@@ -154,12 +155,15 @@ class Context:
                 return self.window[0].year, False
         if self.school_year is not None:
             return (self.school_year if month >= 8 else self.school_year + 1), True
-        if self.year is not None:
+        if self.year is not None and (self.document is None
+                                      or date(self.year, month, min(day, 28)) >= self.document):
             return self.year, True
         if self.document is not None:
+            # the first such day on or after the document's: "trước 10/1" in a plan of December is next January, and
+            # "trước ngày 28/02" in a dispatch of January 2025 on the 2024 accounts (a heading "… năm 2024") is 2025
             year = self.document.year
-            if date(year, month, min(day, 28)) < self.document - timedelta(days=31):
-                year += 1  # "trước 10/1" in a plan of December: next January
+            if date(year, month, min(day, 28)) < self.document:
+                year += 1
             return year, True
         return None, False
 
@@ -324,6 +328,8 @@ def find_deadlines(text: str, context: Context = Context(), *, cell: bool = Fals
         if task:
             matches = [m for m in matches if not _weak(m) or _acted(text, m.start(), m.end())]
         matches += _after_colons(text, [(m.start(), m.end()) for m in matches] + taken)
+        if task:
+            matches += _after_comma(text, [(m.start(), m.end()) for m in matches] + taken)
         matches.sort(key=lambda m: m.start())
     for match in matches:
         groups = match.groupdict()
@@ -477,6 +483,23 @@ def _after_colons(text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]
         if value is None:
             value = _CELL.fullmatch(text.rstrip(" )"), colon.end(), len(text[:end].rstrip(" )")))
         if value is not None and not re.fullmatch(r"\s*\d{1,2}\s*/\s*\d{1,2}\s*", value.group(0)):
+            found.append(value)
+    return found
+
+
+def _after_comma(text: str, taken: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """A period with its year written that closes a task's sentence after a comma, as a date column would: "Kiểm
+    tra … trong cao điểm du lịch hè, Tháng 5 - tháng 8/2025." — when the sentence has no other date and its clause
+    states an action."""
+    found = []
+    for comma in re.finditer(r",\s*", text):
+        end = min((i for i in (text.find(mark, comma.end()) for mark in ".;\n") if i >= 0), default=len(text))
+        begin = max(text.rfind(mark, 0, comma.start()) for mark in ".;\n") + 1
+        if any(begin < b and a < end for a, b in taken):
+            continue
+        value = _CELL.fullmatch(text.rstrip(" )"), comma.end(), len(text[:end].rstrip(" )")))
+        if value is not None and (value.group("s_span") or value.group("range")) and _year(value.group(0)) \
+                is not None and _acted(text, value.start(), value.end()) and not _excluded(text, value.start()):
             found.append(value)
     return found
 

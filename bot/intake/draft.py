@@ -47,7 +47,8 @@ from bot.intake.text import Block, blocks, clauses, sentences
 from bot.intake.titles import BAD_TITLES, NO_TITLE, piece, poor, row_title, short
 from bot.intake.units import Resolved, UnitIndex, _strip_lead, has_verb, key
 from bot.intake.who import Bodies, Who, index_names
-from bot.intake.wording import BAD_DATE, NO_ACTOR, NO_ACTOR_MENTIONS, TARGET_HELD, mention, vi
+from bot.intake.wording import BAD_DATE, BEFORE_ISSUED, NO_ACTOR, NO_ACTOR_MENTIONS, TARGET_HELD, mention, vi
+from bot.plans.dates import format_day
 
 _SCHOOL_YEAR = re.compile(r"năm\s+học\s+((?:19|20)\d{2})\s*[-–/]\s*(?:19|20)\d{2}", re.IGNORECASE)
 _APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
@@ -56,6 +57,15 @@ _APPENDIX = re.compile(r"^\s*phụ\s+lục\b", re.IGNORECASE)
 _TARGET = re.compile(r"\bphấn\s+đấu\b|\bmục\s+tiêu\b|\bchỉ\s+tiêu\b", re.IGNORECASE)
 _PURPOSE = re.compile(r"^\s*(?:mục\s+đích|mục\s+tiêu|yêu\s+cầu|quan\s+điểm)\b", re.IGNORECASE)
 _END = re.compile(r"^\s*(?:nơi\s+nhận|t/m\b|tm\.|kt\.|k/t\b)", re.IGNORECASE)
+# A sentence that cites what the plan implements ("Thực hiện Hướng dẫn số 145-HD/BTGTW ngày 30/9/2024 … (họp từ ngày
+# 18/9 đến ngày 20/9/2024), Ban Tuyên giáo Huyện ủy hướng dẫn như sau:", "Căn cứ Nghị quyết số …"): its basis, not a
+# task; no date in it is a due.
+_CITES = re.compile(
+    r"^\W*(?:căn\s+cứ|thực\s+hiện|triển\s+khai|thi\s+hành|theo)\s+(?:(?:ý\s+kiến\s+)?chỉ\s+đạo\s+(?:của\s+|tại\s+)?)?"
+    r"(?:luật|bộ\s+luật|pháp\s+lệnh|nghị\s+quyết|nghị\s+định|quyết\s+định|chỉ\s+thị|thông\s+tư|kế\s+hoạch|"
+    r"hướng\s+dẫn|công\s+văn|văn\s+bản|kết\s+luận|thông\s+báo|chương\s+trình|đề\s+án|quy\s+định|điều\s+lệ|"
+    r"công\s+điện)\b", re.IGNORECASE)
+_INTRODUCES = re.compile(r"(?::|\bnhư\s+sau\W*|\bsau\s*:?)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -249,6 +259,9 @@ class _Reader:
         result: list[DraftMilestone] = []
         for number, segment in enumerate(segments):
             subs = block.subs if number == len(segments) - 1 else []
+            segment = " ".join(sentence for sentence in sentences(segment) if not _preamble(sentence))
+            if not segment:
+                continue
             source = "\n".join([segment, *(f"+ {sub}" for sub in subs)])
             found = find_deadlines(" ".join([segment, *subs]), scope.context(), task=True)
             review = [vi(BAD_DATE, error=error) for error in found.errors]
@@ -278,6 +291,12 @@ class _Reader:
                 if not who.names:  # "…; gửi danh sách về UBND xã, hạn chót: …": the sentence's subject
                     who = main if main.names else self.fallback(who)
                 milestone = self.milestone(title, source, deadline, review)
+                if deadline.due and self.draft.issued and deadline.due < self.draft.issued:
+                    # a sentence's day before the document was signed: a cited document's or a past event's, not a
+                    # task's due (a table's date column, written for the task, is left as it is)
+                    _hold(milestone, deadline, vi(BEFORE_ISSUED, phrase=deadline.phrase,
+                                                  day=format_day(self.draft.issued)))
+                    milestone.phase = None  # nor the end of the phase it stands in
                 self.assign(milestone, who)
                 if not milestone.lead_names and milestone.due and (self.scope.purpose or _TARGET.search(segment)):
                     _hold(milestone, deadline)
@@ -404,12 +423,23 @@ class _Reader:
 
 
 
-def _hold(milestone: DraftMilestone, deadline: Deadline) -> None:
-    """No date rather than an aim's date as a task's due: the reviewer sees the phrase and decides."""
+def _preamble(sentence: str) -> bool:
+    """A sentence that only says what the plan implements: "Căn cứ <văn bản> …", or "Thực hiện <văn bản> …" that
+    introduces the plan's body ("…, Ban Tuyên giáo Huyện ủy hướng dẫn như sau:")."""
+    opener = _CITES.match(sentence)
+    if opener is None:
+        return False
+    return opener.group(0).strip(" -+•*").lower().startswith("căn") or _INTRODUCES.search(sentence) is not None
+
+
+def _hold(milestone: DraftMilestone, deadline: Deadline, why: str | None = None) -> None:
+    """No date rather than an aim's (or a past) date as a task's due: the reviewer sees the phrase and decides."""
+    if milestone.due is None:
+        return  # held already
     milestone.due = milestone.start = milestone.due_time = None
     milestone.year_guessed = False
     milestone.notes = [note for note in milestone.notes if note != deadline.note]
-    milestone.review.insert(0, vi(TARGET_HELD, phrase=deadline.phrase))
+    milestone.review.insert(0, why or vi(TARGET_HELD, phrase=deadline.phrase))
 
 
 def _clause_of(segment: str, deadline: Deadline) -> str | None:

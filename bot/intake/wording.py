@@ -25,6 +25,8 @@ NO_ACTOR = N_("the sentence names no unit in charge: write the unit in charge")
 NO_ACTOR_MENTIONS = N_("the sentence names no unit in charge: write the unit in charge (it mentions: {names})")
 TARGET_HELD = N_('"{phrase}" is the time of a target, and the sentence names no unit in charge: no due date was set; '
                 'write one and the unit in charge if it is a task')
+BEFORE_ISSUED = N_('"{phrase}" is before the document\'s own date ({day}): no due date was set; write one if it is a '
+                   'task')
 # A body as the document names it, with what to write for it.
 MENTION = N_("{name} ({code})")
 MENTION_GROUP = N_("{name} (group {code})")
