@@ -17,6 +17,7 @@ from sqlalchemy import (
     SQLColumnExpression,
     and_,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -165,12 +166,15 @@ _BULK_PLANNING_LOCK = 0x6E686163  # "nhac"
 
 
 async def lock_bulk_planning(session: AsyncSession) -> bool:
-    """Serialises bulk inserts of reminder rows across processes until the transaction ends (PostgreSQL; SQLite
-    has one writer at a time anyway). True when the caller must look again at what is missing: another process
-    may have planned it while this one waited."""
-    if session.get_bind().dialect.name != "postgresql":
-        return False
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BULK_PLANNING_LOCK})
+    """Serialises bulk inserts of reminder rows across processes until the transaction ends. True: the caller must
+    look again at what is missing, as another process may have planned it meanwhile."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BULK_PLANNING_LOCK})
+    else:
+        # SQLite has one writer at a time, but the caller's check ran outside any transaction (the driver begins
+        # one at the first write): a write that touches nothing takes the write lock now, until the transaction
+        # ends, so the second look sees whatever another process committed before.
+        await session.execute(REMINDER.delete().where(false()))
     return True
 
 

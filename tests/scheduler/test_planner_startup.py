@@ -16,6 +16,7 @@ from bot.db import session_scope
 from bot.models import Assignment, AssignmentState, Reminder
 from bot.settings import Settings
 from bot.timeutil import FixedClock
+from scheduler import planner
 from scheduler.planner import plan_all
 from tests.scheduler.factories import Factory
 
@@ -154,6 +155,35 @@ async def test_two_processes_planning_at_once_write_each_row_once(
             waiting = asyncio.create_task(_plan_in(second, settings, clock))
             await _until_waiting_for_a_lock(session_factory)
         assert await waiting == 0
+    assert len(await rows_of(session_factory)) == written > 0
+
+
+async def test_a_process_that_found_rows_missing_looks_again_once_it_may_write(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two replicas starting together, the other way round: the second finds every row missing, then the first
+    plans them all and commits before the second may write. The second must look again once it holds the write
+    lock, not insert what is there now (SQLite too: its check ran outside any transaction, so one writer at a time
+    does not cover it; a replica once died at start-up on the unique key)."""
+    await district_with(session_factory, 3)
+    found_missing, go_on = asyncio.Event(), asyncio.Event()
+    lock = planner.lock_bulk_planning
+
+    async def held_back(session: AsyncSession) -> bool:
+        if not found_missing.is_set():  # the second process, between its check and its lock
+            found_missing.set()
+            await go_on.wait()
+        return await lock(session)
+
+    monkeypatch.setattr(planner, "lock_bulk_planning", held_back)
+    async with session_factory() as first, session_factory() as second:
+        late = asyncio.create_task(_plan_in(second, settings, clock))
+        async with asyncio.timeout(60):  # only ends a test that hangs
+            await found_missing.wait()
+        written = await _plan_in(first, settings, clock)
+        go_on.set()
+        assert await late == 0
     assert len(await rows_of(session_factory)) == written > 0
 
 
