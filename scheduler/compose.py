@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, not_, select, update
+from sqlalchemy import bindparam, insert, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -36,7 +36,6 @@ from bot.models import (
     Unit,
 )
 from bot.settings import Settings
-from bot.status import due_date_of
 from bot.workdays import WorkingCalendar, load_calendar
 from scheduler.ladder import (
     Audience,
@@ -55,6 +54,11 @@ from scheduler.states import DeliveryStatus, DigestKind, FailureReason, Reminder
 
 MAX_ITEMS = 15  # items per digest message: 15 truncated titles stay well under 4096 characters
 
+# The Core tables, for bulk statements (no ORM object per row: a morning composes tens of thousands of digests).
+DIGEST = ReminderDigest.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+REMINDER = Reminder.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+
 
 @dataclass
 class ComposeResult:
@@ -71,6 +75,12 @@ class _Due:
     assignment_id: int
     step: str
     fire_at: datetime
+
+
+@dataclass(frozen=True)
+class _Digest:
+    id: int
+    unit_id: int  # its audience: the unit, or the parent unit of an escalation
 
 
 @dataclass(frozen=True)
@@ -210,31 +220,37 @@ async def _load_contexts(
     session: AsyncSession, assignment_ids: set[int], *, settings: Settings, now: datetime
 ) -> dict[int, _Context]:
     contexts: dict[int, _Context] = {}
+    milestones: dict[int, Milestone] = {}  # a batch's assignments share a few milestones: one object each
     for chunk in chunked(sorted(assignment_ids)):
-        rows = await session.execute(
-            select(Assignment, Milestone, Unit)
-            .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
+        rows = (await session.execute(
+            select(col(Assignment.id), col(Assignment.milestone_id), col(Assignment.state), col(Assignment.active),
+                   col(Assignment.due_date_override), col(Unit.id), col(Unit.parent_id), col(Unit.active))
             .join(Unit, col(Unit.id) == Assignment.unit_id)
             .where(col(Assignment.id).in_(chunk))
-        )
-        for assignment, milestone, unit in rows:
-            assert assignment.id is not None and unit.id is not None  # read from their tables
-            contexts[assignment.id] = _Context(
-                unit_id=unit.id,
-                parent_id=unit.parent_id,
+        )).all()
+        missing = sorted({row[1] for row in rows} - milestones.keys())
+        if missing:
+            found = await session.execute(select(Milestone).where(col(Milestone.id).in_(missing)))
+            milestones.update((milestone.id, milestone) for milestone in found.scalars() if milestone.id is not None)
+        for assignment_id, milestone_id, state, active, override, unit_id, parent_id, unit_active in rows:
+            assert assignment_id is not None and unit_id is not None  # read from their tables
+            milestone = milestones[milestone_id]
+            contexts[assignment_id] = _Context(
+                unit_id=unit_id,
+                parent_id=parent_id,
                 milestone=milestone,
-                why_not=_why_closed(assignment, milestone, unit),
-                due_date=due_date_of(assignment, milestone),
+                why_not=_why_closed(state, active and milestone.active, unit_active),
+                due_date=override or milestone.due_date,  # bot.status.due_date_of, from the columns
             )
     return contexts
 
 
-def _why_closed(assignment: Assignment, milestone: Milestone, unit: Unit) -> str | None:
-    if assignment.state != AssignmentState.open:
+def _why_closed(state: str, in_plan: bool, unit_active: bool) -> str | None:
+    if state != AssignmentState.open:
         return "confirmed"
-    if not assignment.active or not milestone.active:
+    if not in_plan:
         return "removed from plan"
-    if not unit.active:
+    if not unit_active:
         return "unit inactive"
     return None
 
@@ -298,7 +314,7 @@ async def _make_digests(
     kept: list[_Due],
     contexts: dict[int, _Context],
     now: datetime,
-) -> list[ReminderDigest]:
+) -> list[_Digest]:
     by_key: dict[int, list[_Due]] = defaultdict(list)
     for row in kept:
         context = contexts[row.assignment_id]
@@ -306,40 +322,48 @@ async def _make_digests(
         assert key is not None
         by_key[key].append(row)
     kind = DigestKind.escalation if audience is Audience.parent else DigestKind.reminder
-    digests: list[ReminderDigest] = []
-    links: list[dict[str, int]] = []
+    units: list[int] = []
+    groups: list[list[_Due]] = []
     for key, key_rows in sorted(by_key.items()):
         key_rows.sort(key=lambda row: (contexts[row.assignment_id].due_date, row.assignment_id))
         for start in range(0, len(key_rows), MAX_ITEMS):
-            digest = ReminderDigest(kind=kind.value, unit_id=key, created_at=now)
-            digests.append(digest)
-            links.extend({"id": row.id, "digest": len(digests) - 1} for row in key_rows[start : start + MAX_ITEMS])
-    session.add_all(digests)
-    await session.flush()
-    if links:
-        await session.execute(
-            update(Reminder).execution_options(synchronize_session=False),
-            [{"id": link["id"], "digest_id": digests[link["digest"]].id} for link in links],
-        )
+            units.append(key)
+            groups.append(key_rows[start : start + MAX_ITEMS])
+    if not units:
+        return []
+    # Multi-row INSERT … RETURNING, no ORM object per digest. Not `sort_by_parameter_order`: SQLite then inserts a
+    # row at a time. A unit's digests are alike until their items are linked, so each takes any id of its unit.
+    made = await session.execute(
+        insert(DIGEST).returning(DIGEST.c.id, DIGEST.c.unit_id),
+        [{"kind": kind.value, "unit_id": unit_id, "created_at": now} for unit_id in units],
+    )
+    ids_of: dict[int, list[int]] = defaultdict(list)
+    for digest_id, unit_id in made:
+        ids_of[unit_id].append(digest_id)
+    digests = [_Digest(id=ids_of[unit_id].pop(), unit_id=unit_id) for unit_id in units]
+    await session.execute(
+        update(REMINDER).where(REMINDER.c.id == bindparam("row_id")).values(digest_id=bindparam("digest")),
+        [{"row_id": row.id, "digest": digest.id} for digest, group in zip(digests, groups, strict=True)
+         for row in group],
+    )
     return digests
 
 
 async def _make_deliveries(
-    session: AsyncSession, *, audience: Audience, digests: list[ReminderDigest], now: datetime
+    session: AsyncSession, *, audience: Audience, digests: list[_Digest], now: datetime
 ) -> int:
     role = Role.supervisor if audience is Audience.parent else Role.secretary
     recipients = await recipients_by_unit(session, unit_ids={d.unit_id for d in digests}, role=role)
     rows: list[dict[str, Any]] = []
     unreachable: list[int] = []
     for digest in digests:
-        assert digest.id is not None
         for recipient in recipients.get(digest.unit_id, []):
             rows.append(delivery_row(digest.id, recipient, now=now))
         if not recipients.get(digest.unit_id):
             unreachable.append(digest.id)
             rows.append(failure_row(digest.id, FailureReason.no_recipient, now=now))
     if rows:
-        await session.execute(insert(ReminderDelivery), rows)
+        await session.execute(insert(DELIVERY), rows)
     for chunk in chunked(unreachable):
         await session.execute(
             update(Reminder)
@@ -359,6 +383,10 @@ def delivery_row(digest_id: int, recipient: Recipient, *, now: datetime) -> dict
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        # The keys of `failure_row` too: one executemany INSERT takes its columns from the first row.
+        "finished_at": None,
+        "reason": None,
+        "last_error": None,
     }
 
 

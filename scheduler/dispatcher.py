@@ -6,6 +6,8 @@
   rate limiter keeps the overall pace.
 * One writer records outcomes as they come, many per transaction under load: a result is durable within
   moments of the send, which is what bounds duplicates after a crash to the messages in flight.
+* Composing (`feed`: the sweep's due reminders into digests, a transaction a step) runs alongside: the first
+  digests leave while later ones are still being composed, instead of a morning composing before its first send.
 * Claims are leases on the real clock (`lease_clock`), not on the plan's (`clock`, which FAKE_NOW freezes):
   a renewer re-stamps the rows this process holds every third of the claim timeout, so a live process
   keeps its rows however long a message waits, and a dead one's come back once the timeout has passed.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,11 +31,55 @@ from bot.settings import Settings
 from bot.timeutil import Clock, LeaseClock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
 from scheduler.notices import Renderers
-from scheduler.outbox import Outgoing, claim_deliveries, load_outgoing, record_outcomes, renew_claims
+from scheduler.outbox import (
+    Outgoing,
+    Views,
+    claim_deliveries,
+    load_outgoing,
+    load_views,
+    record_outcomes,
+    renew_claims,
+)
 
 log = logging.getLogger(__name__)
 
 Recorded = tuple[Outgoing, SendOutcome | None]
+Feed = Callable[[], Awaitable[bool]]  # one step of composing (one transaction); False once nothing is left
+
+
+class _Feeding:
+    """Runs a `Feed` to its end, each step under the write lock; the claimer waits on it when it finds nothing."""
+
+    def __init__(self, feed: Feed | None, writing: asyncio.Lock) -> None:
+        self._feed = feed
+        self._writing = writing
+        self.steps = 0  # finished steps: a claim that found nothing tries again once there is a new one
+        self.done = feed is None
+        self.error: Exception | None = None
+        self._stepped = asyncio.Event()
+
+    async def run(self) -> None:
+        if self._feed is None:
+            return
+        try:
+            while True:
+                async with self._writing:
+                    more = await self._feed()
+                self.steps += 1
+                self._stepped.set()
+                if not more:
+                    break
+        except Exception as exc:  # noqa: BLE001  (raised after the round: what was claimed is still sent, recorded)
+            self.error = exc
+        finally:
+            self.done = True
+            self._stepped.set()
+
+    async def next_step(self, seen: int) -> None:
+        """Returns once a step after the `seen`-th has finished, or feeding has ended."""
+        while not self.done and self.steps == seen:
+            self._stepped.clear()
+            await self._stepped.wait()
 
 
 @dataclass
@@ -88,19 +134,23 @@ class Dispatcher:
         self._writing = asyncio.Lock()
         self._batch = concurrency * 16  # deliveries a claim takes: fewer, larger claim transactions and loads
 
-    async def run(self, *, prompt_only: bool = False) -> DispatchStats:
+    async def run(self, *, prompt_only: bool = False, feed: Feed | None = None) -> DispatchStats:
         """Sends until nothing is claimable (or a stop is asked); returns what happened. `prompt_only`: only the
-        prompt lane (notices, urges, the weekly digest), as outside the reminder window.
+        prompt lane (notices, urges, the weekly digest), as outside the reminder window. `feed`: composing that
+        runs alongside the first round, which lasts until it has ended (its error is raised after the round).
 
         Rounds repeat while the last one found work: outcomes can create deliveries (a member blocked the
         bot → a notice to the supervisors), and those leave in the same sweep.
         """
         stats = DispatchStats()
-        while not self._should_stop() and await self._round(stats, prompt_only):
-            pass
+        first = feeding = _Feeding(feed, self._writing)
+        while not self._should_stop() and await self._round(stats, prompt_only, feeding):
+            feeding = _Feeding(None, self._writing)
+        if first.error is not None:
+            raise first.error
         return stats
 
-    async def _round(self, stats: DispatchStats, prompt_only: bool) -> int:
+    async def _round(self, stats: DispatchStats, prompt_only: bool, feeding: _Feeding) -> int:
         # Room for a whole claim: the claimer fetches the next batch while this one is being sent, so the senders
         # never wait for the database (a queue of `concurrency` ran dry during every claim).
         queue: asyncio.Queue[Outgoing | None] = asyncio.Queue(maxsize=self._batch)
@@ -109,13 +159,15 @@ class Dispatcher:
         async with asyncio.TaskGroup() as group:
             renewer = group.create_task(self._renew(held))
             writer = group.create_task(self._write(results, stats, held))
+            feeder = group.create_task(feeding.run())
             senders = [group.create_task(self._send(queue, results)) for _ in range(self._concurrency)]
-            claimed = await self._claim(queue, results, held, prompt_only)
+            claimed = await self._claim(queue, results, held, prompt_only, feeding)
             for _ in senders:
                 await queue.put(None)
             await asyncio.gather(*senders)
             results.put_nowait(None)
             await writer
+            await feeder
             renewer.cancel()
         return claimed
 
@@ -137,11 +189,13 @@ class Dispatcher:
 
     async def _claim(
         self, queue: asyncio.Queue[Outgoing | None], results: asyncio.Queue[Recorded | None], held: set[int],
-        prompt_only: bool,
+        prompt_only: bool, feeding: _Feeding,
     ) -> int:
         claimed = 0
+        views: Views | None = None
         while not self._should_stop():
             now, lease_now = self._clock.now(), self._lease_clock.now()
+            composed = feeding.steps
             async with self._writing, session_scope(self._session_factory) as session:
                 ids = await claim_deliveries(
                     session,
@@ -153,12 +207,16 @@ class Dispatcher:
                     prompt_only=prompt_only,
                 )
             if not ids:
-                return claimed
+                if feeding.done and feeding.steps == composed:
+                    return claimed
+                await feeding.next_step(composed)  # composing goes on: its next digests are claimable then
+                continue
             claimed += len(ids)
             held.update(ids)
             async with self._session_factory() as session:
+                views = views or await load_views(session)  # once a round: the same for all its messages
                 outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings,
-                                               renderers=self._renderers)
+                                               renderers=self._renderers, views=views)
             for item in outgoing:
                 if item.message is None or item.chat_id is None:
                     results.put_nowait((item, None))

@@ -12,9 +12,10 @@ Flow
    a. composes the due rows into digests — one message per unit (per parent unit for escalations), the
       newest step per assignment, so a downtime's backlog becomes one digest and is not replayed; the next
       overdue reminder (next working day) and escalation (a week on) are created as the previous fire;
-   b. dispatches the deliveries: claimed rows, sent through the Bot (and its `TelegramRateLimiter`), each
-      outcome recorded at once; 429s, network errors and 5xx are retried, 403s deactivate the member and
-      tell the supervisors, migrated groups are followed, permanent failures are kept for `list_failures`.
+   b. dispatches the deliveries, alongside a (the first digests leave while later ones are composed): claimed
+      rows, sent through the Bot (and its `TelegramRateLimiter`), each outcome recorded at once; 429s, network
+      errors and 5xx are retried, 403s deactivate the member and tell the supervisors, migrated groups are
+      followed, permanent failures are kept for `list_failures`.
    Every message the bot sends on its own goes this way (bot/outbox.py queues the others: notices, urges,
    the weekly digest). Those are the prompt lane: claimed before the queued reminders, and sent at any hour —
    outside the window the sweep dispatches them alone, and a handler that queued some asks for them to go at
@@ -74,7 +75,7 @@ from bot.timeutil import Clock, LeaseClock, SystemClock
 from bot.workdays import WorkingCalendar, load_calendar
 from scheduler.compose import ComposeResult, compose_batch
 from scheduler.delivery import RetryPolicy, Sleep
-from scheduler.dispatcher import Dispatcher, DispatchStats
+from scheduler.dispatcher import Dispatcher, DispatchStats, Feed
 from scheduler.ladder import Audience
 from scheduler.notices import Renderers
 from scheduler.outbox import pending_work_at, prompt_work_at
@@ -185,15 +186,17 @@ class ReminderEngine:
             # Periodic milestones get their next period as the days pass, at night and on days off too.
             report.periods = await self._create_periods(calendar)
             report.digests = await self._queue_digests(now, calendar)  # the digest keeps its own hours
+            feed = None
             if not self.window.is_open(now):
                 report.skipped = "quiet hours"
             elif self.window.is_day_off(now, calendar):
                 report.skipped = "day off"
             else:
-                await self._compose(report, oldest=None, calendar=calendar)
+                feed = self._composer(report, oldest=None, calendar=calendar)
             if not self._stopping:
                 # Outside the window only the prompt lane: what people did is told at any hour, reminders wait.
-                report.dispatched = await self._dispatcher.run(prompt_only=report.skipped is not None)
+                # Composing runs alongside the sends: the first digests leave while the others are composed.
+                report.dispatched = await self._dispatcher.run(prompt_only=report.skipped is not None, feed=feed)
             report.next_wake = await self.next_wake_at(calendar)
             return report
 
@@ -235,12 +238,23 @@ class ReminderEngine:
 
     async def _compose(self, report: SweepReport, *, oldest: datetime | None,
                        calendar: WorkingCalendar | None = None) -> None:
-        for audience in (Audience.unit, Audience.parent):
-            while not self._stopping:
+        """Composes everything due now (without sending)."""
+        step = self._composer(report, oldest=oldest, calendar=calendar)
+        while await step():
+            pass
+
+    def _composer(self, report: SweepReport, *, oldest: datetime | None,
+                  calendar: WorkingCalendar | None = None) -> Feed:
+        """Composing as steps of one transaction each (units, then parent units); a step returns False once
+        nothing is left to compose (or a stop was asked)."""
+        audiences = [Audience.unit, Audience.parent]
+
+        async def step() -> bool:
+            while audiences and not self._stopping:
                 async with session_scope(self._session_factory) as session:
                     result = await compose_batch(
                         session,
-                        audience=audience,
+                        audience=audiences[0],
                         now=self.clock.now(),
                         settings=self.settings,
                         oldest=oldest,
@@ -248,8 +262,12 @@ class ReminderEngine:
                         calendar=calendar,
                     )
                 report.add(result)
-                if not result.claimed:
-                    break
+                if result.claimed:
+                    return True
+                audiences.pop(0)
+            return False
+
+        return step
 
     async def next_wake_at(self, calendar: WorkingCalendar | None = None) -> datetime | None:
         """When the next sweep has something to do: the earliest pending work, once the window is open on a

@@ -44,7 +44,7 @@ from bot.plan_views import view_labels
 from bot.progress import in_active_plan
 from bot.settings import Settings
 from bot.status import Deadline, effective_due_date
-from bot.workdays import load_calendar
+from bot.workdays import WorkingCalendar, load_calendar
 from scheduler.compose import delivery_row, failure_row
 from scheduler.delivery import Result, SendOutcome
 from scheduler.notices import NoticeContext, Renderers, render_notice
@@ -62,6 +62,9 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # The Core tables, for bulk statements; SQLModel sets `__table__` on the class without declaring it.
 DELIVERY = ReminderDelivery.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
 REMINDER = Reminder.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+DIGEST = ReminderDigest.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+MEMBER = Member.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
+UNIT = Unit.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
 
 
 @dataclass(frozen=True)
@@ -154,55 +157,74 @@ async def renew_claims(session: AsyncSession, *, worker_id: str, delivery_ids: l
     return renewed
 
 
+@dataclass(frozen=True)
+class Views:
+    """What every message of a round is rendered against: the plans' labels and the working calendar."""
+
+    labels: dict[int, str]  # {} with one active plan: nothing extra is shown
+    calendar: WorkingCalendar  # a due date on a day off is said to be one
+
+
+async def load_views(session: AsyncSession) -> Views:
+    return Views(labels=await view_labels(session=session), calendar=await load_calendar(session=session))
+
+
 async def load_outgoing(
     session: AsyncSession, *, delivery_ids: list[int], now: datetime, settings: Settings,
-    renderers: Renderers | None = None,
+    renderers: Renderers | None = None, views: Views | None = None,
 ) -> list[Outgoing]:
     """Renders each claimed delivery in its reader's language, from the plan as it stands now; a queued message
-    (bot/outbox.py) by the renderer of its kind (`renderers`, scheduler.notices)."""
+    (bot/outbox.py) by the renderer of its kind (`renderers`, scheduler.notices). `views`: read once per round by
+    the dispatcher (read here without it)."""
+    # Plain columns, not ORM objects: this runs for every message of a morning's wave.
     heads = (
         await session.execute(
-            select(ReminderDelivery, ReminderDigest, Member)
-            .join(ReminderDigest, col(ReminderDigest.id) == ReminderDelivery.digest_id)
-            .outerjoin(Member, col(Member.id) == ReminderDelivery.member_id)
-            .where(col(ReminderDelivery.id).in_(delivery_ids))
+            select(DELIVERY.c.id, DELIVERY.c.digest_id, DELIVERY.c.member_id, DELIVERY.c.chat_id,
+                   DELIVERY.c.attempts, DIGEST.c.kind, DIGEST.c.unit_id, DIGEST.c.subject_member_id,
+                   MEMBER.c.id.label("reader_id"), MEMBER.c.chat_id.label("reader_chat_id"),
+                   MEMBER.c.active.label("reader_active"), MEMBER.c.language, UNIT.c.name.label("unit_name"))
+            .join(DIGEST, DIGEST.c.id == DELIVERY.c.digest_id)
+            .outerjoin(MEMBER, MEMBER.c.id == DELIVERY.c.member_id)
+            .outerjoin(UNIT, UNIT.c.id == DIGEST.c.unit_id)
+            .where(DELIVERY.c.id.in_(delivery_ids))
         )
     ).all()
-    digests: dict[int, ReminderDigest] = {}
-    for _delivery, digest, _member in heads:
-        assert digest.id is not None  # read from the table
-        digests[digest.id] = digest
-    ladder = [key for key, d in digests.items() if d.kind in (DigestKind.reminder.value, DigestKind.escalation.value)]
-    items = await _open_items(session, ladder, now, settings)
-    names = await _unit_names(session, {digest.unit_id for digest in digests.values()})
-    subjects = await _member_names(session, {d.subject_member_id for d in digests.values() if d.subject_member_id})
-    held = await _held_roles(session, {delivery.member_id for delivery, _d, _m in heads if delivery.member_id})
+    ladder = sorted({head.digest_id for head in heads if head.kind in _ITEM_KINDS})
+    items = await _open_items(session, ladder, now, settings, views)
+    names = {head.unit_id: head.unit_name or "" for head in heads}
+    subjects = await _member_names(session, {head.subject_member_id for head in heads if head.subject_member_id})
+    held = await _held_roles(session, {head.member_id for head in heads if head.member_id})
+    # A queued message's renderer gets its row and its reader as objects (rare: notices, urges, weekly digests).
+    notices = {head.digest_id for head in heads if head.kind not in _LADDER_KINDS}
+    digests, readers = await _notice_rows(session, notices, {head.member_id for head in heads
+                                                             if head.digest_id in notices and head.member_id})
 
     outgoing = []
-    for delivery, digest, member in heads:
-        assert delivery.id is not None and digest.id is not None  # read from their tables
+    for head in heads:
         base = Outgoing(
-            delivery_id=delivery.id,
-            digest_id=digest.id,
-            member_id=delivery.member_id,
-            chat_id=member.chat_id if member else delivery.chat_id,
-            attempts=delivery.attempts,
+            delivery_id=head.id,
+            digest_id=head.digest_id,
+            member_id=head.member_id,
+            chat_id=head.reader_chat_id if head.reader_id is not None else head.chat_id,
+            attempts=head.attempts,
         )
-        if member is None or not member.active:
+        if head.reader_id is None or not head.reader_active:
             outgoing.append(replace(base, skip=DeliveryStatus.failed, skip_reason=FailureReason.inactive))
             continue
-        role = _AUDIENCE_ROLE.get(digest.kind)
-        if role is not None and (member.id, digest.unit_id, role) not in held:
+        role = _AUDIENCE_ROLE.get(head.kind)
+        if role is not None and (head.reader_id, head.unit_id, role) not in held:
             # Removed from the unit (/thanhvien) since this copy was composed: nothing more for them.
             outgoing.append(replace(base, skip=DeliveryStatus.cancelled))
             continue
-        tr = translator(member.language)
+        tr = translator(head.language)
         message: RenderedMessage | FailureReason | None
-        if digest.kind in _LADDER_KINDS:
-            message = _render(digest, items.get(digest.id, []), names, subjects, tr)
+        if head.kind in _LADDER_KINDS:
+            message = _render(head.kind, head.unit_id, head.subject_member_id, items.get(head.digest_id, []), names,
+                              subjects, tr)
         else:
-            context = NoticeContext(session=session, settings=settings, now=now, reader=member, tr=tr)
-            message = await render_notice(context, digest, renderers or {})
+            context = NoticeContext(session=session, settings=settings, now=now, reader=readers[head.reader_id],
+                                    tr=tr)
+            message = await render_notice(context, digests[head.digest_id], renderers or {})
         if isinstance(message, FailureReason):
             outgoing.append(replace(base, skip=DeliveryStatus.failed, skip_reason=message))
         elif message is None:  # every item was confirmed since, or the notice is no longer true: nothing to say
@@ -212,32 +234,46 @@ async def load_outgoing(
     return outgoing
 
 
+async def _notice_rows(session: AsyncSession, digest_ids: set[int],
+                       member_ids: set[int]) -> tuple[dict[int, ReminderDigest], dict[int, Member]]:
+    if not digest_ids:
+        return {}, {}
+    digests = (await session.execute(select(ReminderDigest).where(col(ReminderDigest.id).in_(sorted(digest_ids)))))
+    members = (await session.execute(select(Member).where(col(Member.id).in_(sorted(member_ids)))))
+    return ({digest.id: digest for digest in digests.scalars() if digest.id is not None},
+            {member.id: member for member in members.scalars() if member.id is not None})
+
+
 def _render(
-    digest: ReminderDigest,
+    kind: str,
+    unit_id: int,
+    subject_member_id: int | None,
     items: list[ItemView],
     names: dict[int, str],
     subjects: dict[int, str],
     tr: Translator,
 ) -> RenderedMessage | None:
-    unit_name = names.get(digest.unit_id, "")
-    if digest.kind == DigestKind.blocked:
-        return render_blocked(member_name=subjects.get(digest.subject_member_id or 0, ""), unit_name=unit_name, tr=tr)
+    unit_name = names.get(unit_id, "")
+    if kind == DigestKind.blocked:
+        return render_blocked(member_name=subjects.get(subject_member_id or 0, ""), unit_name=unit_name, tr=tr)
     if not items:
         return None
-    if digest.kind == DigestKind.escalation:
+    if kind == DigestKind.escalation:
         return render_escalation(parent_name=unit_name, items=items, tr=tr)
     return render_reminder(unit_name=unit_name, items=items, tr=tr)
 
 
 async def _open_items(
-    session: AsyncSession, digest_ids: list[int], now: datetime, settings: Settings
+    session: AsyncSession, digest_ids: list[int], now: datetime, settings: Settings, views: Views | None = None
 ) -> dict[int, list[ItemView]]:
     items: dict[int, list[ItemView]] = defaultdict(list)
-    labels = await view_labels(session=session)  # {} with one active plan: nothing extra is shown
-    calendar = await load_calendar(session=session)  # a due date on a day off is said to be one
+    if not digest_ids:
+        return items
+    views = views or await load_views(session)
     for chunk in chunked(digest_ids):
         rows = await session.execute(
-            select(col(Reminder.digest_id), col(Assignment.id), Milestone, col(Unit.name),
+            select(col(Reminder.digest_id), col(Assignment.id), col(Milestone.code), col(Milestone.title),
+                   col(Milestone.due_date), col(Milestone.due_time), col(Milestone.plan_id), col(Unit.name),
                    col(Assignment.due_date_override))
             .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
             .join(Milestone, col(Milestone.id) == Assignment.milestone_id)
@@ -254,33 +290,29 @@ async def _open_items(
             )
             .order_by(col(Reminder.digest_id), effective_due_date(), col(Milestone.sort_order), col(Milestone.code))
         )
-        for digest_id, assignment_id, milestone, unit_name, override in rows:
+        for digest_id, assignment_id, code, title, milestone_due, due_time, plan_id, unit_name, override in rows:
             assert digest_id is not None and assignment_id is not None  # one of `chunk`; a primary key
-            due_date = override or milestone.due_date  # an approved extension's date is the unit's deadline
-            deadline = Deadline(due_date, milestone.due_time, settings.tz, settings.workday_end)
+            due_date = override or milestone_due  # an approved extension's date is the unit's deadline
+            deadline = Deadline(due_date, due_time, settings.tz, settings.workday_end)
             items[digest_id].append(
                 ItemView(
                     assignment_id=assignment_id,
-                    code=milestone.code,
-                    title=milestone.title,
+                    code=code,
+                    title=title,
                     unit_name=unit_name,
                     due_date=due_date,
-                    due_time=milestone.due_time,
+                    due_time=due_time,
                     days_left=deadline.days_left(now),
-                    plan=labels.get(milestone.plan_id, ""),
-                    due_day_off=not calendar.is_working_day(due_date),
+                    plan=views.labels.get(plan_id, ""),
+                    due_day_off=not views.calendar.is_working_day(due_date),
                 )
             )
     return items
 
 
-async def _unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:
-    rows = await session.execute(select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(sorted(unit_ids))))
-    return {key: value for key, value in rows if key is not None}  # a primary key: never None
-
-
 _AUDIENCE_ROLE = {DigestKind.reminder.value: Role.secretary, DigestKind.escalation.value: Role.supervisor}
 _LADDER_KINDS = frozenset(kind.value for kind in DigestKind)  # the engine's own texts (scheduler/render.py)
+_ITEM_KINDS = frozenset((DigestKind.reminder.value, DigestKind.escalation.value))  # those listing assignments
 
 
 async def _held_roles(session: AsyncSession, member_ids: set[int]) -> set[tuple[int, int, Role]]:
@@ -294,6 +326,8 @@ async def _held_roles(session: AsyncSession, member_ids: set[int]) -> set[tuple[
 
 
 async def _member_names(session: AsyncSession, member_ids: set[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
     rows = await session.execute(
         select(col(Member.id), col(Member.full_name)).where(col(Member.id).in_(sorted(member_ids))))
     return {key: value for key, value in rows if key is not None}  # a primary key: never None
@@ -414,41 +448,42 @@ async def _deactivate(session: AsyncSession, *, member_id: int, now: datetime) -
 async def _finish_digests(session: AsyncSession, digest_ids: set[int], *, now: datetime) -> None:
     """Once every copy of a digest is settled, its reminder rows say sent (with the first copy) or failed."""
     for chunk in chunked(sorted(digest_ids)):
-        rows = (
-            await session.execute(
-                select(ReminderDelivery)
-                .where(col(ReminderDelivery.digest_id).in_(chunk))
-                .order_by(col(ReminderDelivery.digest_id), col(ReminderDelivery.sent_at), col(ReminderDelivery.id))
-            )
-        ).scalars()
-        by_digest: dict[int, list[ReminderDelivery]] = defaultdict(list)
-        for delivery in rows:
-            by_digest[delivery.digest_id].append(delivery)
+        rows = await session.execute(
+            select(DELIVERY.c.digest_id, DELIVERY.c.id, DELIVERY.c.status, DELIVERY.c.sent_at, DELIVERY.c.chat_id,
+                   DELIVERY.c.message_id, DELIVERY.c.attempts, DELIVERY.c.reason)
+            .where(DELIVERY.c.digest_id.in_(chunk))
+        )
+        by_digest: dict[int, list[Any]] = defaultdict(list)
+        for copy in rows:
+            by_digest[copy.digest_id].append(copy)
         updates = []
-        for digest_id, deliveries in by_digest.items():
-            values = _reminder_values(deliveries)
+        for digest_id, copies in by_digest.items():
+            values = _reminder_values(copies)
             if values is not None:
                 updates.append(({"digest_id": digest_id, "status": ReminderStatus.queued.value}, values))
         await _update_many(session, REMINDER, updates)
 
 
-def _reminder_values(deliveries: list[ReminderDelivery]) -> dict[str, Any] | None:
-    unsettled = {DeliveryStatus.pending.value, DeliveryStatus.sending.value}
-    if any(delivery.status in unsettled for delivery in deliveries):
+_UNSETTLED = frozenset((DeliveryStatus.pending.value, DeliveryStatus.sending.value))
+
+
+def _reminder_values(copies: list[Any]) -> dict[str, Any] | None:
+    """What a digest's reminder rows say once its copies (rows of reminder_delivery's columns) are settled."""
+    if any(copy.status in _UNSETTLED for copy in copies):
         return None
-    sent = [delivery for delivery in deliveries if delivery.status == DeliveryStatus.sent.value]
+    sent = [copy for copy in copies if copy.status == DeliveryStatus.sent.value]
     if sent:
-        first = min(sent, key=lambda delivery: (delivery.sent_at, delivery.id))
+        first = min(sent, key=lambda copy: (copy.sent_at, copy.id))
         return {
             "status": ReminderStatus.sent.value,
             "sent_at": first.sent_at,
             "chat_id": first.chat_id,
             "message_id": first.message_id,
-            "attempts": max(delivery.attempts for delivery in deliveries),
+            "attempts": max(copy.attempts for copy in copies),
         }
-    failed = [delivery for delivery in deliveries if delivery.status == DeliveryStatus.failed.value]
+    failed = [copy for copy in copies if copy.status == DeliveryStatus.failed.value]
     if failed:
-        reasons = sorted({delivery.reason or "" for delivery in failed})
+        reasons = sorted({copy.reason or "" for copy in failed})
         return {"status": ReminderStatus.failed.value, "last_error": ", ".join(reasons)}
     return {"status": ReminderStatus.cancelled.value, "last_error": "confirmed before sending"}
 

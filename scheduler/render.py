@@ -14,6 +14,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 
 from bot.i18n import Translator
 from bot.render.buttons import ASK_TIME, button_data, done_data
@@ -52,8 +53,14 @@ class RenderedMessage:
     edit_message_id: int | None = None
 
 
+@lru_cache(maxsize=1024)
+def _due_date(tr: Translator, day: date) -> str:
+    # A morning's digests share a few due dates: Babel formats each once, not once per message.
+    return tr.date(day)
+
+
 def due_line(item: ItemView, tr: Translator) -> str:
-    due = tr.date(item.due_date)
+    due = _due_date(tr, item.due_date)
     if item.due_time is not None:
         due = f"{item.due_time:%H:%M} {due}"
     if item.due_day_off:  # "Chủ Nhật, 15/03/2020 (ngày nghỉ)": late from the next working day, not before
