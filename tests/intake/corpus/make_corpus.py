@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/intake/corpus/make_corpus.py            # every document
     .venv/bin/python tests/intake/corpus/make_corpus.py NAME ...   # only these (source names without .src)
+    .venv/bin/python tests/intake/corpus/make_corpus.py --folder after-freeze-3 [NAME ...]   # a later set, alike
 
 A source `sources/NAME.src` whose first line is `@format docx` becomes `NAME.docx`; `@format pdf` becomes `NAME.pdf`
 (a .docx built the same way, converted by LibreOffice: `soffice --headless --convert-to pdf`, in a private profile so
@@ -52,7 +53,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 HERE = Path(__file__).resolve().parent
-SOURCES = HERE / "sources"
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2025, 1, 1, 0, 0, 0)
 
@@ -315,7 +315,8 @@ def to_pdf(name: str, data: bytes, out: Path) -> None:
 
 
 def build_folder(folder: Path, names: list[str]) -> None:
-    """Every `folder/sources/*.src` (or those `names`) as its .docx or .pdf in `folder`."""
+    """Every `folder/sources/*.src` (or those `names`) as its .docx or .pdf in `folder`, and every
+    `sources/*.nfc.txt` as its NFD .txt: the corpus and each set written after a freeze, laid out alike."""
     for source in sorted((folder / "sources").glob("*.src")):
         name = source.stem
         if names and name not in names:
@@ -326,17 +327,20 @@ def build_folder(folder: Path, names: list[str]) -> None:
         else:
             to_pdf(name, data, folder / f"{name}.pdf")
         print(f"{name}.{fmt}")
-
-
-def main(names: list[str]) -> None:
-    build_folder(HERE, names)
-    for source in sorted(SOURCES.glob("*.nfc.txt")):
+    for source in sorted((folder / "sources").glob("*.nfc.txt")):
         name = source.name.removesuffix(".nfc.txt")
         if names and name not in names:
             continue
         text = unicodedata.normalize("NFD", source.read_text(encoding="utf-8"))
-        (HERE / f"{name}.txt").write_text(text, encoding="utf-8")
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
         print(f"{name}.txt (NFD)")
+
+
+def main(args: list[str]) -> None:
+    folder = HERE
+    if args[:1] == ["--folder"]:
+        folder, args = HERE / args[1], args[2:]
+    build_folder(folder, args)
 
 
 if __name__ == "__main__":
