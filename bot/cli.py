@@ -178,7 +178,7 @@ def invite_command(
         async with session_factory() as session:
             root = await get_unit_by_code(session=session, code=under) if under else None
             if under and root is None:
-                return f"Không có đơn vị mã {under}."
+                return state.t(N_("No unit has the code {code}.")).format(code=under)
             units = await units_to_invite(session=session, under=root, kind=unit_kind)
             if not units:
                 return "Không có đơn vị nào khớp: không tạo lời mời nào."
@@ -192,7 +192,7 @@ def invite_command(
     if not all_units:
         link = run_async(state.settings, one)
         if link is None:
-            raise refuse(f"Không có đơn vị mã {unit_code}.", code=1)
+            raise refuse(state.t(N_("No unit has the code {code}.")).format(code=unit_code), code=1)
         typer.echo(link)
         return
     made = run_async(state.settings, every)
@@ -222,7 +222,7 @@ def milestones_command(
             lines: list[str] = []
             for root in roots:
                 if root is None:
-                    return [f"Không có đơn vị mã {unit_code}."]
+                    return [t(N_("No unit has the code {code}.")).format(code=unit_code)]
                 progress = await subtree_progress(session=session, root=root, now=SystemClock().now(),
                                                   rules=StatusRules.from_settings(state.settings))
                 rates = rates_of(progress)
@@ -339,7 +339,7 @@ def report_command(
 
     data = run_async(state.settings, body)
     if data is None:
-        typer.echo(state.t(N_("There is no unit with the code {code}.")).format(code=unit_code), err=True)
+        typer.echo(state.t(N_("No unit has the code {code}.")).format(code=unit_code), err=True)
         raise typer.Exit(code=1)
     output.write_bytes(workbook_bytes(data, state.t, state.settings.tz))
     rates = data.rates
