@@ -141,6 +141,7 @@ def invite_command(
     from bot.units import get_unit_by_code
 
     state: CliState = ctx.obj
+    _ = state.t.gettext
 
     def refuse(message: str, code: int = 2) -> typer.Exit:
         typer.echo(message, err=True)
@@ -148,16 +149,16 @@ def invite_command(
 
     chosen = parse_role(role)
     if chosen is None:
-        raise refuse("Vai trò phải là thu_ky (secretary) hoặc giam_sat (supervisor).")
+        raise refuse(_(N_("The role must be thu_ky (secretary) or giam_sat (supervisor).")))
     if all_units == (unit_code is not None):
-        raise refuse("Cho một mã đơn vị, hoặc --all (kèm --out moi.xlsx) để mời mọi đơn vị.")
+        raise refuse(_(N_("Give one unit code, or --all (with --out new.xlsx) to invite every unit.")))
     if not all_units and (under or kind or out):
-        raise refuse("--under, --kind và --out chỉ dùng cùng --all.")
+        raise refuse(_(N_("--under, --kind and --out go only with --all.")))
     if all_units and out is None:
-        raise refuse("Với --all, cho tệp Excel để ghi ra: --out moi.xlsx")
+        raise refuse(_(N_("With --all, give the Excel file to write: --out new.xlsx")))
     unit_kind = parse_kind(kind) if kind else None
     if kind and unit_kind is None:
-        raise refuse(f"Không có loại đơn vị {kind}.")
+        raise refuse(_(N_("There is no unit kind {kind}.")).format(kind=kind))
     try:  # before anything is written: no invites without a link to show for them
         username = asyncio.run(bot_username(state.settings))
     except BotInfoError as problem:
@@ -181,7 +182,7 @@ def invite_command(
                 return state.t(N_("No unit has the code {code}.")).format(code=under)
             units = await units_to_invite(session=session, under=root, kind=unit_kind)
             if not units:
-                return "Không có đơn vị nào khớp: không tạo lời mời nào."
+                return _(N_("No unit matches: no invitation was made."))
             invites = await create_invites(session=session, units=units, role=chosen, now=now, ttl_days=ttl)
             assert out is not None  # the file first: if it cannot be written, no invites are kept
             out.write_bytes(invite_workbook(list(zip(units, invites, strict=True)), bot_username=username, t=state.t,
@@ -226,13 +227,14 @@ def milestones_command(
                 progress = await subtree_progress(session=session, root=root, now=SystemClock().now(),
                                                   rules=StatusRules.from_settings(state.settings))
                 rates = rates_of(progress)
-                lines.append(f"{root.code}: {rates.done}/{rates.total} ({t.percent(rates.ratio)}); "
-                             f"đến hạn {rates.due_done}/{rates.due_total} ({t.percent(rates.due_ratio)})")
+                lines.append(t(N_("{code}: {done}/{total} ({ratio}); due {due_done}/{due_total} ({due_ratio})")).format(
+                    code=root.code, done=rates.done, total=rates.total, ratio=t.percent(rates.ratio),
+                    due_done=rates.due_done, due_total=rates.due_total, due_ratio=t.percent(rates.due_ratio)))
                 for p in progress:
-                    late = f"  quá hạn: {', '.join(p.late_units)}" if p.late_units else ""
+                    late = "  " + t(N_("late: {units}")).format(units=", ".join(p.late_units)) if p.late_units else ""
                     lines.append(f"  {p.code:<5} {t.short_date(p.due_date)}  {p.done:>3}/{p.total:<3} "
                                  f"{t.percent(p.ratio):>5}{late}")
-            return lines or ["Chưa có mốc nào."]
+            return lines or [t(N_("No milestones yet."))]
 
     typer.echo("\n".join(run_async(state.settings, body)))
 
@@ -355,28 +357,31 @@ def report_command(
         typer.echo(state.t(N_("{file}: progress chart.")).format(file=chart))
 
 
+STATUS_ERROR = N_("Status: ERROR.")
+
+
 def render_health(report: HealthReport[SchedulerState], state: CliState) -> list[str]:
     settings, t = state.settings, state.t
     if not report.reachable:
-        return [f"Cơ sở dữ liệu: KHÔNG kết nối được ({report.error}).", "Tình trạng: LỖI."]
-    lines = [f"Cơ sở dữ liệu: kết nối được ({report.backend})."]
-    current = report.current_revision or "chưa có"
+        return [t(N_("Database: NOT reachable ({error}).")).format(error=report.error), t(STATUS_ERROR)]
+    lines = [t(N_("Database: reachable ({backend}).")).format(backend=report.backend)]
+    current = report.current_revision or t(N_("none yet"))
     if report.migrated:
-        lines.append(f"Phiên bản lược đồ: {current} (mới nhất).")
+        lines.append(t(N_("Schema version: {current} (the latest).")).format(current=current))
     else:
-        lines.append(f"Phiên bản lược đồ: {current}, mới nhất là {report.head_revision}: chưa nâng cấp "
-                     "(chạy `alembic upgrade head` hoặc khởi động bot).")
-        lines.append("Tình trạng: LỖI.")
+        lines.append(t(N_("Schema version: {current}, the latest is {head}: not upgraded (run `alembic upgrade "
+                          "head` or start the bot).")).format(current=current, head=report.head_revision))
+        lines.append(t(STATUS_ERROR))
         return lines
     work = report.workload
     if work is not None and work.units == 0:
-        lines.append("Đơn vị: chưa có đơn vị nào — hãy nhập kế hoạch (nhacviec import KẾ_HOẠCH.yaml), "
-                     "hoặc kiểm tra DATABASE_URL; bot không có gì để nhắc.")
+        lines.append(t(N_("Units: none yet — import a plan (nhacviec import PLAN.yaml), or check DATABASE_URL; the "
+                          "bot has nothing to remind.")))
     elif work is not None and work.open_items == 0:
-        lines.append(f"Việc chưa xong: không còn việc nào trong các kế hoạch đang theo dõi ({work.units} đơn vị) "
-                     "— bot không có gì để nhắc.")
+        lines.append(t(N_("Open items: none left in the plans followed ({units} units) — the bot has nothing to "
+                          "remind.")).format(units=work.units))
     elif work is not None:
-        lines.append(f"Việc chưa xong: {work.open_items} (trong {work.units} đơn vị).")
+        lines.append(t(N_("Open items: {items} (in {units} units).")).format(items=work.open_items, units=work.units))
     scheduler = report.scheduler
     if scheduler is not None:
         def when(instant: datetime) -> str:
@@ -384,26 +389,28 @@ def render_health(report: HealthReport[SchedulerState], state: CliState) -> list
 
         def next_reminder(instant: datetime) -> str:
             overdue = report.checked_at is not None and instant < report.checked_at
-            return when(instant) + (" — đã quá giờ mà chưa gửi" if overdue else "")
+            return when(instant) + (t(N_(" — past its time and not sent")) if overdue else "")
 
         if scheduler.stalled and scheduler.late_since is not None:
-            lines.append(f"Bộ nhắc việc: CHẬM — {scheduler.late_items} nhắc việc đến giờ từ "
-                         f"{when(scheduler.late_since)} mà chưa gửi (bot có đang chạy không?).")
+            lines.append(t(N_("Reminders: LATE — {items} reminders due since {since} not sent (is the bot running?).")
+                           ).format(items=scheduler.late_items, since=when(scheduler.late_since)))
         else:
-            lines.append("Bộ nhắc việc: không có việc tồn đọng.")
+            lines.append(t(N_("Reminders: nothing overdue.")))
         if scheduler.stale_claims:
-            lines.append(f"Đang chờ gửi lại sau khi một tiến trình dừng đột ngột: {scheduler.stale_claims}.")
-        lines.append("Nhắc việc kế tiếp: " + (next_reminder(scheduler.next_reminder_at) if scheduler.next_reminder_at
-                                              else "không có nhắc việc nào đang chờ") + ".")
+            lines.append(t(N_("Waiting to be sent again after a process stopped abruptly: {count}.")).format(
+                count=scheduler.stale_claims))
+        lines.append(t(N_("Next reminder: {when}.")).format(
+            when=next_reminder(scheduler.next_reminder_at) if scheduler.next_reminder_at
+            else t(N_("no reminder is waiting"))))
         if scheduler.last_sent_at is not None:
-            lines.append(f"Lần gửi gần nhất: {when(scheduler.last_sent_at)}.")
-        lines.append(f"Lượt gửi thất bại: {scheduler.failed_sends}.")
+            lines.append(t(N_("Last sent: {when}.")).format(when=when(scheduler.last_sent_at)))
+        lines.append(t(N_("Failed sends: {count}.")).format(count=scheduler.failed_sends))
     if report.healthy:
-        lines.append("Tình trạng: tốt.")
+        lines.append(t(N_("Status: good.")))
     elif report.nothing_to_remind and not (scheduler and scheduler.stalled):
-        lines.append("Tình trạng: KHÔNG CÓ GÌ ĐỂ NHẮC.")
+        lines.append(t(N_("Status: NOTHING TO REMIND.")))
     else:
-        lines.append("Tình trạng: LỖI.")
+        lines.append(t(STATUS_ERROR))
     return lines
 
 
