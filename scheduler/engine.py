@@ -236,13 +236,6 @@ class ReminderEngine:
         async with self._session_factory() as session:
             return await load_calendar(session=session)
 
-    async def _compose(self, report: SweepReport, *, oldest: datetime | None,
-                       calendar: WorkingCalendar | None = None) -> None:
-        """Composes everything due now (without sending)."""
-        step = self._composer(report, oldest=oldest, calendar=calendar)
-        while await step():
-            pass
-
     def _composer(self, report: SweepReport, *, oldest: datetime | None,
                   calendar: WorkingCalendar | None = None) -> Feed:
         """Composing as steps of one transaction each (units, then parent units); a step returns False once

@@ -14,11 +14,11 @@ from bot.i18n import translator
 from bot.models import Milestone, Reminder, ReminderDelivery
 from bot.settings import Settings
 from bot.timeutil import FixedClock
-from scheduler.engine import ReminderEngine, SweepReport
+from scheduler.engine import ReminderEngine
 from scheduler.failures import list_failures, render_failures, unreached_units
 from scheduler.planner import replan_milestones
 from tests.scheduler.factories import Factory, confirm
-from tests.scheduler.timeline import days_of, ladder_texts, run_days, sweep_at
+from tests.scheduler.timeline import compose_due, days_of, ladder_texts, run_days, sweep_at
 from tests.scheduler.transport import RecordingRequest
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -211,7 +211,7 @@ async def test_an_item_confirmed_before_its_send_is_left_out(
     _, _, made = await district_with_units(session_factory, M01=date(2020, 5, 15))
     await engine.plan_all()
     clock.set(at(12))
-    await engine._compose(SweepReport(), oldest=None)  # the first half of a sweep
+    await compose_due(engine)  # the first half of a sweep
     async with session_scope(session_factory) as session:  # confirmed between composing and sending
         await confirm(session, made["M01"][1][0])
     report = await engine.sweep()

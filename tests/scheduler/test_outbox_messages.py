@@ -25,12 +25,13 @@ from bot.settings import Settings
 from bot.timeutil import FixedClock
 from bot.urging import urge_late_units
 from scheduler.delivery import RetryPolicy
-from scheduler.engine import ReminderEngine, SweepReport
+from scheduler.engine import ReminderEngine
 from scheduler.failures import list_failures, render_failures
 from scheduler.outbox import RETRY_DELAYS, claim_deliveries
 from scheduler.states import FailureReason
 from tests.scheduler.conftest import ManualLeaseClock
 from tests.scheduler.factories import Factory
+from tests.scheduler.timeline import compose_due
 from tests.scheduler.transport import RecordingRequest, blocked, server_error
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -208,7 +209,7 @@ async def test_a_notice_goes_at_night_and_ahead_of_the_reminders_but_not_once_un
 
     morning = night + timedelta(hours=10)  # Tuesday 08:00: a notice queued with the morning's reminders
     clock.set(morning)
-    await engine._compose(SweepReport(), oldest=None)  # the first half of a sweep: the reminders are queued
+    await compose_due(engine)  # the first half of a sweep: the reminders are queued
     async with session_scope(session_factory) as session:
         undone = await undo_confirmation(session=session, actor=await access_of(session, SECRETARY),
                                          assignment_id=w.open, now=night + timedelta(minutes=1), undo_minutes=10)

@@ -94,8 +94,7 @@ async def test_a_chain_that_moved_on_is_left_to_the_sweep(
         session.add(Reminder(assignment_id=first, step="late:2020-05-19", status="pending",
                              fire_at=datetime(2020, 5, 19, 1, 0, tzinfo=UTC)))
     before = await rows_of(session_factory)
-    async with session_scope(session_factory) as session:
-        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 0
+    assert await start_up(session_factory, settings, clock) == 0
     assert await rows_of(session_factory) == before
 
 
@@ -187,6 +186,12 @@ async def test_a_process_that_found_rows_missing_looks_again_once_it_may_write(
     assert len(await rows_of(session_factory)) == written > 0
 
 
+async def start_up(session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FixedClock) -> int:
+    """A start-up's planning in a transaction of its own: the rows it wrote."""
+    async with session_factory() as session:
+        return await _plan_in(session, settings, clock)
+
+
 async def _plan_in(session: AsyncSession, settings: Settings, clock: FixedClock) -> int:
     async with session.begin():
         return (await plan_all(session, settings=settings, clock=clock)).rows_written
@@ -224,8 +229,7 @@ async def test_a_start_up_puts_back_a_lone_overdue_step_or_escalation_deleted_by
     async with session_scope(session_factory) as session:
         for assignment, step in ((first, "late:2020-05-18"), (second, "esc:2020-05-18")):
             await session.execute(delete(Reminder).where(Reminder.assignment_id == assignment, Reminder.step == step))
-    async with session_scope(session_factory) as session:
-        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 2
+    assert await start_up(session_factory, settings, clock) == 2
     assert await rows_of(session_factory) == planned
 
 
@@ -245,8 +249,7 @@ async def test_a_closed_assignments_rows_never_stand_in_for_an_open_ones(
     async with session_scope(session_factory) as session:
         lost = ["d3:2020-05-15", "late:2020-05-18", "esc:2020-05-18"]
         await session.execute(delete(Reminder).where(Reminder.assignment_id == first, Reminder.step.in_(lost)))
-    async with session_scope(session_factory) as session:
-        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 3
+    assert await start_up(session_factory, settings, clock) == 3
     assert await rows_of(session_factory) == planned
 
 
@@ -263,8 +266,7 @@ async def test_a_milestone_mostly_done_still_gets_its_open_units_rows_back(
     async with session_scope(session_factory) as session:
         await session.execute(delete(Reminder).where(Reminder.assignment_id == grassroots[4],
                                                      Reminder.step == "d1:2020-05-15"))
-    async with session_scope(session_factory) as session:
-        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 1
+    assert await start_up(session_factory, settings, clock) == 1
     assert await rows_of(session_factory) == planned
 
 
@@ -282,6 +284,5 @@ async def test_a_root_units_escalation_never_stands_in_for_anothers(
     async with session_scope(session_factory) as session:
         await session.execute(delete(Reminder).where(Reminder.assignment_id == first,
                                                      Reminder.step == "esc:2020-05-18"))
-    async with session_scope(session_factory) as session:
-        assert (await plan_all(session, settings=settings, clock=clock)).rows_written == 1
+    assert await start_up(session_factory, settings, clock) == 1
     assert await rows_of(session_factory) == planned

@@ -21,6 +21,15 @@ class Sent:
     text: str
 
 
+async def compose_due(engine: ReminderEngine) -> SweepReport:
+    """The first half of a sweep: everything due now composed into digests, nothing sent."""
+    report = SweepReport()
+    step = engine._composer(report, oldest=None)
+    while await step():
+        pass
+    return report
+
+
 async def sweep_at(engine: ReminderEngine, clock: FixedClock, when: datetime) -> SweepReport:
     clock.set(when)
     return await engine.sweep()
