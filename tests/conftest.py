@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -133,7 +134,18 @@ class DatabaseProvider:
             return
         name = make_url(url).database
         assert name and name.startswith(self.prefix)
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        import asyncpg
+
+        # FORCE ends the test's own connections, but the role may not end an autovacuum worker that happens to be
+        # in the database (a superuser's process): such a worker is brief, so the drop is tried again.
+        for attempt in range(100):
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except asyncpg.exceptions.InsufficientPrivilegeError:
+                if attempt == 99:
+                    raise
+                time.sleep(0.1)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
