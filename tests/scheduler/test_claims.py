@@ -94,7 +94,7 @@ class HeldRequest(RecordingRequest):
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(0))
 
     async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
-        if url.endswith("/sendMessage"):
+        if url.lower().endswith("/sendmessage"):  # Bot API method names are case-insensitive
             self.arrived += 1
             await self.gate.acquire()
         return await super().do_request(url, method, request_data, **kwargs)

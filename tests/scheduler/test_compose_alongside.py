@@ -54,7 +54,7 @@ async def test_the_first_reminders_leave_while_later_ones_are_composed(
 
     async def recorded_send(url: str, method: str, request_data: Any = None, **rest: Any) -> tuple[int, bytes]:
         answer = await do_request(url, method, request_data, **rest)
-        if url.endswith("/sendMessage"):
+        if url.lower().endswith("/sendmessage"):  # Bot API method names are case-insensitive
             events.append("sent")
         return answer
 

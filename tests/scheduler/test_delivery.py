@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from scheduler.engine import EngineConfig, ReminderEngine
 from scheduler.failures import list_failures
 from scheduler.outbox import MAX_ATTEMPTS, RETRY_DELAYS
 from scheduler.ratelimit import TelegramRateLimiter
-from scheduler.render import RenderedMessage
+from scheduler.render import Button, RenderedMessage
 from scheduler.states import FailureReason
 from tests.scheduler.conftest import FakeSleep, ManualLeaseClock
 from tests.scheduler.factories import Factory
@@ -246,3 +247,29 @@ async def test_through_the_rate_limiter_a_reminder_is_retried_by_its_delivery_al
         outcome = await send_rendered(bot, chat_id=SECRETARY, message=RenderedMessage("Nhắc việc"), sleep=sleep)
     assert outcome.result is Result.sent
     assert [call.ok for call in transport.calls[-2:]] == [False, True] and 2 in sleep.waits
+
+
+async def test_a_reminder_arrives_as_html_with_its_buttons_and_no_preview(sleep: FakeSleep) -> None:
+    """The engine posts the request itself (it reads only the message id back): what reaches Telegram is what
+    `send_message` would send, and python-telegram-bot has nothing to warn about."""
+    transport = RecordingRequest()
+    bot = make_bot(transport)
+    message = RenderedMessage(
+        "<b>Nhắc việc</b> — hạn 15/05/2020",
+        buttons=((Button("✅ Đã xong", "done:7"), Button("⏳ Xin gia hạn", "ext:7")),
+                 (Button("📋 Tiến độ", "list:0"),)),
+    )
+    async with bot:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            first = await send_rendered(bot, chat_id=SECRETARY, message=message, sleep=sleep)
+            second = await send_rendered(bot, chat_id=SECRETARY, message=RenderedMessage("Nhắc việc"), sleep=sleep)
+    assert (first.result, first.message_id, second.message_id) == (Result.sent, 1, 2)
+    with_buttons, plain = transport.delivered()
+    assert with_buttons.params["text"] == message.text and with_buttons.params["parse_mode"] == "HTML"
+    assert with_buttons.params["link_preview_options"] == {"is_disabled": True}
+    assert with_buttons.params["reply_markup"] == {"inline_keyboard": [
+        [{"text": "✅ Đã xong", "callback_data": "done:7"}, {"text": "⏳ Xin gia hạn", "callback_data": "ext:7"}],
+        [{"text": "📋 Tiến độ", "callback_data": "list:0"}],
+    ]}
+    assert "reply_markup" not in plain.params

@@ -82,9 +82,9 @@ class RecordingRequest(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
-        endpoint = url.rsplit("/", 1)[-1]
+        endpoint = url.rsplit("/", 1)[-1]  # as spelt: Bot API method names are case-insensitive
         params = dict(request_data.parameters) if request_data else {}
-        if endpoint == "getMe":
+        if endpoint.lower() == "getme":
             return _ok({"id": 1, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_bot"})
         chat_id = int(params.get("chat_id", 0))
         fault = self.permanent.get(chat_id) or (self.faults[chat_id].popleft() if self.faults[chat_id] else None)
@@ -111,7 +111,7 @@ class RecordingRequest(BaseRequest):
 
     def delivered(self) -> list[Call]:
         """sendMessage calls that reached "Telegram" (including those whose answer never came)."""
-        return [call for call in self.calls if call.method == "sendMessage" and call.ok]
+        return [call for call in self.calls if call.method.lower() == "sendmessage" and call.ok]
 
     def texts(self, chat_id: int) -> list[str]:
         return [call.params["text"] for call in self.delivered() if call.chat_id == chat_id]
