@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +20,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import N_, missing_catalogs, translator
-from bot.redaction import Redactor, install as install_redaction, secrets_of
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.timeutil import Clock, FixedClock, SystemClock
 from handlers.context import BotContext, Services
@@ -179,7 +178,8 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
                 config=EngineConfig(
                     quiet_from=settings.quiet_from,
                     sweep_interval=timedelta(seconds=settings.reminder_sweep_seconds),
-                    claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))))
+                    claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds),
+                    database_process=settings.delivery_process)))
         for hook in extra_post_init:
             await hook(application)
 
@@ -188,6 +188,8 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
             reminder_engine.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        for reminder_engine in reminder_engines:
+            await reminder_engine.close()  # its database process, once its sweep has ended
         if engine is not None:
             await engine.dispose()
 
@@ -211,34 +213,6 @@ def build_application(*, settings: Settings, session_factory: async_sessionmaker
     application.bot_data["services"] = services
     register_handlers(application)
     return application
-
-
-def redactor_for(settings: Settings) -> Redactor:
-    secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
-    return Redactor(secrets_of(settings.token(), secret))
-
-
-def configure_logging(settings: Settings) -> Redactor:
-    """Logs to stderr at LOG_LEVEL with the token and the webhook secret masked in every record (bot/redaction.py),
-    uncaught exceptions included; returns the masking, for what is printed without logging."""
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    redact = redactor_for(settings)
-    install_redaction(redact)
-    logging.captureWarnings(True)  # warnings too go through the handlers, so through the filter
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        # A line per Bot API request (a long poll every few seconds): noise, unless debugging.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-    def log_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, error, trace)
-            return
-        log.critical("uncaught exception", exc_info=(kind, error, trace))  # through the filter: masked
-
-    sys.excepthook = log_uncaught
-    return redact
 
 
 def run(settings: Settings, *, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine | None = None,

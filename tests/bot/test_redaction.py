@@ -92,7 +92,7 @@ def test_configure_logging_masks_every_logger_of_the_process_and_uncaught_except
     exception nobody catches."""
     script = f"""
 import logging
-from bot.app import configure_logging
+from bot.logs import configure_logging
 from bot.settings import Settings
 configure_logging(Settings(_env_file=None, telegram_bot_token={TOKEN!r}, webhook_secret_token={WEBHOOK_SECRET!r},
                            log_level="DEBUG"))
