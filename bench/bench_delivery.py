@@ -132,7 +132,7 @@ def make_bot(emu: Any, *, limits: bool) -> Any:
                   rate_limiter=TelegramRateLimiter() if limits else None)
 
 
-async def run_engine(emu: Any, url: str, *, limits: bool, profile: Any = None) -> dict[str, Any]:
+async def run_engine(emu: Any, url: str, *, limits: bool, profile: Any = None, process: bool = True) -> dict[str, Any]:
     """Plans, then one timed sweep (compose + send) of the engine, as the bot runs it."""
     from bot.db import make_engine, make_sessionmaker, session_scope
     from bot.timeutil import FixedClock
@@ -148,7 +148,8 @@ async def run_engine(emu: Any, url: str, *, limits: bool, profile: Any = None) -
     bot = make_bot(emu, limits=limits)
     await bot.initialize()
     reminders = ReminderEngine(session_factory=factory, bot=bot, settings=settings, clock=FixedClock(SEND_AT),
-                               config=EngineConfig(concurrency=CONCURRENCY))
+                               config=EngineConfig(concurrency=CONCURRENCY, database_process=process))
+    await reminders.start()  # as the bot starts it with itself: its database process is up before a morning
     first_call = await _last_call(emu)
     if profile is not None:
         profile.enable()
@@ -157,6 +158,7 @@ async def run_engine(emu: Any, url: str, *, limits: bool, profile: Any = None) -
     seconds = time.perf_counter() - started
     if profile is not None:
         profile.disable()
+    await reminders.close()
     await bot.shutdown()
     await engine.dispose()
     calls = await emu.calls("sendMessage", after=first_call)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     urge_cooldown_hours: float = Field(24, gt=0)
     # A reminder claimed by a process that then died is sent by another after this many seconds.
     reminder_claim_timeout_seconds: int = Field(300, ge=1)
+    # The reminder sweep's database work (composing, claiming, rendering, recording) runs in a second process, on
+    # another core: the bot's own then spends its CPU on sending and on replies. Off: one process (~170 MB less).
+    delivery_process: bool = True
     # Telegram's overall limit for one bot; raise it only with paid broadcasts (up to 1000/s) or a local
     # test server.
     telegram_messages_per_second: int = Field(30, ge=1, le=1000)

@@ -8,6 +8,8 @@
   moments of the send, which is what bounds duplicates after a crash to the messages in flight.
 * Composing (`feed`: the sweep's due reminders into digests, a transaction a step) runs alongside: the first
   digests leave while later ones are still being composed, instead of a morning composing before its first send.
+* The database work (claims, rendering, outcomes, renewals) goes through a `Store` (scheduler/store.py): in this
+  process, or in one of its own (scheduler/store_process.py), so that this one's CPU goes to the sends.
 * Claims are leases on the real clock (`lease_clock`), not on the plan's (`clock`, which FAKE_NOW freezes):
   a renewer re-stamps the rows this process holds every third of the claim timeout, so a live process
   keeps its rows however long a message waits, and a dead one's come back once the timeout has passed.
@@ -26,33 +28,22 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.db import session_scope
 from bot.settings import Settings
 from bot.timeutil import Clock, LeaseClock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
 from scheduler.notices import Renderers
-from scheduler.outbox import (
-    Outgoing,
-    Views,
-    claim_deliveries,
-    load_outgoing,
-    load_views,
-    record_outcomes,
-    renew_claims,
-)
+from scheduler.outbox import Outgoing
+from scheduler.store import OutboxStore, Recorded, Store
 
 log = logging.getLogger(__name__)
-
-Recorded = tuple[Outgoing, SendOutcome | None]
 Feed = Callable[[], Awaitable[bool]]  # one step of composing (one transaction); False once nothing is left
 
 
 class _Feeding:
-    """Runs a `Feed` to its end, each step under the write lock; the claimer waits on it when it finds nothing."""
+    """Runs a `Feed` to its end; the claimer waits on it when it finds nothing."""
 
-    def __init__(self, feed: Feed | None, writing: asyncio.Lock) -> None:
+    def __init__(self, feed: Feed | None) -> None:
         self._feed = feed
-        self._writing = writing
         self.steps = 0  # finished steps: a claim that found nothing tries again once there is a new one
         self.done = feed is None
         self.error: Exception | None = None
@@ -63,8 +54,7 @@ class _Feeding:
             return
         try:
             while True:
-                async with self._writing:
-                    more = await self._feed()
+                more = await self._feed()
                 self.steps += 1
                 self._stepped.set()
                 if not more:
@@ -116,22 +106,20 @@ class Dispatcher:
         should_stop: Callable[[], bool] = lambda: False,
         lease_clock: LeaseClock | None = None,
         renderers: Renderers | None = None,
+        store: Store | None = None,
     ) -> None:
-        self._session_factory = session_factory
+        """`store`: where the database work is done (`session_factory`'s, in this process, when not given)."""
+        self._store = store or OutboxStore(session_factory=session_factory, settings=settings, worker_id=worker_id,
+                                           renderers=renderers)
         self._bot = bot
-        self._settings = settings
         self._clock = clock
-        self._worker_id = worker_id
         self._concurrency = concurrency
         self._claim_timeout = claim_timeout
         self._retry = retry
         self._sleep = sleep
         self._should_stop = should_stop
         self._lease_clock = lease_clock or SystemClock()
-        self._renderers = renderers or {}
-        # One write transaction at a time from this process: SQLite has one writer, and claims, outcomes and
-        # renewals that overlap wait on its lock in sleeps of several ms each (most of a morning's time).
-        self._writing = asyncio.Lock()
+        self._rounds = 0
         self._batch = concurrency * 16  # deliveries a claim takes: fewer, larger claim transactions and loads
 
     async def run(self, *, prompt_only: bool = False, feed: Feed | None = None) -> DispatchStats:
@@ -143,9 +131,9 @@ class Dispatcher:
         bot → a notice to the supervisors), and those leave in the same sweep.
         """
         stats = DispatchStats()
-        first = feeding = _Feeding(feed, self._writing)
+        first = feeding = _Feeding(feed)
         while not self._should_stop() and await self._round(stats, prompt_only, feeding):
-            feeding = _Feeding(None, self._writing)
+            feeding = _Feeding(None)
         if first.error is not None:
             raise first.error
         return stats
@@ -180,10 +168,7 @@ class Dispatcher:
             if not held:
                 continue
             try:
-                async with self._writing, session_scope(self._session_factory) as session:
-                    await renew_claims(
-                        session, worker_id=self._worker_id, delivery_ids=list(held), lease_now=self._lease_clock.now()
-                    )
+                await self._store.renew(list(held), lease_now=self._lease_clock.now())
             except Exception:  # a busy database: the next renewal tries again, well before the timeout
                 log.warning("renewing %s claims failed", len(held), exc_info=True)
 
@@ -192,20 +177,14 @@ class Dispatcher:
         prompt_only: bool, feeding: _Feeding,
     ) -> int:
         claimed = 0
-        views: Views | None = None
+        self._rounds += 1
         while not self._should_stop():
             now, lease_now = self._clock.now(), self._lease_clock.now()
             composed = feeding.steps
-            async with self._writing, session_scope(self._session_factory) as session:
-                ids = await claim_deliveries(
-                    session,
-                    worker_id=self._worker_id,
-                    now=now,
-                    lease_now=lease_now,
-                    stale_before=lease_now - self._claim_timeout,
-                    limit=self._batch,
-                    prompt_only=prompt_only,
-                )
+            ids, outgoing = await self._store.take(
+                now=now, lease_now=lease_now, stale_before=lease_now - self._claim_timeout, limit=self._batch,
+                prompt_only=prompt_only, round_id=self._rounds,
+            )
             if not ids:
                 if feeding.done and feeding.steps == composed:
                     return claimed
@@ -213,10 +192,6 @@ class Dispatcher:
                 continue
             claimed += len(ids)
             held.update(ids)
-            async with self._session_factory() as session:
-                views = views or await load_views(session)  # once a round: the same for all its messages
-                outgoing = await load_outgoing(session, delivery_ids=ids, now=now, settings=self._settings,
-                                               renderers=self._renderers, views=views)
             for item in outgoing:
                 if item.message is None or item.chat_id is None:
                     results.put_nowait((item, None))
@@ -246,11 +221,7 @@ class Dispatcher:
             recorded = [entry for entry in batch if entry is not None]
             if not recorded:
                 continue
-            async with self._writing, session_scope(self._session_factory) as session:
-                await record_outcomes(
-                    session, recorded, worker_id=self._worker_id, now=self._clock.now(),
-                    lease_now=self._lease_clock.now(),
-                )
+            await self._store.record(recorded, now=self._clock.now(), lease_now=self._lease_clock.now())
             for outgoing, outcome in recorded:
                 held.discard(outgoing.delivery_id)
                 stats.count(outcome)

@@ -73,7 +73,7 @@ from bot.outbox import MessageKind
 from bot.settings import Settings
 from bot.timeutil import Clock, LeaseClock, SystemClock
 from bot.workdays import WorkingCalendar, load_calendar
-from scheduler.compose import ComposeResult, compose_batch
+from scheduler.compose import ComposeResult
 from scheduler.delivery import RetryPolicy, Sleep
 from scheduler.dispatcher import Dispatcher, DispatchStats, Feed
 from scheduler.ladder import Audience
@@ -82,6 +82,7 @@ from scheduler.outbox import pending_work_at, prompt_work_at
 from scheduler.periods import create_due_periods
 from scheduler.planner import PlanResult, plan_all
 from scheduler.ratelimit import TelegramRateLimiter
+from scheduler.store_process import make_store
 from scheduler.window import SendWindow
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,9 @@ class EngineConfig:
     claim_timeout: timedelta = timedelta(minutes=5)  # a claim older than this is taken back
     compose_batch: int = 200  # units per composing transaction
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # The sweep's database work (composing, claiming, rendering, recording) in a process of its own: this one's
+    # CPU then goes to the sends alone (scheduler/store_process.py). Not for an in-memory database.
+    database_process: bool = False
 
 
 @dataclass
@@ -148,6 +152,8 @@ class ReminderEngine:
         self._weekly = MessageKind.weekly.value in (renderers or {})
         self._lock = asyncio.Lock()
         self._stopping = False
+        self._store = make_store(session_factory=session_factory, settings=settings, worker_id=self.worker_id,
+                                 renderers=renderers, in_process=not config.database_process)
         self._dispatcher = Dispatcher(
             session_factory=session_factory,
             bot=bot,
@@ -160,7 +166,7 @@ class ReminderEngine:
             sleep=sleep,
             should_stop=lambda: self._stopping,
             lease_clock=lease_clock,
-            renderers=renderers,
+            store=self._store,
         )
 
     @property
@@ -170,6 +176,15 @@ class ReminderEngine:
     def stop(self) -> None:
         """Asks a running sweep to end after the messages in flight."""
         self._stopping = True
+
+    async def start(self) -> None:
+        """Starts the database process, if the engine has one, so that the first sweep does not wait for it."""
+        await self._store.start()
+
+    async def close(self) -> None:
+        """Ends the database process, if the engine has one (after `stop` and the sweep's end)."""
+        async with self._lock:
+            await self._store.close()
 
     async def plan_all(self) -> PlanResult:
         async with session_scope(self._session_factory) as session:
@@ -244,16 +259,8 @@ class ReminderEngine:
 
         async def step() -> bool:
             while audiences and not self._stopping:
-                async with session_scope(self._session_factory) as session:
-                    result = await compose_batch(
-                        session,
-                        audience=audiences[0],
-                        now=self.clock.now(),
-                        settings=self.settings,
-                        oldest=oldest,
-                        max_audiences=self.config.compose_batch,
-                        calendar=calendar,
-                    )
+                result = await self._store.compose(audience=audiences[0], now=self.clock.now(), oldest=oldest,
+                                                   max_audiences=self.config.compose_batch, calendar=calendar)
                 report.add(result)
                 if result.claimed:
                     return True
@@ -385,7 +392,8 @@ async def start_reminders(
         config=config,
         renderers=renderers,
     )
-    planned = await engine.plan_all()
+    # The database process starts (a second or two: a fresh interpreter) while this one plans.
+    _, planned = await asyncio.gather(engine.start(), engine.plan_all())
     log.info("reminders planned: %s milestones, %s rows written", planned.milestones, planned.rows_written)
     ReminderJobs(engine, application.job_queue).start()
     return engine

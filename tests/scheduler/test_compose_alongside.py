@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import scheduler.engine
+import scheduler.store
 from bot.db import session_scope
 from bot.timeutil import FixedClock
 from scheduler.engine import EngineConfig, ReminderEngine
@@ -42,14 +42,14 @@ async def test_the_first_reminders_leave_while_later_ones_are_composed(
     await engine.plan_all()
 
     events: list[str] = []  # in the order they happened: "composed" per unit, "sent" per message
-    compose_batch = scheduler.engine.compose_batch
+    compose_batch = scheduler.store.compose_batch
 
     async def recorded_compose(*args: Any, **kwargs: Any) -> Any:
         result = await compose_batch(*args, **kwargs)
         events.extend(["composed"] * result.digests)
         return result
 
-    monkeypatch.setattr(scheduler.engine, "compose_batch", recorded_compose)
+    monkeypatch.setattr(scheduler.store, "compose_batch", recorded_compose)
     do_request = transport.do_request
 
     async def recorded_send(url: str, method: str, request_data: Any = None, **rest: Any) -> tuple[int, bytes]:
