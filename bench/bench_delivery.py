@@ -11,7 +11,8 @@ Parts (the emulator, `python -m sandbox.emulator`, runs in its own process, as T
            the engine (a sweep: composing `--messages` reminders, one per unit and secretary, then sending them)
            against a bare python-telegram-bot loop sending the very same messages (texts and buttons taken from
            the engine's calls) to the same chats with `send_message`. Rounds alternate engine and bare loop on a
-           fresh copy of the database; printed: both rates, the ratio (target ≥ 0.8), and the load average.
+           fresh copy of the database; printed: both rates, the ratio (target ≥ 0.8), and the load average. The
+           engine has its database process, as the bot runs it; `--in-process` compares it without.
 * limits — the engine with the bot's TelegramRateLimiter and the emulator's flood limits on: messages/s
            between the first and the last accepted send, the most accepted in any one second (emulator's clock),
            429 answers. Target ≥ 27/s sustained, never above 30 in a second, zero 429.
@@ -219,7 +220,7 @@ async def _free(options: argparse.Namespace, folder: Path) -> None:
                   f"load average {load_average()}")
             for number in range(1, options.rounds + 1):
                 engine = await run_engine(emu, await asyncio.to_thread(databases.fresh, number), limits=False,
-                                          profile=profile)
+                                          profile=profile, process=not options.in_process)
                 messages = [call["params"] for call in engine["calls"] if call["ok"]]
                 assert engine["sent"] == len(messages) == options.messages, (engine["sent"], len(messages))
                 bare = await run_bare(emu, messages)
@@ -391,6 +392,8 @@ def main() -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-url", help="a server to create the databases on (default: scripts/postgres.sh)")
     parser.add_argument("--profile", help="write a cProfile of the engine's sweeps (free part) to this file")
+    parser.add_argument("--in-process", action="store_true",
+                        help="the engine without its database process (DELIVERY_PROCESS=false): free part")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--keep", help="folder for the databases and the bot's log (default: a temporary one)")
     options = parser.parse_args()
