@@ -25,15 +25,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.settings import Settings
 from bot.timeutil import Clock, LeaseClock, SystemClock
 from scheduler.delivery import Result, RetryPolicy, SendOutcome, Sleep, send_rendered
-from scheduler.notices import Renderers
 from scheduler.outbox import Outgoing
-from scheduler.store import OutboxStore, Recorded, Store
+from scheduler.store import Recorded, Store
 
 log = logging.getLogger(__name__)
 Feed = Callable[[], Awaitable[bool]]  # one step of composing (one transaction); False once nothing is left
@@ -94,25 +91,20 @@ class Dispatcher:
     def __init__(
         self,
         *,
-        session_factory: async_sessionmaker[AsyncSession],
+        store: Store,
         bot: Bot,
-        settings: Settings,
         clock: Clock,
-        worker_id: str,
         concurrency: int = 8,
         claim_timeout: timedelta = timedelta(minutes=5),
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen: one shared default is safe)
         sleep: Sleep = asyncio.sleep,
         should_stop: Callable[[], bool] = lambda: False,
         lease_clock: LeaseClock | None = None,
-        renderers: Renderers | None = None,
-        store: Store | None = None,
         record_within: float = 0.1,
     ) -> None:
-        """`store`: where the database work is done (`session_factory`'s, in this process, when not given).
-        `record_within`: seconds (real time) an outcome may wait for others to be written with it."""
-        self._store = store or OutboxStore(session_factory=session_factory, settings=settings, worker_id=worker_id,
-                                           renderers=renderers)
+        """`store`: where the database work is done (scheduler/store.py). `record_within`: seconds (real time) an
+        outcome may wait for others to be written with it."""
+        self._store = store
         self._bot = bot
         self._clock = clock
         self._concurrency = concurrency

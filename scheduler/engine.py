@@ -155,18 +155,15 @@ class ReminderEngine:
         self._store = make_store(session_factory=session_factory, settings=settings, worker_id=self.worker_id,
                                  renderers=renderers, in_process=not config.database_process)
         self._dispatcher = Dispatcher(
-            session_factory=session_factory,
+            store=self._store,
             bot=bot,
-            settings=settings,
             clock=clock,
-            worker_id=self.worker_id,
             concurrency=config.concurrency,
             claim_timeout=config.claim_timeout,
             retry=config.retry,
             sleep=sleep,
             should_stop=lambda: self._stopping,
             lease_clock=lease_clock,
-            store=self._store,
         )
 
     @property

@@ -24,6 +24,7 @@ from scheduler.dispatcher import Dispatcher, DispatchStats
 from scheduler.engine import EngineConfig, ReminderEngine
 from scheduler.ladder import Audience
 from scheduler.outbox import claim_deliveries
+from scheduler.store import OutboxStore
 from tests.scheduler.conftest import FakeSleep, ManualLeaseClock
 from tests.scheduler.factories import Factory
 from tests.scheduler.transport import RecordingRequest, make_bot
@@ -122,8 +123,8 @@ async def test_a_live_worker_keeps_its_claims_past_the_timeout(
     live = make_engine(bot=make_bot(slow), config=EngineConfig(claim_timeout=timeout, concurrency=3), worker_id="live")
     other = RecordingRequest()
     rival = Dispatcher(
-        session_factory=session_factory, bot=make_bot(other), settings=settings, clock=clock, worker_id="rival",
-        claim_timeout=timeout, sleep=FakeSleep(), lease_clock=lease,
+        store=OutboxStore(session_factory=session_factory, settings=settings, worker_id="rival"),
+        bot=make_bot(other), clock=clock, claim_timeout=timeout, sleep=FakeSleep(), lease_clock=lease,
     )
     await live.plan_all()
     clock.set(MORNING)
