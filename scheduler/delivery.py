@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -37,9 +37,8 @@ from scheduler.states import FailureReason
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-RAW_NO_PREVIEW = NO_PREVIEW.to_dict()
-SEND_MESSAGE = "sendmessage"  # see _send
+NO_PREVIEW = {"is_disabled": True}  # LinkPreviewOptions
+SEND_MESSAGE, EDIT_MESSAGE_TEXT = "sendmessage", "editmessagetext"  # see _send
 
 
 class Result(str, enum.Enum):
@@ -86,14 +85,6 @@ def retry_after_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def keyboard(message: RenderedMessage) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.callback_data) for b in row] for row in message.buttons]
-    )
 
 
 async def send_rendered(
@@ -156,11 +147,28 @@ async def _send(bot: Bot, chat_id: int, message: RenderedMessage, limiter_args: 
     when asked for a method PTB has its own call for, so the method is spelt in lower case (Bot API method
     names are case-insensitive, on Telegram's servers and on a self-hosted one alike).
     """
+    answer = await bot.do_api_request(SEND_MESSAGE, api_kwargs=_params(chat_id, message),
+                                      **limiter_args)  # type: ignore[arg-type]
+    return int(answer["message_id"])
+
+
+async def _edit(bot: Bot, chat_id: int, message: RenderedMessage, limiter_args: dict[str, Retries]) -> None:
+    """Replaces the text and buttons of an earlier message (no buttons: its keyboard goes)."""
+    params = {**_params(chat_id, message), "message_id": message.edit_message_id}
+    try:
+        await bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params, **limiter_args)  # type: ignore[arg-type]
+    except BadRequest as exc:
+        if "message is not modified" not in exc.message.lower():  # already says this: done
+            raise
+
+
+def _params(chat_id: int, message: RenderedMessage) -> dict[str, object]:
+    """The Bot API's parameters for `message`: HTML, no link preview, its buttons as an inline keyboard."""
     params: dict[str, object] = {
         "chat_id": chat_id,
         "text": message.text,
         "parse_mode": ParseMode.HTML.value,
-        "link_preview_options": RAW_NO_PREVIEW,
+        "link_preview_options": NO_PREVIEW,
     }
     if message.buttons:
         params["reply_markup"] = {
@@ -169,18 +177,7 @@ async def _send(bot: Bot, chat_id: int, message: RenderedMessage, limiter_args: 
                 for row in message.buttons
             ]
         }
-    answer = await bot.do_api_request(SEND_MESSAGE, api_kwargs=params, **limiter_args)  # type: ignore[arg-type]
-    return int(answer["message_id"])
-
-
-async def _edit(bot: Bot, chat_id: int, message: RenderedMessage, limiter_args: dict[str, Retries]) -> None:
-    try:
-        await bot.edit_message_text(text=message.text, chat_id=chat_id, message_id=message.edit_message_id,
-                                    parse_mode=ParseMode.HTML, reply_markup=keyboard(message),
-                                    link_preview_options=NO_PREVIEW, **limiter_args)  # type: ignore[arg-type]
-    except BadRequest as exc:
-        if "message is not modified" not in exc.message.lower():  # already says this: done
-            raise
+    return params
 
 
 def _outcome(

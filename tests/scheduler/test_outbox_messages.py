@@ -254,13 +254,13 @@ async def test_a_decided_request_edits_the_other_supervisors_copy(
                                            extension_id=asked.extension.id, now=now)  # type: ignore[union-attr]
         assert approved.outcome == ExtensionOutcome.approved
     await engine.send_prompt()
-    (edit,) = [call for call in transport.calls if call.method == "editMessageText"]
+    (edit,) = [call for call in transport.calls if call.method.lower() == "editmessagetext"]
     sent_id = await _message_id(session_factory, OTHER_SUPERVISOR, "ext_request")
     assert edit.chat_id == OTHER_SUPERVISOR and int(edit.params["message_id"]) == sent_id
     assert edit.params["text"].startswith(copy.params["text"]) and "Giàng A Dế đã duyệt" in edit.params["text"]
     assert not edit.params.get("reply_markup")  # nothing left to decide
     assert "Yêu cầu gia hạn đã được duyệt" in transport.texts(SECRETARY)[-1]
-    assert [call.chat_id for call in transport.calls if call.method == "editMessageText"] == [OTHER_SUPERVISOR]
+    assert [call.chat_id for call in transport.calls if call.method.lower() == "editmessagetext"] == [OTHER_SUPERVISOR]
 
 
 async def _message_id(session_factory: async_sessionmaker[AsyncSession], chat_id: int, kind: str) -> int:
