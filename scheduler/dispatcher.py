@@ -210,7 +210,7 @@ class Dispatcher:
         finished = False
         while not finished:
             batch = await self._gather(results)
-            finished = None in batch
+            finished = batch[-1] is None  # the round's end: nothing comes after it
             recorded = [entry for entry in batch if entry is not None]
             if not recorded:
                 continue

@@ -48,9 +48,11 @@ async def engine(make_engine: Callable[..., ReminderEngine],
     await engine.close()
 
 
-def database_process() -> psutil.Process:
-    # Not multiprocessing's resource tracker, also a child: the spawned worker.
-    (child,) = [process for process in psutil.Process().children() if "--multiprocessing-fork" in process.cmdline()]
+def database_process(bot: psutil.Process | None = None) -> psutil.Process:
+    """The bot's (this process's, unless given) spawned worker — not multiprocessing's resource tracker, also a
+    child."""
+    (child,) = [process for process in (bot or psutil.Process()).children()
+                if "--multiprocessing-fork" in process.cmdline()]
     return child
 
 
@@ -133,7 +135,7 @@ async def test_the_database_process_ends_when_the_bot_is_killed_outright(setting
                                                stdout=asyncio.subprocess.PIPE, cwd=ROOT)
     assert bot.stdout is not None
     assert await bot.stdout.readline() == b"started\n"
-    (worker,) = [child for child in psutil.Process(bot.pid).children() if "--multiprocessing-fork" in child.cmdline()]
+    worker = database_process(psutil.Process(bot.pid))
 
     bot.kill()  # SIGKILL: nothing of the bot's runs after it
     await bot.wait()
